@@ -1,0 +1,158 @@
+//! Discover: walk the given paths, honour `.gitignore`, classify files by kind, sort.
+
+use std::path::{Path, PathBuf};
+
+use ignore::WalkBuilder;
+
+/// What a file is, judged by its name. Content decides the rest (a `.json` file is only a
+/// template if its `$schema` says so).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum FileKind {
+    /// `*.tf`
+    Terraform,
+    /// `*.tf.json`
+    TerraformJson,
+    /// `*.tfvars`
+    TfVars,
+    /// `*.tfvars.json`
+    TfVarsJson,
+    /// Any other `*.json` (ARM templates and parameter files among them).
+    Json,
+    /// `*.yaml` / `*.yml` (Kubernetes manifests, Helm charts and values).
+    Yaml,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Discovered {
+    pub path: PathBuf,
+    pub kind: FileKind,
+}
+
+/// What the walk found, and what it could not read (a directory without permission): those are
+/// reported and make the exit status 2, but the rest of the scan still runs.
+#[derive(Debug, Default)]
+pub struct Discovery {
+    pub files: Vec<Discovered>,
+    pub errors: Vec<String>,
+}
+
+#[derive(Debug)]
+pub struct MissingPath(pub PathBuf);
+
+impl std::fmt::Display for MissingPath {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: no such file or directory", self.0.display())
+    }
+}
+
+/// Classify a file by its name, or `None` when it is not a kind aksguard reads.
+pub fn classify(path: &Path) -> Option<FileKind> {
+    let name = path.file_name()?.to_str()?.to_ascii_lowercase();
+    if name.ends_with(".tf.json") {
+        Some(FileKind::TerraformJson)
+    } else if name.ends_with(".tfvars.json") {
+        Some(FileKind::TfVarsJson)
+    } else if name.ends_with(".tf") {
+        Some(FileKind::Terraform)
+    } else if name.ends_with(".tfvars") {
+        Some(FileKind::TfVars)
+    } else if name.ends_with(".json") {
+        Some(FileKind::Json)
+    } else if name.ends_with(".yaml") || name.ends_with(".yml") {
+        Some(FileKind::Yaml)
+    } else {
+        None
+    }
+}
+
+/// Directories that hold tool state or downloaded copies, never the user's own IaC.
+/// `.terraform/` holds `terraform init`'s copies of remote modules, which would otherwise be
+/// scanned as roots with their defaults.
+fn is_tool_directory(name: &str) -> bool {
+    matches!(
+        name,
+        ".git" | ".terraform" | "node_modules" | ".terragrunt-cache"
+    )
+}
+
+/// Every file of a known kind below `paths`, sorted by path, without duplicates. A path that
+/// names a file is taken as it is, whatever `.gitignore` says (the user asked for it).
+pub fn discover(paths: &[PathBuf]) -> Result<Discovery, MissingPath> {
+    if let Some(missing) = paths.iter().find(|p| !p.exists()) {
+        return Err(MissingPath(missing.clone()));
+    }
+    let mut found = Vec::new();
+    let mut errors = Vec::new();
+    for root in paths {
+        if root.is_file() {
+            if let Some(kind) = classify(root) {
+                found.push(Discovered {
+                    path: root.clone(),
+                    kind,
+                });
+            }
+            continue;
+        }
+        let walker = WalkBuilder::new(root)
+            .hidden(false)
+            .require_git(false)
+            .filter_entry(|entry| {
+                !(entry.file_type().is_some_and(|t| t.is_dir())
+                    && entry.file_name().to_str().is_some_and(is_tool_directory))
+            })
+            .build();
+        for entry in walker {
+            let entry = match entry {
+                Ok(entry) => entry,
+                Err(error) => {
+                    errors.push(error.to_string());
+                    continue;
+                }
+            };
+            if !entry.file_type().is_some_and(|t| t.is_file()) {
+                continue;
+            }
+            if let Some(kind) = classify(entry.path()) {
+                found.push(Discovered {
+                    path: entry.into_path(),
+                    kind,
+                });
+            }
+        }
+    }
+    found.sort();
+    found.dedup_by(|a, b| a.path == b.path);
+    errors.sort();
+    Ok(Discovery {
+        files: found,
+        errors,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classifies_by_suffix() {
+        assert_eq!(classify(Path::new("main.tf")), Some(FileKind::Terraform));
+        assert_eq!(
+            classify(Path::new("main.tf.json")),
+            Some(FileKind::TerraformJson)
+        );
+        assert_eq!(
+            classify(Path::new("prod.auto.tfvars")),
+            Some(FileKind::TfVars)
+        );
+        assert_eq!(
+            classify(Path::new("terraform.tfvars.json")),
+            Some(FileKind::TfVarsJson)
+        );
+        assert_eq!(
+            classify(Path::new("azuredeploy.json")),
+            Some(FileKind::Json)
+        );
+        assert_eq!(classify(Path::new("values.yml")), Some(FileKind::Yaml));
+        assert_eq!(classify(Path::new("README.md")), None);
+    }
+}

@@ -1,0 +1,139 @@
+//! Parse: read every discovered file once and parse it, in parallel.
+//!
+//! Each format's quirks stay inside its own module; what leaves this stage is syntax with spans
+//! (and, for unparsable files, an `E001` finding at the error).
+
+pub mod terraform;
+
+use rayon::prelude::*;
+
+use crate::discover::{Discovered, FileKind};
+use crate::finding::{Finding, Level, Outcome};
+use crate::source::{FileId, SourceFile, SourceMap, Span};
+
+/// The parsed form of one file.
+#[derive(Debug)]
+pub enum Syntax {
+    Terraform(hcl_edit::structure::Body),
+}
+
+#[derive(Debug)]
+pub struct ParsedFile {
+    pub id: FileId,
+    pub kind: FileKind,
+    pub syntax: Syntax,
+}
+
+/// Every parsed file of a scan, with its sources and the files that did not parse.
+#[derive(Debug, Default)]
+pub struct Parsed {
+    pub sources: SourceMap,
+    pub files: Vec<ParsedFile>,
+    pub errors: Vec<Finding>,
+}
+
+/// Whether a parser exists for this kind yet; files of other kinds are not read at all.
+fn has_parser(kind: FileKind) -> bool {
+    matches!(kind, FileKind::Terraform)
+}
+
+enum FileResult {
+    Parsed(Syntax),
+    Failed { offset: usize, message: String },
+}
+
+/// Read and parse every file, in parallel; results keep the (sorted) order of `files`, so
+/// [`FileId`]s are deterministic whatever the thread count.
+pub fn parse_all(files: &[Discovered]) -> Parsed {
+    let results: Vec<(SourceFile, FileKind, FileResult)> = files
+        .par_iter()
+        .filter(|file| has_parser(file.kind))
+        .map(|file| {
+            let (text, outcome) = match std::fs::read(&file.path) {
+                Err(error) => (
+                    String::new(),
+                    FileResult::Failed {
+                        offset: 0,
+                        message: format!("cannot read file: {error}"),
+                    },
+                ),
+                Ok(bytes) => match String::from_utf8(bytes) {
+                    Err(error) => {
+                        let offset = error.utf8_error().valid_up_to();
+                        let text = String::from_utf8_lossy(error.as_bytes()).into_owned();
+                        (
+                            text,
+                            FileResult::Failed {
+                                offset,
+                                message: "file is not valid UTF-8".to_string(),
+                            },
+                        )
+                    }
+                    Ok(text) => {
+                        let outcome = parse_text(file.kind, &text);
+                        (text, outcome)
+                    }
+                },
+            };
+            (SourceFile::new(file.path.clone(), text), file.kind, outcome)
+        })
+        .collect();
+
+    let mut parsed = Parsed::default();
+    let mut sources = Vec::with_capacity(results.len());
+    for (index, (source, kind, outcome)) in results.into_iter().enumerate() {
+        let id = FileId(index as u32);
+        match outcome {
+            FileResult::Parsed(syntax) => parsed.files.push(ParsedFile { id, kind, syntax }),
+            FileResult::Failed { offset, message } => parsed
+                .errors
+                .push(syntax_error(id, &source, offset, message)),
+        }
+        sources.push(source);
+    }
+    parsed.sources = SourceMap::new(sources);
+    parsed
+}
+
+fn parse_text(kind: FileKind, text: &str) -> FileResult {
+    match kind {
+        FileKind::Terraform => match terraform::parse(text) {
+            Ok(body) => FileResult::Parsed(Syntax::Terraform(body)),
+            Err(error) => FileResult::Failed {
+                offset: error.offset,
+                message: error.message,
+            },
+        },
+        other => FileResult::Failed {
+            offset: 0,
+            message: format!("no parser for {other:?} files"),
+        },
+    }
+}
+
+/// An `E001` finding at `offset`, spanning the character there (or nothing at end of file).
+pub fn syntax_error(file: FileId, source: &SourceFile, offset: usize, message: String) -> Finding {
+    let text = &source.text;
+    let mut start = offset.min(text.len());
+    while !text.is_char_boundary(start) {
+        start -= 1;
+    }
+    let end = text[start..]
+        .chars()
+        .next()
+        .filter(|c| *c != '\n')
+        .map_or(start, |c| start + c.len_utf8());
+    Finding {
+        rule: "E001",
+        level: Level::Error,
+        outcome: Outcome::Violation,
+        span: Span::new(file, start..end),
+        message: format!("{} does not parse: {message}", source.display),
+        resource: None,
+        related: Vec::new(),
+        help: Some(
+            "fix the syntax error; aksguard cannot check what it cannot parse, and the rest of the scan went on without this file"
+                .to_string(),
+        ),
+    }
+}

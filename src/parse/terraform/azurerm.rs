@@ -1,0 +1,174 @@
+//! Lowering of azurerm resources into the model.
+
+use super::eval::{EvalAttribute, EvalBlock};
+use crate::model::{
+    Cluster, ClusterKind, DefenderProfile, Dialect, PolicyAddon, Setting, Tag, Tags,
+};
+use crate::value::{Value, ValueKind};
+
+/// The model entity for an azurerm resource, if it is one the rules care about.
+pub fn lower_resource(resource_type: &str, address: String, block: &EvalBlock) -> Option<Cluster> {
+    match resource_type {
+        "azurerm_kubernetes_cluster" => Some(managed_cluster(address, block)),
+        _ => None,
+    }
+}
+
+fn managed_cluster(address: String, block: &EvalBlock) -> Cluster {
+    Cluster {
+        address,
+        kind: ClusterKind::Managed,
+        dialect: Dialect::Azurerm,
+        header: block.header,
+        context: Vec::new(),
+        defender: defender_profile(block),
+        azure_policy: azure_policy_addon(block),
+        tags: tags(block),
+        ignore_changes: ignore_changes(block),
+    }
+}
+
+/// `microsoft_defender { log_analytics_workspace_id = ... }`: the block's presence turns the
+/// sensor on (the workspace id is required by the provider, so any value, even one known only
+/// after apply, counts).
+fn defender_profile(block: &EvalBlock) -> Setting<DefenderProfile> {
+    if let Some(defender) = block.block("microsoft_defender") {
+        return match defender.attribute("log_analytics_workspace_id") {
+            Some(attribute) if attribute.value.is_null() => {
+                Setting::known(DefenderProfile::Disabled, attribute.span)
+            }
+            _ => Setting::known(DefenderProfile::Enabled, defender.header),
+        };
+    }
+    if let Some(undecided) = block.undecided_block("microsoft_defender") {
+        return unknown_setting(undecided);
+    }
+    Setting::Absent {
+        holder: block.header,
+    }
+}
+
+/// `azure_policy_enabled` (v3+; no default, so absent means off) or the v2 shape
+/// `addon_profile { azure_policy { enabled = ... } }`.
+fn azure_policy_addon(block: &EvalBlock) -> Setting<PolicyAddon> {
+    if let Some(attribute) = block.attribute("azure_policy_enabled") {
+        return bool_setting(attribute, PolicyAddon::Enabled, PolicyAddon::Disabled);
+    }
+    if let Some(undecided) = block.undecided_block("addon_profile") {
+        return unknown_setting(undecided);
+    }
+    if let Some(addon_profile) = block.block("addon_profile") {
+        if let Some(undecided) = addon_profile.undecided_block("azure_policy") {
+            return unknown_setting(undecided);
+        }
+        if let Some(azure_policy) = addon_profile.block("azure_policy") {
+            return match azure_policy.attribute("enabled") {
+                Some(enabled) => bool_setting(enabled, PolicyAddon::Enabled, PolicyAddon::Disabled),
+                None => Setting::Absent {
+                    holder: azure_policy.header,
+                },
+            };
+        }
+    }
+    Setting::Absent {
+        holder: block.header,
+    }
+}
+
+fn bool_setting<T>(attribute: &EvalAttribute, on: T, off: T) -> Setting<T> {
+    let value = &attribute.value;
+    match value.as_bool() {
+        Some(enabled) => Setting::Known {
+            value: if enabled { on } else { off },
+            span: attribute.span,
+            provenance: value.provenance.clone(),
+        },
+        // `null` leaves the provider default, which is off for every add-on.
+        None if value.is_null() => Setting::Known {
+            value: off,
+            span: attribute.span,
+            provenance: value.provenance.clone(),
+        },
+        None => unknown_setting(value),
+    }
+}
+
+fn unknown_setting<T>(value: &Value) -> Setting<T> {
+    let unknown = match &value.kind {
+        ValueKind::Unknown(unknown) => unknown.clone(),
+        _ => crate::value::Unknown::new(
+            crate::value::UnknownCause::Unsupported,
+            format!("expected a boolean, found {}", value.describe()),
+        ),
+    };
+    Setting::Unknown {
+        unknown,
+        span: value.span,
+        provenance: value.provenance.clone(),
+    }
+}
+
+fn tags(block: &EvalBlock) -> Setting<Tags> {
+    let Some(attribute) = block.attribute("tags") else {
+        return Setting::Absent {
+            holder: block.header,
+        };
+    };
+    let value = &attribute.value;
+    match &value.kind {
+        ValueKind::Object(entries) => Setting::Known {
+            value: Tags {
+                entries: entries
+                    .iter()
+                    .map(|entry| Tag {
+                        key: entry.key.clone(),
+                        key_span: entry.key_span,
+                        value: tag_value(&entry.value),
+                    })
+                    .collect(),
+                unknown_part: None,
+            },
+            span: attribute.span,
+            provenance: value.provenance.clone(),
+        },
+        ValueKind::Null => Setting::Known {
+            value: Tags::default(),
+            span: attribute.span,
+            provenance: value.provenance.clone(),
+        },
+        _ => unknown_setting(value),
+    }
+}
+
+fn tag_value(value: &Value) -> Setting<String> {
+    let text = match &value.kind {
+        ValueKind::String(s) => s.clone(),
+        ValueKind::Null => String::new(),
+        ValueKind::Bool(b) => b.to_string(),
+        ValueKind::Number(n) => crate::value::format_number(*n),
+        _ => return unknown_setting(value),
+    };
+    Setting::Known {
+        value: text,
+        span: value.span,
+        provenance: value.provenance.clone(),
+    }
+}
+
+/// The attribute names in `lifecycle { ignore_changes = [...] }` (`all` included as written).
+fn ignore_changes(block: &EvalBlock) -> Vec<String> {
+    let Some(lifecycle) = block.block("lifecycle") else {
+        return Vec::new();
+    };
+    let Some(attribute) = lifecycle.attribute("ignore_changes") else {
+        return Vec::new();
+    };
+    match &attribute.value.kind {
+        ValueKind::List(items) => items
+            .iter()
+            .filter_map(|item| item.as_str().map(str::to_string))
+            .collect(),
+        ValueKind::String(all) => vec![all.clone()],
+        _ => Vec::new(),
+    }
+}

@@ -1,0 +1,99 @@
+//! Report: render the sorted findings in one of the output formats.
+
+mod compact;
+mod human;
+mod json;
+mod sarif;
+
+use std::io;
+
+use codespan_reporting::term::termcolor::WriteColor;
+
+use crate::finding::{Finding, Level, Outcome};
+use crate::ScanOutput;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// rustc-style diagnostics with source snippets
+    Human,
+    /// one line per result: path:line:col: level[ID] message
+    Compact,
+    /// versioned JSON document (see docs/json-output.md)
+    Json,
+    /// SARIF 2.1.0 for GitHub code scanning and editors
+    Sarif,
+}
+
+/// Counts for the summary line, by level and by outcome.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub errors: usize,
+    pub warnings: usize,
+    pub notes: usize,
+    pub unknown: usize,
+    pub covered: usize,
+}
+
+impl Counts {
+    pub fn of(findings: &[Finding]) -> Counts {
+        let mut counts = Counts::default();
+        for finding in findings {
+            match finding.level {
+                Level::Error => counts.errors += 1,
+                Level::Warning => counts.warnings += 1,
+                Level::Note => counts.notes += 1,
+            }
+            match finding.outcome {
+                Outcome::Unknown => counts.unknown += 1,
+                Outcome::Covered => counts.covered += 1,
+                Outcome::Violation => {}
+            }
+        }
+        counts
+    }
+}
+
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("{n} {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}
+
+/// One line: what was scanned and what was found.
+pub fn summary_line(output: &ScanOutput) -> String {
+    let counts = Counts::of(&output.findings);
+    let mut line = format!(
+        "aksguard: {}, {}, {}",
+        plural(counts.errors, "error"),
+        plural(counts.warnings, "warning"),
+        plural(counts.notes, "note"),
+    );
+    if counts.unknown > 0 || counts.covered > 0 {
+        line.push_str(&format!(
+            " ({} unknown, {} covered by policy)",
+            counts.unknown, counts.covered
+        ));
+    }
+    line.push_str(&format!(
+        " in {} scanned; {} found",
+        plural(output.sources.len(), "file"),
+        plural(output.model.clusters.len(), "cluster"),
+    ));
+    line
+}
+
+/// Render the report in `format`. The human format ends with the summary line; the others are
+/// documents and leave the summary to the caller (stderr).
+pub fn render(format: Format, output: &ScanOutput, out: &mut dyn WriteColor) -> io::Result<()> {
+    match format {
+        Format::Human => {
+            human::render(output, out)?;
+            writeln!(out, "{}", summary_line(output))
+        }
+        Format::Compact => compact::render(output, out),
+        Format::Json => json::render(output, out),
+        Format::Sarif => sarif::render(output, out),
+    }
+}

@@ -1,0 +1,102 @@
+//! AKS001: the Microsoft Defender for Containers sensor (Defender profile) on every AKS cluster.
+
+use super::{level_for, related, unknown_finding};
+use crate::config::Config;
+use crate::finding::{Finding, Level, Outcome};
+use crate::model::{Cluster, ClusterKind, DefenderProfile, Dialect, Model, Setting};
+
+const RULE: &str = "AKS001";
+const LEVEL: Level = Level::Error;
+
+pub fn check(model: &Model, _config: &Config) -> Vec<Finding> {
+    model
+        .clusters
+        .iter()
+        .filter(|cluster| cluster.kind == ClusterKind::Managed)
+        .filter_map(check_cluster)
+        .collect()
+}
+
+fn check_cluster(cluster: &Cluster) -> Option<Finding> {
+    let setting = &cluster.defender;
+    let (outcome, level, message) = match setting {
+        Setting::Known {
+            value: DefenderProfile::Enabled,
+            ..
+        } => return None,
+        Setting::Known {
+            value: DefenderProfile::LegacyEnabled,
+            ..
+        } => (
+            Outcome::Violation,
+            Level::Note,
+            format!(
+                "`{}` enables Defender through the legacy `securityProfile.azureDefender` shape; migrate to `securityProfile.defender.securityMonitoring`",
+                cluster.address
+            ),
+        ),
+        Setting::Known {
+            value: DefenderProfile::Disabled,
+            ..
+        } => (
+            Outcome::Violation,
+            LEVEL,
+            format!(
+                "`{}` turns the Microsoft Defender for Containers sensor off",
+                cluster.address
+            ),
+        ),
+        Setting::Absent { .. } => (
+            Outcome::Violation,
+            LEVEL,
+            format!(
+                "`{}` has no Microsoft Defender for Containers sensor ({})",
+                cluster.address,
+                missing_setting(cluster.dialect)
+            ),
+        ),
+        Setting::Unknown { unknown, .. } => {
+            return Some(unknown_finding(
+                RULE,
+                LEVEL,
+                cluster,
+                setting,
+                unknown,
+                "has the Microsoft Defender for Containers sensor",
+                fix(cluster),
+            ))
+        }
+    };
+    Some(Finding {
+        rule: RULE,
+        level: level_for(outcome, level),
+        outcome,
+        span: setting.span(),
+        message,
+        resource: Some(cluster.address.clone()),
+        related: related(cluster, setting),
+        help: Some(fix(cluster)),
+    })
+}
+
+fn missing_setting(dialect: Dialect) -> &'static str {
+    match dialect {
+        Dialect::Azurerm => "no `microsoft_defender` block",
+        Dialect::Azapi | Dialect::Arm | Dialect::Kubernetes => {
+            "no `securityProfile.defender.securityMonitoring.enabled`"
+        }
+    }
+}
+
+fn fix(cluster: &Cluster) -> String {
+    match cluster.dialect {
+        Dialect::Azurerm => format!(
+            "add `microsoft_defender {{ log_analytics_workspace_id = azurerm_log_analytics_workspace.<name>.id }}` to `{}`",
+            cluster.address
+        ),
+        Dialect::Azapi | Dialect::Arm | Dialect::Kubernetes => format!(
+            "set `securityProfile.defender.securityMonitoring.enabled` to true and `securityProfile.defender.logAnalyticsWorkspaceResourceId` to a workspace in the properties of `{}`",
+            cluster.address
+        ),
+    }
+}

@@ -1,0 +1,98 @@
+//! AKS002: the Azure Policy add-on on every AKS cluster.
+
+use super::{level_for, related, unknown_finding};
+use crate::config::Config;
+use crate::finding::{Finding, Level, Outcome};
+use crate::model::{Cluster, ClusterKind, Dialect, Model, PolicyAddon, Setting};
+use crate::value::Related;
+
+const RULE: &str = "AKS002";
+const LEVEL: Level = Level::Error;
+
+pub fn check(model: &Model, _config: &Config) -> Vec<Finding> {
+    model
+        .clusters
+        .iter()
+        .filter(|cluster| cluster.kind == ClusterKind::Managed)
+        .filter_map(check_cluster)
+        .collect()
+}
+
+fn check_cluster(cluster: &Cluster) -> Option<Finding> {
+    let setting = &cluster.azure_policy;
+    let mut related = related(cluster, setting);
+    let message = match setting {
+        Setting::Known {
+            value: PolicyAddon::Enabled,
+            ..
+        } => return None,
+        Setting::Known {
+            value: PolicyAddon::Disabled,
+            ..
+        } => format!("`{}` turns the Azure Policy add-on off", cluster.address),
+        Setting::Known {
+            value: PolicyAddon::CaseConflict { other },
+            ..
+        } => {
+            related.insert(
+                0,
+                Related {
+                    span: *other,
+                    message: "the same add-on under a key differing only in case".to_string(),
+                },
+            );
+            format!(
+                "`{}` sets the Azure Policy add-on twice, under keys differing only in case, with different values; Azure treats the keys as one",
+                cluster.address
+            )
+        }
+        Setting::Absent { .. } => format!(
+            "`{}` does not enable the Azure Policy add-on ({})",
+            cluster.address,
+            missing_setting(cluster.dialect)
+        ),
+        Setting::Unknown { unknown, .. } => {
+            return Some(unknown_finding(
+                RULE,
+                LEVEL,
+                cluster,
+                setting,
+                unknown,
+                "has the Azure Policy add-on",
+                fix(cluster),
+            ))
+        }
+    };
+    Some(Finding {
+        rule: RULE,
+        level: level_for(Outcome::Violation, LEVEL),
+        outcome: Outcome::Violation,
+        span: setting.span(),
+        message,
+        resource: Some(cluster.address.clone()),
+        related,
+        help: Some(fix(cluster)),
+    })
+}
+
+fn missing_setting(dialect: Dialect) -> &'static str {
+    match dialect {
+        Dialect::Azurerm => "`azure_policy_enabled` is not set, and it has no default",
+        Dialect::Azapi | Dialect::Arm | Dialect::Kubernetes => {
+            "no `addonProfiles.azurepolicy.enabled`"
+        }
+    }
+}
+
+fn fix(cluster: &Cluster) -> String {
+    match cluster.dialect {
+        Dialect::Azurerm => format!(
+            "set `azure_policy_enabled = true` on `{}`",
+            cluster.address
+        ),
+        Dialect::Azapi | Dialect::Arm | Dialect::Kubernetes => format!(
+            "set `addonProfiles.azurepolicy.enabled` to true in the properties of `{}`, with a single `azurepolicy` key",
+            cluster.address
+        ),
+    }
+}

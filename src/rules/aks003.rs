@@ -1,0 +1,161 @@
+//! AKS003: ownership tags on every AKS and Arc-enabled cluster.
+
+use super::{level_for, related, unknown_finding};
+use crate::config::Config;
+use crate::finding::{Finding, Level, Outcome};
+use crate::model::{Cluster, Dialect, Model, Setting, Tags};
+use crate::value::UnknownCause;
+
+const RULE: &str = "AKS003";
+const LEVEL: Level = Level::Warning;
+
+pub fn check(model: &Model, config: &Config) -> Vec<Finding> {
+    if config.required_tags.is_empty() {
+        return Vec::new();
+    }
+    model
+        .clusters
+        .iter()
+        .flat_map(|cluster| check_cluster(cluster, config))
+        .collect()
+}
+
+fn check_cluster(cluster: &Cluster, config: &Config) -> Vec<Finding> {
+    let setting = &cluster.tags;
+    let tags = match setting {
+        Setting::Known { value, .. } => value,
+        Setting::Absent { .. } => {
+            return vec![missing(cluster, setting, &config.required_tags)];
+        }
+        Setting::Unknown { unknown, .. } => {
+            return vec![unknown_finding(
+                RULE,
+                LEVEL,
+                cluster,
+                setting,
+                unknown,
+                "carries the ownership tags",
+                fix(cluster, &config.required_tags),
+            )];
+        }
+    };
+    let mut findings = Vec::new();
+    let mut missing_keys = Vec::new();
+    for required in &config.required_tags {
+        let wanted = config.normalize_tag_key(required);
+        let Some(tag) = tags
+            .entries
+            .iter()
+            .find(|tag| config.normalize_tag_key(&tag.key) == wanted)
+        else {
+            missing_keys.push(required.clone());
+            continue;
+        };
+        match &tag.value {
+            Setting::Known { value, .. } if value.trim().is_empty() => findings.push(Finding {
+                rule: RULE,
+                level: LEVEL,
+                outcome: Outcome::Violation,
+                span: tag.value.span(),
+                message: format!(
+                    "`{}` has an empty `{}` tag: nobody is accountable for it",
+                    cluster.address, tag.key
+                ),
+                resource: Some(cluster.address.clone()),
+                related: related(cluster, &tag.value),
+                help: Some(format!(
+                    "give the `{}` tag of `{}` a value",
+                    tag.key, cluster.address
+                )),
+            }),
+            // A value computed at apply (another resource's attribute) is still a value; an
+            // unset input may be empty.
+            Setting::Unknown { unknown, .. } if unknown.cause != UnknownCause::Computed => findings
+                .push(unknown_finding(
+                    RULE,
+                    LEVEL,
+                    cluster,
+                    &tag.value,
+                    unknown,
+                    &format!("has a non-empty `{}` tag", tag.key),
+                    format!(
+                        "give the `{}` tag of `{}` a value",
+                        tag.key, cluster.address
+                    ),
+                )),
+            _ => {}
+        }
+    }
+    if !missing_keys.is_empty() {
+        findings.push(match &tags.unknown_part {
+            Some(unknown) => unknown_finding(
+                RULE,
+                LEVEL,
+                cluster,
+                setting,
+                unknown,
+                &format!("carries the tags {}", list(&missing_keys)),
+                fix(cluster, &missing_keys),
+            ),
+            None => missing(cluster, setting, &missing_keys),
+        });
+    }
+    findings
+}
+
+fn missing(cluster: &Cluster, setting: &Setting<Tags>, keys: &[String]) -> Finding {
+    let noun = if keys.len() == 1 { "tag" } else { "tags" };
+    Finding {
+        rule: RULE,
+        level: level_for(Outcome::Violation, LEVEL),
+        outcome: Outcome::Violation,
+        span: setting.span(),
+        message: format!(
+            "`{}` lacks the ownership {noun} {}: nobody is accountable for the cluster and its cost",
+            cluster.address,
+            list(keys)
+        ),
+        resource: Some(cluster.address.clone()),
+        related: related(cluster, setting),
+        help: Some(fix(cluster, keys)),
+    }
+}
+
+fn list(keys: &[String]) -> String {
+    keys.iter()
+        .map(|k| format!("`{k}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn fix(cluster: &Cluster, keys: &[String]) -> String {
+    let pairs = |sep: &str, quote_keys: bool| {
+        keys.iter()
+            .map(|k| {
+                if quote_keys {
+                    format!("\"{k}\"{sep}\"...\"")
+                } else {
+                    format!("{k}{sep}\"...\"")
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    match cluster.dialect {
+        Dialect::Azurerm | Dialect::Azapi => format!(
+            "add `tags = {{ {} }}` to `{}` (or merge them into its existing tags)",
+            pairs(" = ", true),
+            cluster.address
+        ),
+        Dialect::Arm => format!(
+            "add `\"tags\": {{ {} }}` to `{}`",
+            pairs(": ", true),
+            cluster.address
+        ),
+        Dialect::Kubernetes => format!(
+            "add `tags: {{ {} }}` to the spec of `{}`",
+            pairs(": ", false),
+            cluster.address
+        ),
+    }
+}

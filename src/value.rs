@@ -1,0 +1,172 @@
+//! Evaluated values shared by every format's evaluator (Terraform, ARM, YAML).
+//!
+//! A [`Value`] carries the span of the source text it came from and, when it came through an
+//! input (a variable, a tfvars file, a parameter file, a module argument), the places that decided
+//! it. A value that cannot be known statically is [`ValueKind::Unknown`] with the reason, never a
+//! guess.
+
+use crate::source::Span;
+
+/// A place in the source that explains a result, with a sentence saying how.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Related {
+    pub span: Span,
+    pub message: String,
+}
+
+/// Why a value cannot be known statically.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unknown {
+    /// A sentence naming the input or expression that decides the value, e.g.
+    /// "var.enable_defender has no default and no tfvars sets it".
+    pub reason: String,
+    pub cause: UnknownCause,
+}
+
+/// What kind of thing left a value unknown. Rules that only need to know whether something is
+/// set treat [`UnknownCause::Computed`] values as set (a workspace id from another resource is
+/// still a workspace id), while an unset input may be anything.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UnknownCause {
+    /// An input with no value: a variable without default, a parameter without default.
+    Input,
+    /// A value known only after apply or deployment (resource attributes, `reference()`).
+    Computed,
+    /// An expression or function the evaluator does not support.
+    Unsupported,
+}
+
+impl Unknown {
+    pub fn new(cause: UnknownCause, reason: impl Into<String>) -> Unknown {
+        Unknown {
+            reason: reason.into(),
+            cause,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Value {
+    pub kind: ValueKind,
+    pub span: Span,
+    /// Where inputs decided this value (empty for literals written in place).
+    pub provenance: Vec<Related>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ValueKind {
+    Null,
+    Bool(bool),
+    Number(f64),
+    String(String),
+    List(Vec<Value>),
+    Object(Vec<Entry>),
+    Unknown(Unknown),
+}
+
+/// One key of an object, with the span of the key itself.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Entry {
+    pub key: String,
+    pub key_span: Span,
+    pub value: Value,
+}
+
+impl Value {
+    pub fn new(kind: ValueKind, span: Span) -> Value {
+        Value {
+            kind,
+            span,
+            provenance: Vec::new(),
+        }
+    }
+
+    pub fn unknown(cause: UnknownCause, reason: impl Into<String>, span: Span) -> Value {
+        Value::new(ValueKind::Unknown(Unknown::new(cause, reason)), span)
+    }
+
+    pub fn as_unknown(&self) -> Option<&Unknown> {
+        match &self.kind {
+            ValueKind::Unknown(unknown) => Some(unknown),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(&self) -> Option<&str> {
+        match &self.kind {
+            ValueKind::String(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn is_null(&self) -> bool {
+        matches!(self.kind, ValueKind::Null)
+    }
+
+    /// The value as a boolean the way both Terraform and ARM convert it: `true`/`false`, and the
+    /// strings "true"/"false" in any case. `None` for anything else (including unknown).
+    pub fn as_bool(&self) -> Option<bool> {
+        match &self.kind {
+            ValueKind::Bool(b) => Some(*b),
+            ValueKind::String(s) if s.eq_ignore_ascii_case("true") => Some(true),
+            ValueKind::String(s) if s.eq_ignore_ascii_case("false") => Some(false),
+            _ => None,
+        }
+    }
+
+    pub fn entries(&self) -> Option<&[Entry]> {
+        match &self.kind {
+            ValueKind::Object(entries) => Some(entries),
+            _ => None,
+        }
+    }
+
+    pub fn items(&self) -> Option<&[Value]> {
+        match &self.kind {
+            ValueKind::List(items) => Some(items),
+            _ => None,
+        }
+    }
+
+    /// The entry with exactly this key (Terraform object keys are case-sensitive).
+    pub fn get(&self, key: &str) -> Option<&Entry> {
+        self.entries()?.iter().find(|e| e.key == key)
+    }
+
+    /// Every entry whose key equals `key` ignoring ASCII case (ARM property names are
+    /// case-insensitive, so `azurepolicy` and `azurePolicy` name the same add-on).
+    pub fn get_all_ignore_case<'a>(&'a self, key: &'a str) -> impl Iterator<Item = &'a Entry> {
+        self.entries()
+            .unwrap_or(&[])
+            .iter()
+            .filter(move |e| e.key.eq_ignore_ascii_case(key))
+    }
+
+    /// The first entry whose key equals `key` ignoring ASCII case.
+    pub fn get_ignore_case(&self, key: &str) -> Option<&Entry> {
+        self.entries()?
+            .iter()
+            .find(|e| e.key.eq_ignore_ascii_case(key))
+    }
+
+    /// A short rendering for messages: strings quoted, containers abbreviated.
+    pub fn describe(&self) -> String {
+        match &self.kind {
+            ValueKind::Null => "null".to_string(),
+            ValueKind::Bool(b) => b.to_string(),
+            ValueKind::Number(n) => format_number(*n),
+            ValueKind::String(s) => format!("{s:?}"),
+            ValueKind::List(items) => format!("a list of {}", items.len()),
+            ValueKind::Object(entries) => format!("an object with {} keys", entries.len()),
+            ValueKind::Unknown(u) => format!("unknown ({})", u.reason),
+        }
+    }
+}
+
+pub fn format_number(n: f64) -> String {
+    if n.fract() == 0.0 && n.abs() < 1e15 {
+        format!("{}", n as i64)
+    } else {
+        n.to_string()
+    }
+}
