@@ -73,6 +73,9 @@ struct ScanArgs {
     /// Colour in human output (auto: only on a terminal, and never when NO_COLOR is set)
     #[arg(long, value_enum, default_value_t = ColorWhen::Auto)]
     color: ColorWhen,
+    /// Run only these rules (repeatable, e.g. --rule AKS001 --rule AKS002)
+    #[arg(long = "rule", value_name = "ID")]
+    rules: Vec<String>,
     /// Number of parser threads (default: one per core); output is identical whatever the number
     #[arg(long, short = 'j', value_name = "N")]
     jobs: Option<usize>,
@@ -126,10 +129,25 @@ fn scan(args: ScanArgs) -> Status {
             return fail(format!("cannot start {jobs} threads: {error}"));
         }
     }
+    let mut config = crate::config::Config::default();
+    if !args.rules.is_empty() {
+        if let Some(unknown) = args.rules.iter().find(|id| rules::find(id).is_none()) {
+            return fail(format!(
+                "--rule {unknown}: no such rule; `aksguard rules` lists them"
+            ));
+        }
+        for rule in rules::RULES {
+            if !args.rules.iter().any(|id| id.eq_ignore_ascii_case(rule.id)) {
+                config
+                    .rule_levels
+                    .insert(rule.id.to_string(), crate::config::RuleLevel::Off);
+            }
+        }
+    }
     let options = ScanOptions {
         paths: args.paths.clone(),
+        config,
         strict: args.strict,
-        ..ScanOptions::default()
     };
     let output = match crate::scan(&options) {
         Ok(output) => output,

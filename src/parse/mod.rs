@@ -3,6 +3,7 @@
 //! Each format's quirks stay inside its own module; what leaves this stage is syntax with spans
 //! (and, for unparsable files, an `E001` finding at the error).
 
+pub mod arm_shape;
 pub mod terraform;
 
 use rayon::prelude::*;

@@ -1,9 +1,8 @@
 //! Lowering of azurerm resources into the model.
 
 use super::eval::{EvalAttribute, EvalBlock};
-use crate::model::{
-    Cluster, ClusterKind, DefenderProfile, Dialect, PolicyAddon, Setting, Tag, Tags,
-};
+use crate::model::{Cluster, ClusterKind, DefenderProfile, Dialect, PolicyAddon, Setting, Tags};
+use crate::parse::arm_shape;
 use crate::value::{Value, ValueKind};
 
 /// The model entity for an azurerm resource, if it is one the rules care about.
@@ -109,49 +108,21 @@ fn unknown_setting<T>(value: &Value) -> Setting<T> {
 }
 
 fn tags(block: &EvalBlock) -> Setting<Tags> {
-    let Some(attribute) = block.attribute("tags") else {
-        return Setting::Absent {
-            holder: block.header,
-        };
-    };
-    let value = &attribute.value;
-    match &value.kind {
-        ValueKind::Object(entries) => Setting::Known {
-            value: Tags {
-                entries: entries
-                    .iter()
-                    .map(|entry| Tag {
-                        key: entry.key.clone(),
-                        key_span: entry.key_span,
-                        value: tag_value(&entry.value),
-                    })
-                    .collect(),
-                unknown_part: None,
+    match block.attribute("tags") {
+        Some(attribute) => match arm_shape::tags(Some(&attribute.value), block.header) {
+            // Point at the attribute (one line) rather than the whole map.
+            Setting::Known {
+                value, provenance, ..
+            } => Setting::Known {
+                value,
+                span: attribute.span,
+                provenance,
             },
-            span: attribute.span,
-            provenance: value.provenance.clone(),
+            other => other,
         },
-        ValueKind::Null => Setting::Known {
-            value: Tags::default(),
-            span: attribute.span,
-            provenance: value.provenance.clone(),
+        None => Setting::Absent {
+            holder: block.header,
         },
-        _ => unknown_setting(value),
-    }
-}
-
-fn tag_value(value: &Value) -> Setting<String> {
-    let text = match &value.kind {
-        ValueKind::String(s) => s.clone(),
-        ValueKind::Null => String::new(),
-        ValueKind::Bool(b) => b.to_string(),
-        ValueKind::Number(n) => crate::value::format_number(*n),
-        _ => return unknown_setting(value),
-    };
-    Setting::Known {
-        value: text,
-        span: value.span,
-        provenance: value.provenance.clone(),
     }
 }
 

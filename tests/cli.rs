@@ -1,0 +1,347 @@
+//! The real binary: exit codes, every output format, `rules`, `explain`, bad input, determinism.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn aksguard(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_aksguard"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run aksguard")
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8(output.stdout.clone()).expect("utf-8 stdout")
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8(output.stderr.clone()).expect("utf-8 stderr")
+}
+
+const EXAMPLES: &str = "testdata/examples";
+
+#[test]
+fn human_report_on_examples() {
+    let output = aksguard(&["scan", EXAMPLES]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    insta::assert_snapshot!("human", stdout(&output));
+}
+
+#[test]
+fn compact_report_on_examples() {
+    let output = aksguard(&["scan", EXAMPLES, "--format", "compact"]);
+    assert_eq!(output.status.code(), Some(1));
+    insta::assert_snapshot!("compact", stdout(&output));
+    assert!(
+        stderr(&output).contains("3 errors, 2 warnings"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn json_report_on_examples() {
+    let output = aksguard(&["scan", EXAMPLES, "--format", "json"]);
+    assert_eq!(output.status.code(), Some(1));
+    let text = stdout(&output);
+    let report: serde_json::Value = serde_json::from_str(&text).expect("valid JSON");
+    assert_eq!(report["version"], 1);
+    let results = report["results"].as_array().expect("results");
+    assert_eq!(results.len(), 5);
+    for result in results {
+        assert!(["violation", "unknown", "covered"].contains(&result["outcome"].as_str().unwrap()));
+        assert!(result["location"]["start"]["line"].as_u64().unwrap() >= 1);
+    }
+    insta::assert_snapshot!("json", text);
+}
+
+#[test]
+fn sarif_report_on_examples() {
+    let output = aksguard(&["scan", EXAMPLES, "--format", "sarif"]);
+    assert_eq!(output.status.code(), Some(1));
+    let text = stdout(&output);
+    let sarif: serde_json::Value = serde_json::from_str(&text).expect("valid JSON");
+    assert_eq!(sarif["version"], "2.1.0");
+    let run = &sarif["runs"][0];
+    let rules: Vec<&str> = run["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    // Every rule is listed, not only those that fired.
+    for rule in aksguard::rules::RULES {
+        assert!(
+            rules.contains(&rule.id),
+            "{} missing from driver.rules",
+            rule.id
+        );
+    }
+    for result in run["results"].as_array().unwrap() {
+        assert!(result["properties"]["outcome"].is_string());
+        let uri = result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+            .as_str()
+            .unwrap();
+        assert!(
+            uri.starts_with("testdata/"),
+            "repository-relative uri, got {uri}"
+        );
+        let index = result["ruleIndex"].as_u64().unwrap() as usize;
+        assert_eq!(rules[index], result["ruleId"].as_str().unwrap());
+    }
+    insta::assert_snapshot!("sarif", text);
+}
+
+#[test]
+fn every_format_carries_the_same_results() {
+    let compact = stdout(&aksguard(&["scan", EXAMPLES, "--format", "compact"]));
+    let json: serde_json::Value =
+        serde_json::from_str(&stdout(&aksguard(&["scan", EXAMPLES, "--format", "json"]))).unwrap();
+    let sarif: serde_json::Value =
+        serde_json::from_str(&stdout(&aksguard(&["scan", EXAMPLES, "--format", "sarif"]))).unwrap();
+    let human = stdout(&aksguard(&["scan", EXAMPLES]));
+    let from_json: Vec<String> = json["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            format!(
+                "{}:{}:{} {}",
+                r["location"]["path"].as_str().unwrap(),
+                r["location"]["start"]["line"],
+                r["location"]["start"]["column"],
+                r["rule"].as_str().unwrap()
+            )
+        })
+        .collect();
+    let from_sarif: Vec<String> = sarif["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let location = &r["locations"][0]["physicalLocation"];
+            format!(
+                "{}:{}:{} {}",
+                location["artifactLocation"]["uri"].as_str().unwrap(),
+                location["region"]["startLine"],
+                location["region"]["startColumn"],
+                r["ruleId"].as_str().unwrap()
+            )
+        })
+        .collect();
+    let from_compact: Vec<String> = compact
+        .lines()
+        .map(|line| {
+            let (location, rest) = line.split_once(": ").unwrap();
+            let rule = rest.split('[').nth(1).unwrap().split(']').next().unwrap();
+            format!("{location} {rule}")
+        })
+        .collect();
+    assert_eq!(from_json, from_sarif);
+    assert_eq!(from_json, from_compact);
+    for entry in &from_json {
+        let (location, rule) = entry.split_once(' ').unwrap();
+        assert!(human.contains(&format!("[{rule}]")));
+        assert!(
+            human.contains(&format!("{location}\n")),
+            "human report lacks {location}"
+        );
+    }
+}
+
+#[test]
+fn fail_on_threshold_sets_exit_status() {
+    // AKS003 only: warnings.
+    let fail = "testdata/rules/AKS003/fail";
+    assert_eq!(
+        aksguard(&["scan", fail, "--rule", "AKS003"]).status.code(),
+        Some(0)
+    );
+    assert_eq!(
+        aksguard(&["scan", fail, "--rule", "AKS003", "--fail-on", "warning"])
+            .status
+            .code(),
+        Some(1)
+    );
+    assert_eq!(
+        aksguard(&["scan", EXAMPLES, "--fail-on", "never"])
+            .status
+            .code(),
+        Some(0)
+    );
+    for format in ["human", "compact", "json", "sarif"] {
+        assert_eq!(
+            aksguard(&["scan", EXAMPLES, "--format", format])
+                .status
+                .code(),
+            Some(1),
+            "{format}"
+        );
+        assert_eq!(
+            aksguard(&["scan", "testdata/rules/AKS002/pass", "--format", format])
+                .status
+                .code(),
+            Some(1),
+            "AKS001/AKS003 still fire on the AKS002 pass fixture ({format})"
+        );
+    }
+}
+
+#[test]
+fn clean_scan_exits_zero() {
+    let output = aksguard(&["scan", "testdata/rules/AKS002/pass", "--rule", "AKS002"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
+    assert!(stdout(&output).contains("0 errors, 0 warnings, 0 notes"));
+}
+
+#[test]
+fn strict_makes_unknown_fail() {
+    let unknown = "testdata/rules/AKS002/unknown";
+    let relaxed = aksguard(&["scan", unknown, "--rule", "AKS002", "--format", "json"]);
+    assert_eq!(relaxed.status.code(), Some(0));
+    let report: serde_json::Value = serde_json::from_str(&stdout(&relaxed)).unwrap();
+    assert_eq!(report["results"][0]["outcome"], "unknown");
+    assert_eq!(report["results"][0]["level"], "warning");
+    let strict = aksguard(&[
+        "scan", unknown, "--rule", "AKS002", "--strict", "--format", "json",
+    ]);
+    assert_eq!(strict.status.code(), Some(1));
+    let report: serde_json::Value = serde_json::from_str(&stdout(&strict)).unwrap();
+    assert_eq!(report["results"][0]["outcome"], "unknown");
+    assert_eq!(report["results"][0]["level"], "error");
+}
+
+#[test]
+fn missing_path_is_a_usage_error() {
+    let output = aksguard(&["scan", "testdata/does-not-exist"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("no such file or directory"));
+}
+
+#[test]
+fn bad_arguments_are_usage_errors() {
+    assert_eq!(
+        aksguard(&["scan", "--format", "xml"]).status.code(),
+        Some(2)
+    );
+    assert_eq!(
+        aksguard(&["scan", "--rule", "NOPE001"]).status.code(),
+        Some(2)
+    );
+    assert_eq!(aksguard(&["frobnicate"]).status.code(), Some(2));
+    assert_eq!(aksguard(&["--version"]).status.code(), Some(0));
+}
+
+#[test]
+fn unparsable_file_is_reported_and_the_scan_goes_on() {
+    for format in ["compact", "json", "sarif", "human"] {
+        let output = aksguard(&["scan", "testdata/errors/unparsable", "--format", format]);
+        assert_eq!(output.status.code(), Some(1), "{format}");
+        let text = stdout(&output);
+        assert!(text.contains("E001"), "{format}: {text}");
+        assert!(
+            text.contains("still_checked"),
+            "{format}: good.tf must still be scanned"
+        );
+    }
+}
+
+#[test]
+fn output_file_gets_the_report_and_stderr_the_summary() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("report.sarif");
+    let output = aksguard(&[
+        "scan",
+        EXAMPLES,
+        "--format",
+        "sarif",
+        "--output",
+        path.to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stdout(&output).is_empty());
+    assert!(stderr(&output).contains("3 errors"));
+    let written: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    assert_eq!(written["version"], "2.1.0");
+    let unwritable = aksguard(&["scan", EXAMPLES, "--output", "/nonexistent-dir/report.txt"]);
+    assert_eq!(unwritable.status.code(), Some(2));
+}
+
+#[test]
+fn rules_lists_every_rule() {
+    let output = aksguard(&["rules"]);
+    assert_eq!(output.status.code(), Some(0));
+    let text = stdout(&output);
+    for rule in aksguard::rules::RULES {
+        assert!(text.contains(rule.id), "{} missing", rule.id);
+    }
+}
+
+#[test]
+fn explain_prints_the_rule_documentation() {
+    let output = aksguard(&["explain", "aks002"]);
+    assert_eq!(output.status.code(), Some(0));
+    let text = stdout(&output);
+    assert!(text.starts_with("# AKS002"));
+    assert!(text.contains("azure_policy_enabled = true"));
+    let unknown = aksguard(&["explain", "AKS999"]);
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(stderr(&unknown).contains("no rule `AKS999`"));
+}
+
+#[test]
+fn colour_only_when_asked_or_on_a_terminal() {
+    let plain = aksguard(&["scan", EXAMPLES]);
+    assert!(!stdout(&plain).contains('\u{1b}'));
+    let coloured = aksguard(&["scan", EXAMPLES, "--color", "always"]);
+    assert!(stdout(&coloured).contains('\u{1b}'));
+}
+
+/// Copies the fixtures many times into one tree, so the parallel parser has work to interleave.
+fn large_tree() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let testdata = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata");
+    let mut sources = Vec::new();
+    collect_tf(&testdata, &mut sources);
+    for copy in 0..40 {
+        for (index, source) in sources.iter().enumerate() {
+            let target = dir.path().join(format!("m{copy:02}/f{index:02}"));
+            std::fs::create_dir_all(&target).unwrap();
+            std::fs::copy(source, target.join(source.file_name().unwrap())).unwrap();
+        }
+    }
+    dir
+}
+
+fn collect_tf(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
+    let mut entries: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    entries.sort();
+    for path in entries {
+        if path.is_dir() {
+            collect_tf(&path, out);
+        } else if path.extension().is_some_and(|e| e == "tf") {
+            out.push(path);
+        }
+    }
+}
+
+#[test]
+fn output_is_identical_whatever_the_thread_count() {
+    let tree = large_tree();
+    let root = tree.path().to_str().unwrap();
+    let one = aksguard(&["scan", root, "--format", "sarif", "-j", "1"]);
+    let many = aksguard(&["scan", root, "--format", "sarif", "-j", "8"]);
+    assert_eq!(one.status.code(), Some(1));
+    assert!(stdout(&one).len() > 10_000);
+    assert_eq!(stdout(&one), stdout(&many));
+    let human_one = aksguard(&["scan", root, "-j", "1"]);
+    let human_many = aksguard(&["scan", root, "-j", "3"]);
+    assert_eq!(stdout(&human_one), stdout(&human_many));
+}

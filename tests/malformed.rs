@@ -1,0 +1,117 @@
+//! Malformed input never panics, never overflows the stack, and never loses the other files.
+
+use std::process::Command;
+
+fn scan(dir: &std::path::Path) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_aksguard"))
+        .args(["scan", dir.to_str().unwrap(), "--format", "json"])
+        .output()
+        .expect("run aksguard")
+}
+
+fn write(dir: &std::path::Path, name: &str, content: impl AsRef<[u8]>) {
+    std::fs::write(dir.join(name), content).unwrap();
+}
+
+const GOOD: &str = r#"resource "azurerm_kubernetes_cluster" "good" {
+  azure_policy_enabled = false
+}
+"#;
+
+#[test]
+fn hostile_files_become_e001_and_the_rest_is_scanned() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path();
+    write(path, "a_binary.tf", [0u8, 159, 146, 150, 255, 0, 1, 2]);
+    write(
+        path,
+        "b_deep.tf",
+        format!(
+            "locals {{ x = {}1{} }}\n",
+            "[".repeat(100_000),
+            "]".repeat(100_000)
+        ),
+    );
+    write(
+        path,
+        "c_deep_parens.tf",
+        format!(
+            "locals {{ x = {}1{} }}\n",
+            "(".repeat(50_000),
+            ")".repeat(50_000)
+        ),
+    );
+    write(path, "d_deep_blocks.tf", "a {\n".repeat(20_000));
+    write(path, "e_empty.tf", "");
+    write(
+        path,
+        "f_unterminated.tf",
+        "resource \"azurerm_kubernetes_cluster\" \"x\" {\n  tags = \"unterminated\n",
+    );
+    write(
+        path,
+        "g_heredoc.tf",
+        "locals {\n  x = <<EOT\nnever closed\n",
+    );
+    write(
+        path,
+        "h_ops.tf",
+        format!("locals {{ x = {}1 }}\n", "!".repeat(100_000)),
+    );
+    write(
+        path,
+        "i_binops.tf",
+        format!("locals {{ x = 1{} }}\n", " + 1".repeat(100_000)),
+    );
+    write(path, "z_good.tf", GOOD);
+    let output = scan(path);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("valid JSON");
+    let results = report["results"].as_array().unwrap();
+    let e001: Vec<&str> = results
+        .iter()
+        .filter(|r| r["rule"] == "E001")
+        .map(|r| r["location"]["path"].as_str().unwrap())
+        .collect();
+    for name in [
+        "a_binary.tf",
+        "b_deep.tf",
+        "c_deep_parens.tf",
+        "d_deep_blocks.tf",
+        "f_unterminated.tf",
+        "g_heredoc.tf",
+    ] {
+        assert!(
+            e001.iter().any(|p| p.ends_with(name)),
+            "{name} not reported: {e001:?}"
+        );
+    }
+    // The good file is still checked.
+    assert!(results
+        .iter()
+        .any(|r| r["rule"] == "AKS002" && r["resource"] == "azurerm_kubernetes_cluster.good"));
+    // Every location is a real position.
+    for result in results {
+        assert!(result["location"]["start"]["line"].as_u64().unwrap() >= 1);
+        assert!(result["location"]["start"]["column"].as_u64().unwrap() >= 1);
+    }
+}
+
+#[test]
+fn non_utf8_error_points_at_the_first_bad_byte() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "latin1.tf",
+        b"# caf\xe9\nresource \"a\" \"b\" {}\n",
+    );
+    let output = scan(dir.path());
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let result = &report["results"][0];
+    assert_eq!(result["rule"], "E001");
+    assert_eq!(result["location"]["start"]["line"], 1);
+    assert_eq!(result["location"]["start"]["column"], 6);
+    assert!(result["message"].as_str().unwrap().contains("UTF-8"));
+}
