@@ -4,6 +4,7 @@
 //! (and, for unparsable files, an `E001` finding at the error).
 
 pub mod arm_shape;
+pub mod json;
 pub mod terraform;
 
 use rayon::prelude::*;
@@ -11,6 +12,14 @@ use rayon::prelude::*;
 use crate::discover::{Discovered, FileKind};
 use crate::finding::{Finding, Level, Outcome};
 use crate::source::{FileId, SourceFile, SourceMap, Span};
+
+/// Where and why a file does not parse.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyntaxError {
+    /// Byte offset of the error.
+    pub offset: usize,
+    pub message: String,
+}
 
 /// The parsed form of one file.
 #[derive(Debug)]

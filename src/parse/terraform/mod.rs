@@ -10,13 +10,8 @@ use std::path::Path;
 use hcl_edit::structure::Body;
 
 use crate::model::Model;
-use crate::parse::ParsedFile;
+use crate::parse::{ParsedFile, SyntaxError};
 use crate::source::{FileId, SourceMap};
-
-pub struct SyntaxError {
-    pub offset: usize,
-    pub message: String,
-}
 
 pub fn parse(text: &str) -> Result<Body, SyntaxError> {
     hcl_edit::parser::parse_body(text).map_err(|error| SyntaxError {
