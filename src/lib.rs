@@ -9,6 +9,7 @@ pub mod discover;
 pub mod finding;
 pub mod model;
 pub mod parse;
+pub mod policy;
 pub mod report;
 pub mod rules;
 pub mod source;

@@ -11,12 +11,116 @@ use crate::value::{Related, Unknown};
 #[derive(Debug, Default)]
 pub struct Model {
     pub clusters: Vec<Cluster>,
+    /// Defender for Cloud pricings (plans), any plan.
+    pub pricings: Vec<Pricing>,
+    /// Legacy `autoProvisioningSettings` (the retired Log Analytics agent).
+    pub legacy_auto_provisioning: Vec<Resource>,
+    pub assignments: Vec<PolicyAssignment>,
+    /// Subscriptions the configuration creates.
+    pub subscriptions: Vec<Resource>,
+    pub management_groups: Vec<Resource>,
+    /// Arc cluster extensions (and any other cluster extension resource).
+    pub extensions: Vec<ClusterExtension>,
 }
 
 impl Model {
     pub fn extend(&mut self, other: Model) {
         self.clusters.extend(other.clusters);
+        self.pricings.extend(other.pricings);
+        self.legacy_auto_provisioning
+            .extend(other.legacy_auto_provisioning);
+        self.assignments.extend(other.assignments);
+        self.subscriptions.extend(other.subscriptions);
+        self.management_groups.extend(other.management_groups);
+        self.extensions.extend(other.extensions);
     }
+}
+
+/// What every lowered resource has: how messages name it, its dialect and its header span.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Resource {
+    pub address: String,
+    pub dialect: Dialect,
+    pub header: Span,
+}
+
+/// A Defender for Cloud pricing: one plan's tier and its extensions (components).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pricing {
+    pub resource: Resource,
+    /// The plan: azurerm `resource_type`, ARM the pricing's `name` (`Containers`,
+    /// `VirtualMachines`, `KubernetesService`, ...).
+    pub plan: Setting<String>,
+    /// `Free` or `Standard` (as written).
+    pub tier: Setting<String>,
+    pub extensions: PricingExtensions,
+}
+
+/// The extensions (components) a pricing declares.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PricingExtensions {
+    /// azurerm: for a Standard pricing the provider disables every extension not listed.
+    Exhaustive(Vec<PricingExtension>),
+    /// ARM / azapi: extensions as listed; an omitted extension keeps the service default.
+    Listed(Vec<PricingExtension>),
+    /// ARM / azapi without an `extensions` array: the service defaults apply.
+    Omitted,
+    /// The list depends on something that cannot be known statically.
+    Unknown { unknown: Unknown, span: Span },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct PricingExtension {
+    pub name: String,
+    pub span: Span,
+    pub enabled: Setting<bool>,
+}
+
+/// Where a policy assignment applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AssignmentScope {
+    ManagementGroup,
+    Subscription,
+    ResourceGroup,
+    Resource,
+    Unknown,
+}
+
+/// A policy assignment, with what decides whether it can act.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PolicyAssignment {
+    pub resource: Resource,
+    /// The definition or initiative id as evaluated (a built-in id, an ALZ initiative id, or a
+    /// resolved display name).
+    pub definition: Setting<String>,
+    pub scope: AssignmentScope,
+    /// `enforce` / `enforcementMode` (absent = enforced).
+    pub enforce: Setting<bool>,
+    /// Parameter values by name, as evaluated.
+    pub parameters: Vec<AssignmentParameter>,
+    /// Set when the parameters could not be evaluated as a whole.
+    pub parameters_unknown: Option<(Unknown, Span)>,
+    /// Whether the assignment has a managed identity (DINE remediation needs one).
+    pub identity: Setting<bool>,
+    /// `not_scopes` / `notScopes` entries.
+    pub not_scopes: Vec<crate::value::Value>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct AssignmentParameter {
+    pub name: String,
+    pub name_span: Span,
+    pub value: crate::value::Value,
+}
+
+/// A cluster extension (Arc or AKS): its type and the cluster it targets.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClusterExtension {
+    pub resource: Resource,
+    pub extension_type: Setting<String>,
+    /// The target cluster as written: a Terraform address (`azurerm_arc_kubernetes_cluster.edge`)
+    /// or an ARM id / name.
+    pub target: Setting<String>,
 }
 
 /// One setting of a resource as the source decides it.
@@ -141,4 +245,6 @@ pub struct Cluster {
     pub tags: Setting<Tags>,
     /// Attribute names listed in Terraform's `lifecycle { ignore_changes }`.
     pub ignore_changes: Vec<String>,
+    /// The Azure resource name, when known (ARM ids of extensions' targets end with it).
+    pub name: Option<String>,
 }

@@ -21,6 +21,9 @@ pub struct Unknown {
     /// "var.enable_defender has no default and no tfvars sets it".
     pub reason: String,
     pub cause: UnknownCause,
+    /// For an attribute of another resource known only after apply, that resource's address
+    /// (`azurerm_arc_kubernetes_cluster.edge`): enough to tell which resource an id points at.
+    pub reference: Option<String>,
 }
 
 /// What kind of thing left a value unknown. Rules that only need to know whether something is
@@ -41,6 +44,7 @@ impl Unknown {
         Unknown {
             reason: reason.into(),
             cause,
+            reference: None,
         }
     }
 }

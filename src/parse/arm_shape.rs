@@ -32,6 +32,7 @@ pub fn managed_cluster(source: ManagedClusterSource) -> Cluster {
         azure_policy: azure_policy_addon(source.properties, holder),
         tags: tags(source.tags, source.header),
         ignore_changes: Vec::new(),
+        name: None,
         address: source.address,
     }
 }

@@ -1,24 +1,49 @@
 //! AKS001: the Microsoft Defender for Containers sensor (Defender profile) on every AKS cluster.
 
-use super::{level_for, related, unknown_finding};
+use super::coverage::{self, Cover};
+use super::{covered_finding, level_for, related, unknown_finding};
 use crate::config::Config;
 use crate::finding::{Finding, Level, Outcome};
 use crate::model::{Cluster, ClusterKind, DefenderProfile, Dialect, Model, Setting};
+use crate::policy::KnownPolicy;
 
 const RULE: &str = "AKS001";
 const LEVEL: Level = Level::Error;
 
 pub fn check(model: &Model, _config: &Config) -> Vec<Finding> {
+    let covers = coverage::active_covers(model);
+    let cover = coverage::cover_for(&covers, |p| p == KnownPolicy::DefenderProfileDine);
     model
         .clusters
         .iter()
         .filter(|cluster| cluster.kind == ClusterKind::Managed)
-        .filter_map(check_cluster)
+        .filter_map(|cluster| check_cluster(cluster, cover))
         .collect()
 }
 
-fn check_cluster(cluster: &Cluster) -> Option<Finding> {
+/// Whether the cluster has the sensor from its own settings.
+pub fn has_sensor(cluster: &Cluster) -> bool {
+    matches!(
+        cluster.defender,
+        Setting::Known {
+            value: DefenderProfile::Enabled | DefenderProfile::LegacyEnabled,
+            ..
+        }
+    )
+}
+
+fn check_cluster(cluster: &Cluster, cover: Option<&Cover>) -> Option<Finding> {
     let setting = &cluster.defender;
+    if let (false, Some(cover)) = (has_sensor(cluster), cover) {
+        return Some(covered_finding(
+            RULE,
+            cluster,
+            setting,
+            cover,
+            "does not declare the Microsoft Defender for Containers sensor",
+            fix(cluster),
+        ));
+    }
     let (outcome, level, message) = match setting {
         Setting::Known {
             value: DefenderProfile::Enabled,

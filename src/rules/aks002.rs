@@ -1,25 +1,50 @@
 //! AKS002: the Azure Policy add-on on every AKS cluster.
 
-use super::{level_for, related, unknown_finding};
+use super::coverage::{self, Cover};
+use super::{covered_finding, level_for, related, unknown_finding};
 use crate::config::Config;
 use crate::finding::{Finding, Level, Outcome};
 use crate::model::{Cluster, ClusterKind, Dialect, Model, PolicyAddon, Setting};
+use crate::policy::KnownPolicy;
 use crate::value::Related;
 
 const RULE: &str = "AKS002";
 const LEVEL: Level = Level::Error;
 
 pub fn check(model: &Model, _config: &Config) -> Vec<Finding> {
+    let covers = coverage::active_covers(model);
+    let cover = coverage::cover_for(&covers, |p| p == KnownPolicy::PolicyAddonDine);
     model
         .clusters
         .iter()
         .filter(|cluster| cluster.kind == ClusterKind::Managed)
-        .filter_map(check_cluster)
+        .filter_map(|cluster| check_cluster(cluster, cover))
         .collect()
 }
 
-fn check_cluster(cluster: &Cluster) -> Option<Finding> {
+/// Whether the cluster enables the add-on from its own settings.
+pub fn has_addon(cluster: &Cluster) -> bool {
+    matches!(
+        cluster.azure_policy,
+        Setting::Known {
+            value: PolicyAddon::Enabled,
+            ..
+        }
+    )
+}
+
+fn check_cluster(cluster: &Cluster, cover: Option<&Cover>) -> Option<Finding> {
     let setting = &cluster.azure_policy;
+    if let (false, Some(cover)) = (has_addon(cluster), cover) {
+        return Some(covered_finding(
+            RULE,
+            cluster,
+            setting,
+            cover,
+            "does not declare the Azure Policy add-on",
+            fix(cluster),
+        ));
+    }
     let mut related = related(cluster, setting);
     let message = match setting {
         Setting::Known {

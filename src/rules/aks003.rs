@@ -1,9 +1,11 @@
 //! AKS003: ownership tags on every AKS and Arc-enabled cluster.
 
-use super::{level_for, related, unknown_finding};
+use super::coverage::{self, Cover};
+use super::{covered_finding, level_for, related, unknown_finding};
 use crate::config::Config;
 use crate::finding::{Finding, Level, Outcome};
 use crate::model::{Cluster, Dialect, Model, Setting, Tags};
+use crate::policy::KnownPolicy;
 use crate::value::UnknownCause;
 
 const RULE: &str = "AKS003";
@@ -13,19 +15,64 @@ pub fn check(model: &Model, config: &Config) -> Vec<Finding> {
     if config.required_tags.is_empty() {
         return Vec::new();
     }
+    let covers = coverage::active_covers(model);
+    let tag_covers: Vec<(String, &Cover)> = covers
+        .iter()
+        .filter(|cover| cover.policy == KnownPolicy::Tag)
+        .filter_map(|cover| {
+            let tag_name = cover
+                .assignment
+                .parameters
+                .iter()
+                .find(|p| p.name.eq_ignore_ascii_case("tagName"))?;
+            Some((config.normalize_tag_key(tag_name.value.as_str()?), cover))
+        })
+        .collect();
     model
         .clusters
         .iter()
-        .flat_map(|cluster| check_cluster(cluster, config))
+        .flat_map(|cluster| check_cluster(cluster, config, &tag_covers))
         .collect()
 }
 
-fn check_cluster(cluster: &Cluster, config: &Config) -> Vec<Finding> {
+/// Splits missing keys into those an active tag policy adds and those nothing adds.
+fn split_covered<'a>(
+    keys: Vec<String>,
+    config: &Config,
+    tag_covers: &'a [(String, &'a Cover<'a>)],
+) -> (Vec<String>, Option<&'a Cover<'a>>, Vec<String>) {
+    let mut covered = Vec::new();
+    let mut cover = None;
+    let mut uncovered = Vec::new();
+    for key in keys {
+        let wanted = config.normalize_tag_key(&key);
+        match tag_covers.iter().find(|(name, _)| *name == wanted) {
+            Some((_, found)) => {
+                cover.get_or_insert(*found);
+                covered.push(key);
+            }
+            None => uncovered.push(key),
+        }
+    }
+    (covered, cover, uncovered)
+}
+
+fn check_cluster(
+    cluster: &Cluster,
+    config: &Config,
+    tag_covers: &[(String, &Cover)],
+) -> Vec<Finding> {
     let setting = &cluster.tags;
     let tags = match setting {
         Setting::Known { value, .. } => value,
         Setting::Absent { .. } => {
-            return vec![missing(cluster, setting, &config.required_tags)];
+            return missing_or_covered(
+                cluster,
+                setting,
+                config.required_tags.clone(),
+                config,
+                tag_covers,
+            );
         }
         Setting::Unknown { unknown, .. } => {
             return vec![unknown_finding(
@@ -87,8 +134,8 @@ fn check_cluster(cluster: &Cluster, config: &Config) -> Vec<Finding> {
         }
     }
     if !missing_keys.is_empty() {
-        findings.push(match &tags.unknown_part {
-            Some(unknown) => unknown_finding(
+        match &tags.unknown_part {
+            Some(unknown) => findings.push(unknown_finding(
                 RULE,
                 LEVEL,
                 cluster,
@@ -96,9 +143,40 @@ fn check_cluster(cluster: &Cluster, config: &Config) -> Vec<Finding> {
                 unknown,
                 &format!("carries the tags {}", list(&missing_keys)),
                 fix(cluster, &missing_keys),
-            ),
-            None => missing(cluster, setting, &missing_keys),
-        });
+            )),
+            None => findings.extend(missing_or_covered(
+                cluster,
+                setting,
+                missing_keys,
+                config,
+                tag_covers,
+            )),
+        }
+    }
+    findings
+}
+
+fn missing_or_covered(
+    cluster: &Cluster,
+    setting: &Setting<Tags>,
+    keys: Vec<String>,
+    config: &Config,
+    tag_covers: &[(String, &Cover)],
+) -> Vec<Finding> {
+    let (covered, cover, uncovered) = split_covered(keys, config, tag_covers);
+    let mut findings = Vec::new();
+    if let Some(cover) = cover {
+        findings.push(covered_finding(
+            RULE,
+            cluster,
+            setting,
+            cover,
+            &format!("lacks the tags {}", list(&covered)),
+            fix(cluster, &covered),
+        ));
+    }
+    if !uncovered.is_empty() {
+        findings.push(missing(cluster, setting, &uncovered));
     }
     findings
 }

@@ -1,9 +1,19 @@
 //! Rules: plain functions over the model, one file each, with their documentation in
 //! `rules/<ID>.md` (embedded, so `explain` and SARIF help come from the same text).
 
-mod aks001;
-mod aks002;
-mod aks003;
+pub mod aks001;
+pub mod aks002;
+pub mod aks003;
+mod aks004;
+mod arc;
+pub mod coverage;
+mod pol001;
+mod pol002;
+mod pol003;
+mod sub001;
+mod sub002;
+mod sub003;
+mod sub004;
 
 use crate::config::{Config, RuleLevel};
 use crate::finding::{Finding, Level, Outcome};
@@ -63,6 +73,86 @@ pub const RULES: &[Rule] = &[
         level: Level::Warning,
         doc: include_str!("../../rules/AKS003.md"),
         check: Some(aks003::check),
+    },
+    Rule {
+        id: "AKS004",
+        name: "terraform-undoes-provisioning",
+        title: "Terraform will undo what a DeployIfNotExists policy provisions",
+        level: Level::Warning,
+        doc: include_str!("../../rules/AKS004.md"),
+        check: Some(aks004::check),
+    },
+    Rule {
+        id: "ARC001",
+        name: "arc-defender-extension",
+        title: "Arc-enabled cluster without the Defender for Containers extension",
+        level: Level::Error,
+        doc: include_str!("../../rules/ARC001.md"),
+        check: Some(arc::check_defender),
+    },
+    Rule {
+        id: "ARC002",
+        name: "arc-azure-policy-extension",
+        title: "Arc-enabled cluster without the Azure Policy extension",
+        level: Level::Error,
+        doc: include_str!("../../rules/ARC002.md"),
+        check: Some(arc::check_policy),
+    },
+    Rule {
+        id: "SUB001",
+        name: "containers-plan-free",
+        title: "Defender for Containers plan at the Free tier",
+        level: Level::Error,
+        doc: include_str!("../../rules/SUB001.md"),
+        check: Some(sub001::check),
+    },
+    Rule {
+        id: "SUB002",
+        name: "containers-plan-components",
+        title: "Defender for Containers plan without all its components",
+        level: Level::Error,
+        doc: include_str!("../../rules/SUB002.md"),
+        check: Some(sub002::check),
+    },
+    Rule {
+        id: "SUB003",
+        name: "legacy-container-protection",
+        title: "Retired plan, deprecated policy or legacy auto-provisioning used for containers",
+        level: Level::Warning,
+        doc: include_str!("../../rules/SUB003.md"),
+        check: Some(sub003::check),
+    },
+    Rule {
+        id: "SUB004",
+        name: "subscription-without-containers-plan",
+        title: "Subscriptions created or plans managed, but the Containers plan enabled nowhere",
+        level: Level::Warning,
+        doc: include_str!("../../rules/SUB004.md"),
+        check: Some(sub004::check),
+    },
+    Rule {
+        id: "POL001",
+        name: "provisioning-policy-inert",
+        title: "Provisioning policy assigned but unable to act",
+        level: Level::Error,
+        doc: include_str!("../../rules/POL001.md"),
+        check: Some(pol001::check),
+    },
+    Rule {
+        id: "POL002",
+        name: "audit-without-provisioning",
+        title: "Audit-only container policy without a DeployIfNotExists counterpart",
+        level: Level::Note,
+        doc: include_str!("../../rules/POL002.md"),
+        check: Some(pol002::check),
+    },
+    Rule {
+        id: "POL003",
+        name: "subscription-level-provisioning",
+        title: "Defender provisioning only per subscription where management groups are managed",
+        level: Level::Note,
+        doc: include_str!("../../rules/POL003.md"),
+        check: Some(pol003::check),
     },
     Rule {
         id: "E001",
@@ -129,6 +219,32 @@ fn related<T>(cluster: &Cluster, setting: &Setting<T>) -> Vec<Related> {
         .collect()
 }
 
+/// The finding for a cluster that lacks a setting an active policy assignment provides.
+fn covered_finding<T>(
+    rule: &'static str,
+    cluster: &Cluster,
+    setting: &Setting<T>,
+    cover: &coverage::Cover,
+    what: &str,
+    help: String,
+) -> Finding {
+    let mut related = related(cluster, setting);
+    related.insert(0, cover.related());
+    Finding {
+        rule,
+        level: Level::Note,
+        outcome: Outcome::Covered,
+        span: setting.span(),
+        message: format!(
+            "`{}` {what}, but `{}` provisions it",
+            cluster.address, cover.assignment.resource.address
+        ),
+        resource: Some(cluster.address.clone()),
+        related,
+        help: Some(help),
+    }
+}
+
 /// The finding for a setting that cannot be known statically.
 fn unknown_finding<T>(
     rule: &'static str,
@@ -152,4 +268,38 @@ fn unknown_finding<T>(
         related: related(cluster, setting),
         help: Some(help),
     }
+}
+
+/// A finding about a non-cluster resource (a pricing, an assignment, a subscription).
+#[allow(clippy::too_many_arguments)]
+fn resource_finding(
+    rule: &'static str,
+    level: Level,
+    outcome: Outcome,
+    span: crate::source::Span,
+    resource: &crate::model::Resource,
+    message: String,
+    related: Vec<Related>,
+    help: String,
+) -> Finding {
+    Finding {
+        rule,
+        level: level_for(outcome, level),
+        outcome,
+        span,
+        message,
+        resource: Some(resource.address.clone()),
+        related,
+        help: Some(help),
+    }
+}
+
+/// Whether a pricing is for `plan` (case-insensitive), as far as it is known.
+fn pricing_plan_is(pricing: &crate::model::Pricing, plan: &str) -> bool {
+    matches!(&pricing.plan, Setting::Known { value, .. } if value.eq_ignore_ascii_case(plan))
+}
+
+/// Whether a pricing's tier is `tier` (case-insensitive), as far as it is known.
+fn pricing_tier_is(pricing: &crate::model::Pricing, tier: &str) -> bool {
+    matches!(&pricing.tier, Setting::Known { value, .. } if value.eq_ignore_ascii_case(tier))
 }

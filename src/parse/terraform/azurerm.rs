@@ -24,6 +24,10 @@ fn managed_cluster(address: String, block: &EvalBlock) -> Cluster {
         azure_policy: azure_policy_addon(block),
         tags: tags(block),
         ignore_changes: ignore_changes(block),
+        name: block
+            .attribute("name")
+            .and_then(|a| a.value.as_str())
+            .map(str::to_string),
     }
 }
 

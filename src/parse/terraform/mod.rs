@@ -2,6 +2,7 @@
 //! evaluation and lowering of azurerm resources into the model.
 
 mod azurerm;
+mod azurerm_posture;
 pub mod eval;
 
 use std::collections::BTreeMap;
@@ -60,6 +61,9 @@ fn lower_module(module: &Module, sources: &SourceMap) -> Model {
             let name = block.labels[1].as_str();
             let address = format!("{resource_type}.{name}");
             let instance = evaluator.block(block);
+            if azurerm_posture::lower_resource(resource_type, &address, &instance, &mut model) {
+                continue;
+            }
             if let Some(cluster) = azurerm::lower_resource(resource_type, address, &instance) {
                 model.clusters.push(cluster);
             }

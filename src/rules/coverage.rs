@@ -1,0 +1,136 @@
+//! Which policy assignments in the scan can act, and what they cover.
+//!
+//! An assignment is **active** when its enforcement is default, no effect parameter is
+//! `Disabled`, it has a managed identity, and it applies at subscription or management-group
+//! scope without exclusions (aksguard cannot tell which clusters `not_scopes` would exclude, so an
+//! assignment with exclusions is not counted as covering).
+
+use crate::model::{AssignmentScope, Model, PolicyAssignment, Setting};
+use crate::policy::{self, KnownPolicy};
+use crate::source::Span;
+use crate::value::{Related, Unknown, ValueKind};
+
+/// The known policy an assignment assigns, if its definition is one aksguard knows.
+pub fn known_policy(assignment: &PolicyAssignment) -> Option<KnownPolicy> {
+    match &assignment.definition {
+        Setting::Known { value, .. } => policy::classify(value),
+        _ => None,
+    }
+}
+
+/// Why an assignment of a provisioning policy cannot act.
+pub enum Inertness {
+    /// It cannot act: the reason, and the span that decides it.
+    Inert(String, Span),
+    /// Whether it can act depends on an input.
+    Unknown(Unknown, Span),
+}
+
+/// `None` when the assignment can act.
+pub fn inertness(assignment: &PolicyAssignment, known: KnownPolicy) -> Option<Inertness> {
+    match &assignment.enforce {
+        Setting::Known {
+            value: false, span, ..
+        } => {
+            return Some(Inertness::Inert(
+                "its enforcement is off (`enforce = false` / `enforcementMode: DoNotEnforce`), so DeployIfNotExists never deploys".to_string(),
+                *span,
+            ))
+        }
+        Setting::Unknown { unknown, span, .. } => {
+            return Some(Inertness::Unknown(unknown.clone(), *span))
+        }
+        _ => {}
+    }
+    if let Some((unknown, span)) = &assignment.parameters_unknown {
+        return Some(Inertness::Unknown(unknown.clone(), *span));
+    }
+    for parameter in &assignment.parameters {
+        let name = parameter.name.to_ascii_lowercase();
+        let is_switch = name.contains("effect") || name == "enableascforcontainers";
+        if !is_switch {
+            continue;
+        }
+        match &parameter.value.kind {
+            ValueKind::String(effect) if effect.eq_ignore_ascii_case("disabled") => {
+                return Some(Inertness::Inert(
+                    format!("its `{}` parameter is `Disabled`", parameter.name),
+                    parameter.value.span,
+                ))
+            }
+            ValueKind::Unknown(unknown) => {
+                return Some(Inertness::Unknown(unknown.clone(), parameter.value.span))
+            }
+            _ => {}
+        }
+    }
+    if known == KnownPolicy::AlzMdfcConfig
+        && !assignment
+            .parameters
+            .iter()
+            .any(|p| p.name.eq_ignore_ascii_case("enableAscForContainers"))
+    {
+        return Some(Inertness::Inert(
+            "it does not set `enableAscForContainers`, whose shipped default is `Disabled`"
+                .to_string(),
+            assignment.resource.header,
+        ));
+    }
+    match &assignment.identity {
+        Setting::Known { value: true, .. } => None,
+        Setting::Unknown { unknown, span, .. } => Some(Inertness::Unknown(unknown.clone(), *span)),
+        setting => Some(Inertness::Inert(
+            "it has no managed identity, which DeployIfNotExists remediation requires".to_string(),
+            setting.span(),
+        )),
+    }
+}
+
+/// An active assignment that provisions or modifies what a rule checks.
+pub struct Cover<'a> {
+    pub assignment: &'a PolicyAssignment,
+    pub policy: KnownPolicy,
+}
+
+impl Cover<'_> {
+    /// The related location a covered finding carries.
+    pub fn related(&self) -> Related {
+        let scope = match self.assignment.scope {
+            AssignmentScope::ManagementGroup => "management-group",
+            _ => "subscription",
+        };
+        Related {
+            span: self.assignment.resource.header,
+            message: format!(
+                "`{}` assigns {} at {scope} scope; taken to cover the clusters in this scan",
+                self.assignment.resource.address,
+                self.policy.describe()
+            ),
+        }
+    }
+}
+
+/// Every active assignment that covers clusters, in model order.
+pub fn active_covers(model: &Model) -> Vec<Cover<'_>> {
+    model
+        .assignments
+        .iter()
+        .filter_map(|assignment| {
+            let policy = known_policy(assignment)?;
+            let scoped = matches!(
+                assignment.scope,
+                AssignmentScope::Subscription | AssignmentScope::ManagementGroup
+            );
+            (scoped && assignment.not_scopes.is_empty() && inertness(assignment, policy).is_none())
+                .then_some(Cover { assignment, policy })
+        })
+        .collect()
+}
+
+/// The first active assignment of a policy satisfying `wanted`.
+pub fn cover_for<'a>(
+    covers: &'a [Cover<'a>],
+    wanted: impl Fn(KnownPolicy) -> bool,
+) -> Option<&'a Cover<'a>> {
+    covers.iter().find(|cover| wanted(cover.policy))
+}

@@ -1,0 +1,44 @@
+//! POL002: audit-only container policies assigned with no matching DeployIfNotExists.
+
+use super::{coverage, resource_finding};
+use crate::config::Config;
+use crate::finding::{Finding, Level, Outcome};
+use crate::model::Model;
+use crate::policy::KnownPolicy;
+
+const RULE: &str = "POL002";
+const LEVEL: Level = Level::Note;
+
+pub fn check(model: &Model, _config: &Config) -> Vec<Finding> {
+    let provisioned: Vec<_> = model
+        .assignments
+        .iter()
+        .filter_map(coverage::known_policy)
+        .filter_map(KnownPolicy::audit_counterpart)
+        .collect();
+    model
+        .assignments
+        .iter()
+        .filter_map(|assignment| {
+            let KnownPolicy::Audit(audit) = coverage::known_policy(assignment)? else {
+                return None;
+            };
+            if provisioned.contains(&audit) {
+                return None;
+            }
+            Some(resource_finding(
+                RULE,
+                LEVEL,
+                Outcome::Violation,
+                assignment.definition.span(),
+                &assignment.resource,
+                format!(
+                    "`{}` assigns an audit-only container policy with no matching DeployIfNotExists: gaps are reported, never closed",
+                    assignment.resource.address
+                ),
+                Vec::new(),
+                "also assign the DeployIfNotExists counterpart (see `aksguard explain POL002`) so new clusters and subscriptions are remediated".to_string(),
+            ))
+        })
+        .collect()
+}
