@@ -63,7 +63,11 @@ fn number(n: f64, span: Span) -> Value {
 /// Functions that do not look at their arguments' values when one is unknown: they decide it
 /// themselves.
 fn handles_unknown(name: &str) -> bool {
-    matches!(name, "and" | "or" | "coalesce")
+    // Containers keep unknown elements in place, so one unknown property does not hide the rest.
+    matches!(
+        name,
+        "and" | "or" | "coalesce" | "createobject" | "createarray"
+    )
 }
 
 /// The first unknown value among `values`, searching inside lists and objects.
@@ -472,6 +476,12 @@ fn create_object(args: &[Value], span: Span) -> Value {
     }
     let mut entries: Vec<Entry> = Vec::new();
     for pair in args.chunks(2) {
+        if pair[0].as_unknown().is_some() {
+            return Value {
+                span,
+                ..pair[0].clone()
+            };
+        }
         let Some(key) = pair[0].as_str() else {
             return wrong_type(span, "createObject", "string keys", &pair[0]);
         };
