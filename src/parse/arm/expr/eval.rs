@@ -688,3 +688,411 @@ fn indexed(target: Value, index: Value, text: &str, span: Span) -> Value {
         ),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::FileId;
+
+    const TEMPLATE: &str = r#"{
+      "parameters": {
+        "env": {"type": "string", "defaultValue": "dev"},
+        "noDefault": {"type": "bool"},
+        "derived": {"type": "string", "defaultValue": "[format('{0}-x', parameters('env'))]"},
+        "optional": {"type": "object", "nullable": true},
+        "regions": {"type": "array", "defaultValue": ["a", "b"]},
+        "self": {"type": "string", "defaultValue": "[parameters('self')]"}
+      },
+      "variables": {
+        "tags": {"owner": "team"},
+        "loop": "[variables('loop')]",
+        "copy": [{"name": "doubled", "count": 2, "input": "[mul(copyIndex('doubled'), 2)]"}]
+      }
+    }"#;
+
+    fn context(scope: DeployScope) -> Context {
+        let template = crate::parse::json::parse(FileId(0), TEMPLATE)
+            .unwrap()
+            .unwrap();
+        Context::new(&template, Vec::new(), scope, MissingInput::NoParameterFile)
+    }
+
+    fn rg() -> DeployScope {
+        DeployScope::ResourceGroup {
+            subscription: None,
+            group: None,
+        }
+    }
+
+    fn eval_in(scope: DeployScope, expression: &str) -> Value {
+        let context = context(scope);
+        Evaluator::new(&context).expression(expression, Span::default())
+    }
+
+    fn eval(expression: &str) -> Value {
+        eval_in(rg(), expression)
+    }
+
+    /// The value as compact JSON text, or `unknown: <reason>`.
+    fn show(expression: &str) -> String {
+        let value = eval(expression);
+        match value.as_unknown() {
+            Some(unknown) => format!("unknown: {}", unknown.reason),
+            None => functions_json(&value),
+        }
+    }
+
+    fn functions_json(value: &Value) -> String {
+        match &value.kind {
+            ValueKind::String(s) => format!("{s:?}"),
+            _ => functions::to_text(value).unwrap(),
+        }
+    }
+
+    fn is_unknown(expression: &str, cause: UnknownCause) -> bool {
+        eval(expression)
+            .as_unknown()
+            .is_some_and(|u| u.cause == cause)
+    }
+
+    #[test]
+    fn parameters_defaults_files_and_missing_inputs() {
+        assert_eq!(show("parameters('env')"), "\"dev\"");
+        assert_eq!(show("parameters('ENV')"), "\"dev\"");
+        assert_eq!(show("parameters('derived')"), "\"dev-x\"");
+        assert_eq!(show("parameters('optional')"), "");
+        assert!(eval("parameters('optional')").is_null());
+        assert_eq!(
+            show("parameters('noDefault')"),
+            "unknown: parameters('noDefault') has no default and no parameter file"
+        );
+        assert!(is_unknown("parameters('noDefault')", UnknownCause::Input));
+        assert!(show("parameters('self')").contains("refers to itself"));
+        assert!(show("parameters('missing')").contains("not declared"));
+        assert!(is_unknown("parameters()", UnknownCause::Unsupported));
+        assert!(is_unknown("parameters(1)", UnknownCause::Unsupported));
+        // A default's provenance says where it came from.
+        let value = eval("parameters('env')");
+        assert!(value.provenance[0].message.contains("defaults to \"dev\""));
+    }
+
+    #[test]
+    fn supplied_values_win_over_defaults() {
+        let template = crate::parse::json::parse(FileId(0), TEMPLATE)
+            .unwrap()
+            .unwrap();
+        let supplied = vec![(
+            "env".to_string(),
+            Supplied {
+                value: Value::new(ValueKind::String("prod".into()), Span::default()),
+            },
+        )];
+        let context = Context::new(
+            &template,
+            supplied,
+            rg(),
+            MissingInput::FileDoesNotSet("main.parameters.json".into()),
+        );
+        let evaluator = Evaluator::new(&context);
+        let env = evaluator.expression("parameters('env')", Span::default());
+        assert_eq!(env.as_str(), Some("prod"));
+        let missing = evaluator.expression("parameters('noDefault')", Span::default());
+        assert_eq!(
+            missing.as_unknown().unwrap().reason,
+            "parameters('noDefault') has no default and main.parameters.json does not set it"
+        );
+    }
+
+    #[test]
+    fn variables_including_copies_and_cycles() {
+        assert_eq!(show("variables('tags').owner"), "\"team\"");
+        assert_eq!(show("variables('doubled')"), "[0,2]");
+        assert!(show("variables('loop')").contains("refers to itself"));
+        assert!(show("variables('nope')").contains("not declared"));
+    }
+
+    #[test]
+    fn if_evaluates_only_the_chosen_branch() {
+        assert_eq!(
+            show("if(equals(parameters('env'), 'dev'), true(), reference('x').y)"),
+            "True"
+        );
+        assert_eq!(
+            show("if(equals(parameters('env'), 'prod'), reference('x'), 'no')"),
+            "\"no\""
+        );
+        assert!(is_unknown(
+            "if(parameters('noDefault'), 1, 2)",
+            UnknownCause::Input
+        ));
+        assert!(is_unknown("if(true(), 1)", UnknownCause::Unsupported));
+        assert!(is_unknown("if('maybe', 1, 2)", UnknownCause::Unsupported));
+    }
+
+    #[test]
+    fn logic() {
+        assert_eq!(show("equals('a', 'a')"), "True");
+        assert_eq!(show("equals('a', 'A')"), "False");
+        assert_eq!(
+            show("equals(createObject('K', 1), createObject('k', 1))"),
+            "True"
+        );
+        assert_eq!(show("equals(createArray(1, 2), createArray(1, 2))"), "True");
+        assert!(is_unknown("equals(1)", UnknownCause::Unsupported));
+        assert_eq!(show("not(false())"), "True");
+        assert!(is_unknown("not('x')", UnknownCause::Unsupported));
+        assert_eq!(show("and(true(), true())"), "True");
+        assert_eq!(show("and(false(), parameters('noDefault'))"), "False");
+        assert!(is_unknown(
+            "and(true(), parameters('noDefault'))",
+            UnknownCause::Input
+        ));
+        assert_eq!(show("or(parameters('noDefault'), true())"), "True");
+        assert!(is_unknown("or(1, false())", UnknownCause::Unsupported));
+        assert!(is_unknown("and()", UnknownCause::Unsupported));
+        assert_eq!(show("bool('TRUE')"), "True");
+        assert_eq!(show("bool(0)"), "False");
+        assert!(is_unknown("bool('yes')", UnknownCause::Unsupported));
+        assert_eq!(show("true()"), "True");
+        assert!(is_unknown("true(1)", UnknownCause::Unsupported));
+        assert!(eval("null()").is_null());
+    }
+
+    #[test]
+    fn conversions() {
+        assert_eq!(show("string(true())"), "\"True\"");
+        assert_eq!(show("string(createObject('a', 1))"), "\"{\\\"a\\\":1}\"");
+        assert!(is_unknown("string()", UnknownCause::Unsupported));
+        assert_eq!(show("int('42')"), "42");
+        assert!(is_unknown("int('x')", UnknownCause::Unsupported));
+        assert_eq!(show("json('{\"a\": [1, true]}').a[1]"), "True");
+        assert!(is_unknown("json('{')", UnknownCause::Unsupported));
+        assert!(is_unknown("json(1)", UnknownCause::Unsupported));
+        assert_eq!(show("array('a')"), "[\"a\"]");
+    }
+
+    #[test]
+    fn strings() {
+        assert_eq!(show("concat('a', 'b', 1)"), "\"ab1\"");
+        assert_eq!(show("concat(createArray(1), createArray(2))"), "[1,2]");
+        assert!(is_unknown(
+            "concat('a', createArray(1))",
+            UnknownCause::Unsupported
+        ));
+        assert_eq!(show("format('{0}-{1:D3}-{{x}}', 'a', 7)"), "\"a-007-{x}\"");
+        assert!(is_unknown("format('{1}', 'a')", UnknownCause::Unsupported));
+        assert!(is_unknown("format(1)", UnknownCause::Unsupported));
+        assert_eq!(show("toLower('AbC')"), "\"abc\"");
+        assert_eq!(show("toUpper('AbC')"), "\"ABC\"");
+        assert!(is_unknown("toLower(1)", UnknownCause::Unsupported));
+        assert_eq!(
+            show("split('a,b;c', createArray(',', ';'))"),
+            "[\"a\",\"b\",\"c\"]"
+        );
+        assert!(is_unknown("split(1, ',')", UnknownCause::Unsupported));
+        assert_eq!(show("replace('a-b-c', '-', '_')"), "\"a_b_c\"");
+        assert!(is_unknown(
+            "replace('a', '', 'b')",
+            UnknownCause::Unsupported
+        ));
+        assert_eq!(show("startsWith('Microsoft.X', 'microsoft')"), "True");
+        assert_eq!(show("endsWith('abc', 'BC')"), "True");
+        assert!(is_unknown("startsWith('a')", UnknownCause::Unsupported));
+        assert_eq!(show("'it''s'"), "\"it's\"");
+    }
+
+    #[test]
+    fn collections() {
+        assert_eq!(show("union(createObject('a', createObject('x', 1)), createObject('A', createObject('y', 2)))"), "{\"a\":{\"x\":1,\"y\":2}}");
+        assert_eq!(
+            show("union(createArray(1, 2), createArray(2, 3))"),
+            "[1,2,3]"
+        );
+        assert!(is_unknown(
+            "union(createArray(1), createObject())",
+            UnknownCause::Unsupported
+        ));
+        assert_eq!(
+            show("intersection(createArray(1, 2), createArray(2, 3))"),
+            "[2]"
+        );
+        assert_eq!(
+            show("intersection(createObject('a', 1, 'b', 2), createObject('a', 1))"),
+            "{\"a\":1}"
+        );
+        assert!(is_unknown("intersection(1, 2)", UnknownCause::Unsupported));
+        assert!(is_unknown("createObject('a')", UnknownCause::Unsupported));
+        assert!(is_unknown("createObject(1, 2)", UnknownCause::Unsupported));
+        // An unknown property stays in place.
+        let object = eval("createObject('a', parameters('noDefault'), 'b', 1)");
+        assert!(object.get("a").unwrap().value.as_unknown().is_some());
+        assert_eq!(object.get("b").unwrap().value.kind, ValueKind::Number(1.0));
+        assert_eq!(show("createArray()"), "[]");
+        assert_eq!(show("coalesce(null(), null(), 'x')"), "\"x\"");
+        assert!(is_unknown(
+            "coalesce(null(), parameters('noDefault'), 'x')",
+            UnknownCause::Input
+        ));
+        assert!(eval("coalesce()").is_null());
+        assert_eq!(show("contains('abc', 'b')"), "True");
+        assert_eq!(show("contains('abc', 'B')"), "False");
+        assert_eq!(show("contains(createObject('Key', 1), 'key')"), "True");
+        assert_eq!(show("contains(parameters('regions'), 'b')"), "True");
+        assert!(is_unknown("contains(1, 1)", UnknownCause::Unsupported));
+        assert_eq!(show("empty('')"), "True");
+        assert_eq!(show("empty(null())"), "True");
+        assert_eq!(show("empty(parameters('regions'))"), "False");
+        assert!(is_unknown("empty(1)", UnknownCause::Unsupported));
+        assert_eq!(show("length(parameters('regions'))"), "2");
+        assert_eq!(show("length('héllo')"), "5");
+        assert!(is_unknown("length(true())", UnknownCause::Unsupported));
+        assert_eq!(show("first(parameters('regions'))"), "\"a\"");
+        assert_eq!(show("last('abc')"), "\"c\"");
+        assert!(eval("first(createArray())").is_null());
+        assert!(is_unknown("last(1)", UnknownCause::Unsupported));
+        assert_eq!(show("items(createObject('b', 2, 'a', 1))[0].key"), "\"a\"");
+        assert!(is_unknown(
+            "items(createArray())",
+            UnknownCause::Unsupported
+        ));
+        assert_eq!(show("range(5, 3)"), "[5,6,7]");
+        assert!(is_unknown("range(0, 100000)", UnknownCause::Unsupported));
+        assert!(is_unknown("range('a', 1)", UnknownCause::Unsupported));
+        assert!(eval("tryGet(parameters('optional'), 'x')").is_null());
+        assert_eq!(show("tryGet(variables('tags'), 'OWNER')"), "\"team\"");
+        assert_eq!(show("parameters('regions')[1]"), "\"b\"");
+        assert_eq!(show("variables('tags')['owner']"), "\"team\"");
+        assert!(is_unknown(
+            "parameters('regions')[5]",
+            UnknownCause::Unsupported
+        ));
+        assert!(is_unknown(
+            "variables('tags').missing",
+            UnknownCause::Unsupported
+        ));
+        assert!(is_unknown("parameters('env').x", UnknownCause::Unsupported));
+    }
+
+    #[test]
+    fn copy_index_inside_and_outside_loops() {
+        let context = context(rg());
+        let evaluator = Evaluator::new(&context).with_copy(CopyIndex {
+            name: Some("pools".into()),
+            resource_loop: true,
+            index: Value::new(ValueKind::Number(2.0), Span::default()),
+        });
+        let value = |e: &str| evaluator.expression(e, Span::default()).kind;
+        assert_eq!(value("copyIndex()"), ValueKind::Number(2.0));
+        assert_eq!(value("copyIndex(1)"), ValueKind::Number(3.0));
+        assert_eq!(value("copyIndex('POOLS', 10)"), ValueKind::Number(12.0));
+        assert!(is_unknown("copyIndex()", UnknownCause::Unsupported));
+        assert!(is_unknown("copyIndex(true())", UnknownCause::Unsupported));
+    }
+
+    #[test]
+    fn resource_ids_by_scope() {
+        assert_eq!(
+            show("tenantResourceId('Microsoft.Authorization/policyDefinitions', 'abc')"),
+            "\"/providers/Microsoft.Authorization/policyDefinitions/abc\""
+        );
+        assert_eq!(
+            show("resourceId('sub', 'rg', 'Microsoft.Network/virtualNetworks/subnets', 'v', 's')"),
+            "\"/subscriptions/sub/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v/subnets/s\""
+        );
+        assert!(is_unknown(
+            "resourceId('Microsoft.X/y', 'n')",
+            UnknownCause::Computed
+        ));
+        let scoped = eval_in(
+            DeployScope::ResourceGroup {
+                subscription: Some("s1".into()),
+                group: Some("g1".into()),
+            },
+            "resourceId('Microsoft.X/y', 'n')",
+        );
+        assert_eq!(
+            scoped.as_str(),
+            Some("/subscriptions/s1/resourceGroups/g1/providers/Microsoft.X/y/n")
+        );
+        assert_eq!(
+            show("subscriptionResourceId('s2', 'Microsoft.Resources/resourceGroups', 'g')"),
+            "\"/subscriptions/s2/providers/Microsoft.Resources/resourceGroups/g\""
+        );
+        assert_eq!(
+            show("managementGroupResourceId('mg', 'Microsoft.Authorization/policyAssignments', 'a')"),
+            "\"/providers/Microsoft.Management/managementGroups/mg/providers/Microsoft.Authorization/policyAssignments/a\""
+        );
+        assert_eq!(
+            show("extensionResourceId('/x/y', 'Microsoft.Authorization/locks', 'l')"),
+            "\"/x/y/providers/Microsoft.Authorization/locks/l\""
+        );
+        assert!(is_unknown(
+            "resourceId('Microsoft.X/y')",
+            UnknownCause::Unsupported
+        ));
+        assert!(is_unknown(
+            "resourceId('nothing')",
+            UnknownCause::Unsupported
+        ));
+        assert!(is_unknown("tenantResourceId(1)", UnknownCause::Unsupported));
+    }
+
+    #[test]
+    fn deployment_time_and_unsupported_functions_are_unknown() {
+        for expression in [
+            "reference('x').properties",
+            "listKeys('x', '2020-01-01').keys[0]",
+            "subscription().subscriptionId",
+            "resourceGroup().location",
+            "deployment().name",
+            "environment().name",
+            "utcNow()",
+            "newGuid()",
+        ] {
+            assert!(
+                is_unknown(expression, UnknownCause::Computed),
+                "{expression}"
+            );
+        }
+        assert_eq!(
+            show("reference('aks').x"),
+            "unknown: `reference('aks')` is known only at deployment"
+        );
+        assert!(is_unknown("uniqueString('a')", UnknownCause::Unsupported));
+        assert!(is_unknown("__bicep.f(1)", UnknownCause::Unsupported));
+        assert!(is_unknown("concat('a'", UnknownCause::Unsupported));
+        // Nothing panics on deep or odd input.
+        let deep = format!("{}1{}", "not(".repeat(100), ")".repeat(100));
+        assert!(is_unknown(&deep, UnknownCause::Unsupported));
+        assert!(is_unknown(
+            "add(9223372036854775807, 1)",
+            UnknownCause::Unsupported
+        ));
+        assert!(is_unknown("div(1, 0)", UnknownCause::Unsupported));
+        assert_eq!(show("greater(2, 1)"), "True");
+    }
+
+    #[test]
+    fn literal_strings_and_escapes() {
+        let context = context(rg());
+        let evaluator = Evaluator::new(&context);
+        let value = crate::parse::json::parse(
+            FileId(0),
+            r#"{"a": "[[x]", "b": "plain", "c": "[length('ab')]"}"#,
+        )
+        .unwrap()
+        .unwrap();
+        let evaluated = evaluator.value(&value);
+        assert_eq!(evaluated.get("a").unwrap().value.as_str(), Some("[x]"));
+        assert_eq!(evaluated.get("b").unwrap().value.as_str(), Some("plain"));
+        assert_eq!(
+            evaluated.get("c").unwrap().value.kind,
+            ValueKind::Number(2.0)
+        );
+        // The result keeps the span of the JSON string it came from.
+        assert_eq!(
+            evaluated.get("c").unwrap().value.span,
+            value.get("c").unwrap().value.span
+        );
+    }
+}
