@@ -79,6 +79,10 @@ struct ScanArgs {
     /// Number of parser threads (default: one per core); output is identical whatever the number
     #[arg(long, short = 'j', value_name = "N")]
     jobs: Option<usize>,
+    /// ARM parameter file (repeatable): every template is evaluated once with each, instead of
+    /// its name-paired parameter files
+    #[arg(long = "param-file", value_name = "FILE")]
+    param_files: Vec<PathBuf>,
 }
 
 pub fn main() -> i32 {
@@ -148,6 +152,7 @@ fn scan(args: ScanArgs) -> Status {
         paths: args.paths.clone(),
         config,
         strict: args.strict,
+        param_files: args.param_files.clone(),
     };
     let output = match crate::scan(&options) {
         Ok(output) => output,

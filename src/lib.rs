@@ -29,6 +29,9 @@ pub struct ScanOptions {
     pub config: Config,
     /// Report unknown results at their rule's level, so they fail like violations.
     pub strict: bool,
+    /// ARM parameter files (`--param-file`); when given, every template is evaluated once with
+    /// each of them instead of its name-paired parameter files.
+    pub param_files: Vec<PathBuf>,
 }
 
 /// Everything a report needs: the sources (for snippets), the model (for the posture summary)
@@ -45,13 +48,43 @@ pub struct ScanOutput {
 /// Run the whole pipeline. Fails only when a given path does not exist; everything else (files that
 /// do not parse, unreadable directories) is part of the output.
 pub fn scan(options: &ScanOptions) -> Result<ScanOutput, discover::MissingPath> {
-    let discovery = discover::discover(&options.paths)?;
+    let mut discovery = discover::discover(&options.paths)?;
+    if let Some(missing) = options.param_files.iter().find(|p| !p.is_file()) {
+        return Err(discover::MissingPath(missing.clone()));
+    }
+    // Parameter files given by flag are read like scanned files (once, even when also scanned).
+    for path in &options.param_files {
+        discovery.files.push(discover::Discovered {
+            path: path.clone(),
+            kind: discover::FileKind::Json,
+        });
+    }
+    discovery.files.sort();
+    discovery.files.dedup_by(|a, b| a.path == b.path);
     let parsed = parse::parse_all(&discovery.files);
-    let model = parse::terraform::build_model(&parsed.files, &parsed.sources);
+    let mut model = parse::terraform::build_model(&parsed.files, &parsed.sources);
+    let arm = parse::arm::build_model(&parsed.arm, &parsed.sources, &options.param_files);
+    model.extend(arm.model);
     let mut findings = parsed.errors;
+    if options.config.rule_levels.get("E003") != Some(&config::RuleLevel::Off) {
+        findings.extend(arm.not_analysed);
+    }
     findings.extend(rules::run(&model, &options.config, options.strict));
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-    findings.dedup();
+    // One result per rule, place and message: a template evaluated with several parameter files
+    // reports what they have in common once, with every file's explanation.
+    findings.dedup_by(|later, kept| {
+        let same =
+            later.rule == kept.rule && later.span == kept.span && later.message == kept.message;
+        if same {
+            for related in later.related.drain(..) {
+                if !kept.related.contains(&related) {
+                    kept.related.push(related);
+                }
+            }
+        }
+        same
+    });
     Ok(ScanOutput {
         sources: parsed.sources,
         model,

@@ -127,7 +127,12 @@ fn nearest_holder(properties: Option<&Value>, path: &[&str], fallback: Span) -> 
                 span = entry.key_span;
                 current = Some(&entry.value);
             }
-            _ => break,
+            // Present but null (an ARM parameter left at null): the value is what decides.
+            Some(entry) => {
+                span = entry.value.span;
+                break;
+            }
+            None => break,
         }
     }
     span

@@ -3,6 +3,7 @@
 //! Each format's quirks stay inside its own module; what leaves this stage is syntax with spans
 //! (and, for unparsable files, an `E001` finding at the error).
 
+pub mod arm;
 pub mod arm_shape;
 pub mod json;
 pub mod terraform;
@@ -40,16 +41,24 @@ pub struct Parsed {
     pub sources: SourceMap,
     pub files: Vec<ParsedFile>,
     pub errors: Vec<Finding>,
+    /// ARM deployment templates and parameter files (other JSON is not kept).
+    pub arm: Vec<arm::Document>,
 }
 
 /// Whether a parser exists for this kind yet; files of other kinds are not read at all.
 fn has_parser(kind: FileKind) -> bool {
-    matches!(kind, FileKind::Terraform)
+    matches!(kind, FileKind::Terraform | FileKind::Json)
 }
 
 enum FileResult {
     Parsed(Syntax),
-    Failed { offset: usize, message: String },
+    Arm(arm::DocumentKind, crate::value::Value),
+    /// Not IaC (JSON that is not a deployment template or parameter file): not kept.
+    Skipped,
+    Failed {
+        offset: usize,
+        message: String,
+    },
 }
 
 /// Read and parse every file, in parallel; results keep the (sorted) order of `files`, so
@@ -91,10 +100,14 @@ pub fn parse_all(files: &[Discovered]) -> Parsed {
 
     let mut parsed = Parsed::default();
     let mut sources = Vec::with_capacity(results.len());
-    for (index, (source, kind, outcome)) in results.into_iter().enumerate() {
-        let id = FileId(index as u32);
+    for (source, kind, outcome) in results {
+        let id = FileId(sources.len() as u32);
         match outcome {
+            FileResult::Skipped => continue,
             FileResult::Parsed(syntax) => parsed.files.push(ParsedFile { id, kind, syntax }),
+            FileResult::Arm(document, root) => {
+                parsed.arm.push(arm::Document::new(id, document, root))
+            }
             FileResult::Failed { offset, message } => parsed
                 .errors
                 .push(syntax_error(id, &source, offset, message)),
@@ -110,6 +123,14 @@ fn parse_text(kind: FileKind, text: &str) -> FileResult {
         FileKind::Terraform => match terraform::parse(text) {
             Ok(body) => FileResult::Parsed(Syntax::Terraform(body)),
             Err(error) => FileResult::Failed {
+                offset: error.offset,
+                message: error.message,
+            },
+        },
+        FileKind::Json => match arm::recognise(text) {
+            arm::Recognised::Document(kind, root) => FileResult::Arm(kind, root),
+            arm::Recognised::NotArm => FileResult::Skipped,
+            arm::Recognised::Failed(error) => FileResult::Failed {
                 offset: error.offset,
                 message: error.message,
             },

@@ -1,0 +1,111 @@
+//! Parameter files: which ones belong to a template, and the values they supply.
+
+use std::path::{Path, PathBuf};
+
+use super::expr::eval::{MissingInput, Supplied};
+use super::{Document, DocumentKind};
+use crate::source::SourceMap;
+use crate::value::{Related, UnknownCause, Value};
+
+/// The parameter files paired with `template` by name, in path order: `X.json` with
+/// `X.parameters.json` and `X.parameters.<anything>.json` in the same directory (which covers
+/// `azuredeploy.parameters.json` and `azuredeploy.parameters.dev.json`).
+pub fn paired<'d>(
+    template: &Document,
+    documents: &'d [Document],
+    sources: &SourceMap,
+) -> Vec<&'d Document> {
+    let path = &sources.get(template.id).path;
+    let Some(stem) = lowercase_name(path).and_then(|n| n.strip_suffix(".json").map(str::to_string))
+    else {
+        return Vec::new();
+    };
+    let prefix = format!("{stem}.parameters");
+    documents
+        .iter()
+        .filter(|d| d.kind == DocumentKind::Parameters)
+        .filter(|d| {
+            let other = &sources.get(d.id).path;
+            other.parent() == path.parent()
+                && lowercase_name(other).is_some_and(|name| {
+                    name.strip_prefix(&prefix)
+                        .and_then(|rest| rest.strip_suffix(".json"))
+                        .is_some_and(|middle| {
+                            middle.is_empty() || middle.starts_with('.') || stem == "azuredeploy"
+                        })
+                })
+        })
+        .collect()
+}
+
+fn lowercase_name(path: &Path) -> Option<String> {
+    Some(path.file_name()?.to_str()?.to_ascii_lowercase())
+}
+
+/// The parameter documents named by `--param-file`, in the order given.
+pub fn explicit<'d>(
+    documents: &'d [Document],
+    sources: &SourceMap,
+    paths: &[PathBuf],
+) -> Vec<&'d Document> {
+    let canonical = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+    paths
+        .iter()
+        .filter_map(|wanted| {
+            let wanted = canonical(wanted);
+            documents.iter().find(|d| {
+                d.kind == DocumentKind::Parameters && canonical(&sources.get(d.id).path) == wanted
+            })
+        })
+        .collect()
+}
+
+/// The values a parameter file supplies, each carrying where it was set; and how to say that a
+/// parameter is not set. Key Vault references are unknown: the secret is read at deployment.
+pub fn supplied(
+    file: Option<&Document>,
+    sources: &SourceMap,
+) -> (Vec<(String, Supplied)>, MissingInput) {
+    let Some(file) = file else {
+        return (Vec::new(), MissingInput::NoParameterFile);
+    };
+    let display = file_name(&sources.get(file.id).display);
+    let entries = file
+        .root
+        .get_ignore_case("parameters")
+        .and_then(|p| p.value.entries())
+        .unwrap_or(&[]);
+    let supplied = entries
+        .iter()
+        .filter_map(|entry| {
+            let name = &entry.key;
+            let value = if let Some(value) = entry.value.get_ignore_case("value") {
+                let mut value = value.value.clone();
+                value.provenance.push(Related {
+                    span: value.span,
+                    message: format!("{display} sets {name} = {}", value.describe()),
+                });
+                value
+            } else if entry.value.get_ignore_case("reference").is_some() {
+                let mut value = Value::unknown(
+                    UnknownCause::Input,
+                    format!("parameters('{name}') is a Key Vault reference in {display}, read only at deployment"),
+                    entry.value.span,
+                );
+                value.provenance.push(Related {
+                    span: entry.value.span,
+                    message: format!("{display} takes {name} from Key Vault"),
+                });
+                value
+            } else {
+                return None;
+            };
+            Some((name.clone(), Supplied { value }))
+        })
+        .collect();
+    (supplied, MissingInput::FileDoesNotSet(display))
+}
+
+fn file_name(display: &str) -> String {
+    display.rsplit('/').next().unwrap_or(display).to_string()
+}

@@ -1,0 +1,389 @@
+//! Walking what a template deploys: resources as an array or keyed by symbolic name, child
+//! resources, `existing` references, `condition`, `copy` loops and nested deployments.
+
+use super::expr::eval::{
+    Context, CopyIndex, DeployScope, Evaluator, MissingInput, Supplied, MAX_COPY,
+};
+use super::{lower, template_scope, ArmOutput};
+use crate::finding::{Finding, Level, Outcome};
+use crate::source::SourceMap;
+use crate::value::{Related, UnknownCause, Value, ValueKind};
+
+/// Nested deployments deeper than this are not followed (ARM itself stops far earlier in
+/// practice; this only bounds hostile input).
+pub const MAX_NESTING: usize = 16;
+
+const DEPLOYMENTS: &str = "Microsoft.Resources/deployments";
+
+/// One place in the walk: how to evaluate, and what explains the instances found here.
+#[derive(Clone)]
+struct Frame<'c> {
+    evaluator: Evaluator<'c>,
+    /// Nested-deployment call sites and undecided conditions above this point.
+    context: Vec<Related>,
+    depth: usize,
+}
+
+pub fn walk(template: &Value, context: &Context, sources: &SourceMap, output: &mut ArmOutput) {
+    let frame = Frame {
+        evaluator: Evaluator::new(context),
+        context: Vec::new(),
+        depth: 0,
+    };
+    resources(template, &frame, sources, output);
+}
+
+/// A template's `resources`: an array, or (languageVersion 2.0) an object keyed by symbolic name.
+fn resources(template: &Value, frame: &Frame, sources: &SourceMap, output: &mut ArmOutput) {
+    let Some(resources) = template.get_ignore_case("resources") else {
+        return;
+    };
+    match &resources.value.kind {
+        ValueKind::List(items) => {
+            for resource in items {
+                resource_copies(resource, None, frame, sources, output);
+            }
+        }
+        ValueKind::Object(entries) => {
+            for entry in entries {
+                resource_copies(&entry.value, None, frame, sources, output);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The type and name of the parent of a child resource.
+struct Parent {
+    resource_type: String,
+    name: String,
+}
+
+/// One resource declaration, expanded by its `copy` loop.
+fn resource_copies(
+    resource: &Value,
+    parent: Option<&Parent>,
+    frame: &Frame,
+    sources: &SourceMap,
+    output: &mut ArmOutput,
+) {
+    if resource.entries().is_none() {
+        return;
+    }
+    // `existing` resources are references to something deployed elsewhere.
+    let existing = resource
+        .get_ignore_case("existing")
+        .map(|e| frame.evaluator.value(&e.value));
+    if existing.and_then(|e| e.as_bool()) == Some(true) {
+        return;
+    }
+    let Some(copy) = resource
+        .get_ignore_case("copy")
+        .filter(|c| c.value.entries().is_some())
+    else {
+        return instance(resource, parent, frame, sources, output);
+    };
+    let loop_name = copy
+        .value
+        .get_ignore_case("name")
+        .and_then(|n| n.value.as_str())
+        .map(str::to_string);
+    let count = copy
+        .value
+        .get_ignore_case("count")
+        .map(|c| frame.evaluator.value(&c.value));
+    let index = |i: i64| CopyIndex {
+        name: loop_name.clone(),
+        resource_loop: true,
+        index: Value::new(ValueKind::Number(i as f64), copy.value.span),
+    };
+    match count.as_ref().map(|c| &c.kind) {
+        Some(ValueKind::Number(n)) if (0.0..=MAX_COPY as f64).contains(n) => {
+            for i in 0..*n as i64 {
+                let mut inner = frame.clone();
+                inner.evaluator = frame.evaluator.with_copy(index(i));
+                instance(resource, parent, &inner, sources, output);
+            }
+        }
+        _ => {
+            // Unknown (or invalid) count: one instance stands for all, with an unknown index.
+            let reason = match count.as_ref().and_then(|c| c.as_unknown()) {
+                Some(unknown) => unknown.reason.clone(),
+                None => format!(
+                    "copy count is {}",
+                    count
+                        .as_ref()
+                        .map_or("missing".to_string(), |c| c.describe())
+                ),
+            };
+            let mut inner = frame.clone();
+            inner.evaluator = frame.evaluator.with_copy(CopyIndex {
+                index: Value::unknown(
+                    UnknownCause::Input,
+                    format!("copy index of an undecided loop: {reason}"),
+                    copy.value.span,
+                ),
+                ..index(0)
+            });
+            inner.context.push(Related {
+                span: copy.value.span,
+                message: format!("deployed an undecided number of times: {reason}"),
+            });
+            instance(resource, parent, &inner, sources, output);
+        }
+    }
+}
+
+fn instance(
+    resource: &Value,
+    parent: Option<&Parent>,
+    frame: &Frame,
+    sources: &SourceMap,
+    output: &mut ArmOutput,
+) {
+    let evaluator = &frame.evaluator;
+    let mut frame = frame.clone();
+    if let Some(condition) = resource.get_ignore_case("condition") {
+        let decided = evaluator.value(&condition.value);
+        match decided.as_bool() {
+            Some(false) => return,
+            Some(true) => {}
+            None => {
+                let reason = decided.as_unknown().map_or_else(
+                    || format!("it is {}", decided.describe()),
+                    |u| u.reason.clone(),
+                );
+                let text = sources
+                    .get(condition.value.span.file)
+                    .snippet(condition.value.span);
+                frame.context.push(Related {
+                    span: condition.value.span,
+                    message: format!("deployed only if the condition {text} holds, which aksguard cannot decide: {reason}"),
+                });
+            }
+        }
+    }
+    let Some(type_entry) = resource.get_ignore_case("type") else {
+        return;
+    };
+    let resource_type = evaluator.value(&type_entry.value);
+    let Some(short_type) = resource_type.as_str() else {
+        return;
+    };
+    let name_value = resource
+        .get_ignore_case("name")
+        .map(|n| evaluator.value(&n.value));
+    let raw_name = resource
+        .get_ignore_case("name")
+        .map(|n| {
+            sources
+                .get(n.value.span.file)
+                .snippet(n.value.span)
+                .trim_matches('"')
+                .to_string()
+        })
+        .unwrap_or_default();
+    let short_name = name_value
+        .as_ref()
+        .and_then(|n| n.as_str().map(str::to_string))
+        .unwrap_or(raw_name);
+    let (full_type, name) = match parent {
+        Some(parent) if !short_type.contains('/') => (
+            format!("{}/{short_type}", parent.resource_type),
+            if short_name.contains('/') {
+                short_name
+            } else {
+                format!("{}/{short_name}", parent.name)
+            },
+        ),
+        _ => (short_type.to_string(), short_name),
+    };
+
+    if full_type.eq_ignore_ascii_case(lower::MANAGED_CLUSTERS) {
+        let cluster = lower::managed_cluster(
+            resource,
+            evaluator,
+            type_entry.value.span,
+            &name,
+            frame.context.clone(),
+        );
+        // Evaluations with several parameter files often agree: count such a cluster once.
+        if !output.model.clusters.contains(&cluster) {
+            output.model.clusters.push(cluster);
+        }
+    } else if full_type.eq_ignore_ascii_case(DEPLOYMENTS) {
+        nested_deployment(resource, &name, &frame, sources, output);
+    }
+
+    if let Some(children) = resource
+        .get_ignore_case("resources")
+        .and_then(|r| r.value.items())
+    {
+        let parent = Parent {
+            resource_type: full_type,
+            name,
+        };
+        for child in children {
+            resource_copies(child, Some(&parent), &frame, sources, output);
+        }
+    }
+}
+
+/// A `Microsoft.Resources/deployments` resource: an inline template is evaluated in its own
+/// context (Bicep modules use `expressionEvaluationOptions.scope = "inner"`, with parameters
+/// evaluated here and passed by value); a linked template is reported as not analysed.
+fn nested_deployment(
+    resource: &Value,
+    name: &str,
+    frame: &Frame,
+    sources: &SourceMap,
+    output: &mut ArmOutput,
+) {
+    let Some(properties) = resource.get_ignore_case("properties").map(|p| &p.value) else {
+        return;
+    };
+    let address = format!("{DEPLOYMENTS} '{name}'");
+    let header = resource
+        .get_ignore_case("type")
+        .map_or(resource.span, |t| t.value.span);
+    if let Some(link) = properties.get_ignore_case("templateLink") {
+        output.not_analysed.push(not_analysed(
+            link.key_span,
+            &address,
+            format!("`{address}` deploys a linked template (templateLink), which aksguard does not fetch: the resources it deploys are not checked"),
+            frame,
+        ));
+        return;
+    }
+    let Some(template) = properties
+        .get_ignore_case("template")
+        .map(|t| &t.value)
+        .filter(|t| t.entries().is_some())
+    else {
+        return;
+    };
+    if frame.depth >= MAX_NESTING {
+        output.not_analysed.push(not_analysed(
+            header,
+            &address,
+            format!("`{address}` is nested more than {MAX_NESTING} deployments deep; aksguard does not follow it"),
+            frame,
+        ));
+        return;
+    }
+    let evaluator = &frame.evaluator;
+    let mut inner = frame.clone();
+    inner.depth += 1;
+    inner.context.push(Related {
+        span: header,
+        message: format!("deployed through nested deployment '{name}'"),
+    });
+    let inner_scope = properties
+        .get_ignore_case("expressionEvaluationOptions")
+        .and_then(|o| o.value.get_ignore_case("scope"))
+        .map(|s| evaluator.value(&s.value))
+        .and_then(|s| s.as_str().map(|s| s.eq_ignore_ascii_case("inner")))
+        .unwrap_or(false);
+    if !inner_scope {
+        // Outer scope (the default): the nested template sees the parent's parameters and
+        // variables, so it is walked with the parent's evaluator.
+        return resources(template, &inner, sources, output);
+    }
+    let supplied = properties
+        .get_ignore_case("parameters")
+        .and_then(|p| p.value.entries())
+        .unwrap_or(&[])
+        .iter()
+        .filter_map(|entry| {
+            let parameter = &entry.key;
+            let value = if let Some(value) = entry.value.get_ignore_case("value") {
+                let mut evaluated = evaluator.value(&value.value);
+                evaluated.provenance.push(Related {
+                    span: value.value.span,
+                    message: format!("deployment '{name}' passes {parameter} = {}", evaluated.describe()),
+                });
+                evaluated
+            } else if entry.value.get_ignore_case("reference").is_some() {
+                Value::unknown(
+                    UnknownCause::Input,
+                    format!("parameters('{parameter}') is a Key Vault reference, read only at deployment"),
+                    entry.value.span,
+                )
+            } else {
+                return None;
+            };
+            Some((parameter.clone(), Supplied { value }))
+        })
+        .collect();
+    let scope = deployment_scope(resource, template, evaluator);
+    let context = Context::new(
+        template,
+        supplied,
+        scope,
+        MissingInput::CallerDoesNotPass(format!("deployment '{name}'")),
+    );
+    let nested = Frame {
+        evaluator: Evaluator::new(&context),
+        context: inner.context,
+        depth: inner.depth,
+    };
+    resources(template, &nested, sources, output);
+}
+
+/// Where a nested deployment deploys: its template's `$schema`, refined by the deployment's
+/// `subscriptionId`, `resourceGroup` and `scope` when they are known.
+fn deployment_scope(resource: &Value, template: &Value, evaluator: &Evaluator) -> DeployScope {
+    let known = |key: &str| {
+        resource
+            .get_ignore_case(key)
+            .map(|v| evaluator.value(&v.value))
+            .and_then(|v| v.as_str().map(str::to_string))
+    };
+    let subscription = known("subscriptionId");
+    let group = known("resourceGroup");
+    let parent_subscription = match &evaluator.context.scope {
+        DeployScope::ResourceGroup { subscription, .. }
+        | DeployScope::Subscription { subscription } => subscription.clone(),
+        _ => None,
+    };
+    match template_scope(template) {
+        DeployScope::ResourceGroup { .. } => DeployScope::ResourceGroup {
+            subscription: subscription.or(parent_subscription),
+            group: group.or_else(|| match &evaluator.context.scope {
+                DeployScope::ResourceGroup { group, .. } => group.clone(),
+                _ => None,
+            }),
+        },
+        DeployScope::Subscription { .. } => DeployScope::Subscription {
+            subscription: subscription.or(parent_subscription),
+        },
+        DeployScope::ManagementGroup { .. } => DeployScope::ManagementGroup {
+            group: known("scope").and_then(|s| {
+                s.rsplit_once("managementGroups/")
+                    .map(|(_, g)| g.trim_matches('/').to_string())
+            }),
+        },
+        DeployScope::Tenant => DeployScope::Tenant,
+    }
+}
+
+fn not_analysed(
+    span: crate::source::Span,
+    address: &str,
+    message: String,
+    frame: &Frame,
+) -> Finding {
+    Finding {
+        rule: "E003",
+        level: Level::Note,
+        outcome: Outcome::Unknown,
+        span,
+        message,
+        resource: Some(address.to_string()),
+        related: frame.context.clone(),
+        help: Some(
+            "scan the linked template's own file too (aksguard evaluates it with its defaults), or inline it as a Bicep module"
+                .to_string(),
+        ),
+    }
+}
