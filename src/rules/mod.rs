@@ -72,6 +72,14 @@ pub const RULES: &[Rule] = &[
         doc: include_str!("../../rules/E001.md"),
         check: None,
     },
+    Rule {
+        id: "E002",
+        name: "suppression-problem",
+        title: "Suppression without a reason, for an unknown rule, expired, or unused",
+        level: Level::Warning,
+        doc: include_str!("../../rules/E002.md"),
+        check: None,
+    },
 ];
 
 pub fn find(id: &str) -> Option<&'static Rule> {
