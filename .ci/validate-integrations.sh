@@ -19,6 +19,16 @@ fi
 echo "== check-jsonschema: action.yml"
 "$venv/bin/check-jsonschema" --builtin-schema vendor.github-actions action.yml
 
+echo "== check-jsonschema: the JSON report of testdata/ against schema/aksguard-report-v1.schema.json"
+report=$(mktemp --suffix=.json)
+cargo run --locked --quiet -- scan testdata --format json --fail-on never --output "$report" 2>/dev/null
+"$venv/bin/check-jsonschema" --schemafile schema/aksguard-report-v1.schema.json "$report"
+rm -f "$report"
+
+echo "== check-jsonschema: the config files of testdata/ against schema/aksguard-config.schema.json"
+find testdata -name .aksguard.toml -print0 \
+  | xargs -0 "$venv/bin/check-jsonschema" --schemafile schema/aksguard-config.schema.json
+
 echo "== pre-commit validate-manifest"
 "$venv/bin/pre-commit" validate-manifest .pre-commit-hooks.yaml
 
