@@ -92,6 +92,9 @@ pub fn summary_line(output: &ScanOutput) -> String {
             counts.unknown, counts.covered
         ));
     }
+    if !output.suppressed.is_empty() {
+        line.push_str(&format!(", {} suppressed", output.suppressed.len()));
+    }
     line.push_str(&format!(
         " in {} scanned; {} found",
         plural(output.sources.len(), "file"),
