@@ -36,6 +36,24 @@ enum Command {
         /// Rule ID, e.g. AKS001
         id: String,
     },
+    /// Record the current findings, so `scan --baseline FILE` reports only new ones
+    Baseline(BaselineArgs),
+}
+
+#[derive(clap::Args, Debug)]
+struct BaselineArgs {
+    /// Files or directories to scan
+    #[arg(default_value = ".")]
+    paths: Vec<PathBuf>,
+    /// Where to write the baseline (JSON, see docs/baseline.md)
+    #[arg(long, short, value_name = "FILE")]
+    output: PathBuf,
+    /// Configuration file (default: the nearest .aksguard.toml from the first path upwards)
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// ARM parameter file (repeatable), as for `scan`
+    #[arg(long = "param-file", value_name = "FILE")]
+    param_files: Vec<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -83,6 +101,21 @@ struct ScanArgs {
     /// its name-paired parameter files
     #[arg(long = "param-file", value_name = "FILE")]
     param_files: Vec<PathBuf>,
+    /// Configuration file (default: the nearest .aksguard.toml from the first path upwards)
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Apply no suppression (inline comments or config ignores): report everything, to audit them
+    #[arg(long)]
+    no_ignore: bool,
+    /// Leave out the findings recorded in this baseline (written by `aksguard baseline`)
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<PathBuf>,
+    /// SARIF: `runs[0].automationDetails.id`, to tell apart several analyses of one repository
+    #[arg(long, value_name = "ID")]
+    category: Option<String>,
+    /// SARIF: include suppressed results, each with its `suppressions` entry
+    #[arg(long)]
+    sarif_include_suppressed: bool,
 }
 
 pub fn main() -> i32 {
@@ -101,6 +134,7 @@ pub fn main() -> i32 {
         Command::Scan(args) => scan(args),
         Command::Rules => list_rules(),
         Command::Explain { id } => explain(&id),
+        Command::Baseline(args) => write_baseline(args),
     };
     u8::from(status).into()
 }
@@ -133,7 +167,10 @@ fn scan(args: ScanArgs) -> Status {
             return fail(format!("cannot start {jobs} threads: {error}"));
         }
     }
-    let mut config = crate::config::Config::default();
+    let mut config = match load_config(args.config.as_deref(), &args.paths) {
+        Ok(config) => config,
+        Err(status) => return status,
+    };
     if !args.rules.is_empty() {
         if let Some(unknown) = args.rules.iter().find(|id| rules::find(id).is_none()) {
             return fail(format!(
@@ -148,11 +185,37 @@ fn scan(args: ScanArgs) -> Status {
             }
         }
     }
+    let today = match crate::date::Date::today() {
+        Ok(today) => today,
+        Err(error) => return fail(error),
+    };
+    let baseline = match args
+        .baseline
+        .as_deref()
+        .map(crate::baseline::Baseline::read)
+    {
+        Some(Err(error)) => return fail(error),
+        Some(Ok(baseline)) => Some(baseline),
+        None => None,
+    };
+    // `..default()` keeps this literal compiling as other options are added in parallel.
+    #[allow(clippy::needless_update)]
     let options = ScanOptions {
         paths: args.paths.clone(),
+        var_files: config.var_files.clone(),
+        param_files: config
+            .param_files
+            .iter()
+            .chain(&args.param_files)
+            .cloned()
+            .collect(),
+        values_files: config.values_files.clone(),
         config,
         strict: args.strict,
-        param_files: args.param_files.clone(),
+        no_ignore: args.no_ignore,
+        today: Some(today),
+        baseline,
+        ..ScanOptions::default()
     };
     let output = match crate::scan(&options) {
         Ok(output) => output,
@@ -173,7 +236,16 @@ fn scan(args: ScanArgs) -> Status {
     } else {
         Buffer::no_color()
     };
-    if let Err(error) = report::render(args.format, &output, &mut buffer as &mut dyn WriteColor) {
+    let report_options = report::ReportOptions {
+        category: args.category.clone(),
+        include_suppressed: args.sarif_include_suppressed,
+    };
+    if let Err(error) = report::render_with(
+        args.format,
+        &output,
+        &report_options,
+        &mut buffer as &mut dyn WriteColor,
+    ) {
         return fail(format!("cannot render the report: {error}"));
     }
     let written = match &args.output {
@@ -193,6 +265,7 @@ fn scan(args: ScanArgs) -> Status {
     if args.output.is_some() || args.format != Format::Human {
         eprintln!("{}", report::summary_line(&output));
     }
+    report_baseline(&output);
     for error in &output.walk_errors {
         eprintln!("error: {error}");
     }
@@ -212,6 +285,110 @@ fn scan(args: ScanArgs) -> Status {
             .any(|finding| finding.level >= threshold)
     });
     Status(if failed { EXIT_FINDINGS } else { EXIT_CLEAN })
+}
+
+/// The configuration: `--config FILE`, else the nearest `.aksguard.toml` above the first path,
+/// else the defaults. A bad file is shown with a snippet and makes the exit status 2.
+fn load_config(
+    explicit: Option<&std::path::Path>,
+    paths: &[PathBuf],
+) -> Result<crate::config::Config, Status> {
+    use crate::config::file;
+    let path = match explicit {
+        Some(path) => Some(path.to_path_buf()),
+        None => paths.first().and_then(|first| file::discover(first)),
+    };
+    let Some(path) = path else {
+        return Ok(crate::config::Config::default());
+    };
+    file::load(&path).map_err(|error| {
+        let mut buffer = if std::io::stderr().is_terminal()
+            && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        {
+            Buffer::ansi()
+        } else {
+            Buffer::no_color()
+        };
+        let _ = error.render(&mut buffer);
+        let _ = std::io::stderr().write_all(buffer.as_slice());
+        Status(EXIT_ERROR)
+    })
+}
+
+/// Baseline bookkeeping goes to stderr, so it never changes a report's format: how many known
+/// findings were left out, and the entries that no longer match (fixed, renamed or moved).
+fn report_baseline(output: &crate::ScanOutput) {
+    if output.baselined > 0 {
+        eprintln!(
+            "aksguard: {} known finding(s) left out by the baseline",
+            output.baselined
+        );
+    }
+    if !output.stale_baseline.is_empty() {
+        let stale: usize = output.stale_baseline.iter().map(|e| e.count).sum();
+        let noun = if stale == 1 { "finding" } else { "findings" };
+        eprintln!("aksguard: {stale} baselined {noun} no longer found (fixed, moved or renamed); regenerate the baseline with `aksguard baseline` to drop them:");
+        for entry in &output.stale_baseline {
+            eprintln!(
+                "  {} {} {} (x{})",
+                entry.rule,
+                entry.path,
+                entry
+                    .resource
+                    .as_deref()
+                    .or(entry.message.as_deref())
+                    .unwrap_or(""),
+                entry.count
+            );
+        }
+    }
+}
+
+fn write_baseline(args: BaselineArgs) -> Status {
+    let config = match load_config(args.config.as_deref(), &args.paths) {
+        Ok(config) => config,
+        Err(status) => return status,
+    };
+    let today = match crate::date::Date::today() {
+        Ok(today) => today,
+        Err(error) => return fail(error),
+    };
+    let options = ScanOptions {
+        paths: args.paths.clone(),
+        var_files: config.var_files.clone(),
+        param_files: config
+            .param_files
+            .iter()
+            .chain(&args.param_files)
+            .cloned()
+            .collect(),
+        values_files: config.values_files.clone(),
+        config,
+        today: Some(today),
+        ..ScanOptions::default()
+    };
+    let output = match crate::scan(&options) {
+        Ok(output) => output,
+        Err(missing) => return fail(missing),
+    };
+    let baseline = crate::baseline::Baseline::of(&output.findings, &output.sources);
+    if let Err(error) = std::fs::write(&args.output, baseline.to_json()) {
+        return fail(format!("cannot write {}: {error}", args.output.display()));
+    }
+    let recorded: usize = baseline.entries.iter().map(|e| e.count).sum();
+    eprintln!(
+        "aksguard: recorded {recorded} finding(s) under {} key(s) in {}",
+        baseline.entries.len(),
+        args.output.display()
+    );
+    for error in &output.walk_errors {
+        eprintln!("error: {error}");
+    }
+    Status(if output.walk_errors.is_empty() {
+        EXIT_CLEAN
+    } else {
+        EXIT_ERROR
+    })
 }
 
 fn list_rules() -> Status {

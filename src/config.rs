@@ -1,7 +1,13 @@
-//! Scan configuration: which tag keys are required, how they match, and rule levels.
+//! Scan configuration: which tag keys are required, how they match, rule levels, excludes,
+//! ignores and default input files. `.aksguard.toml` is read by [`file`].
+
+pub mod file;
 
 use std::collections::BTreeMap;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
 
+use crate::date::Date;
 use crate::finding::Level;
 
 /// What a rule's level is set to.
@@ -20,6 +26,49 @@ pub struct Config {
     pub tag_match_ignore_separators: bool,
     /// Per-rule level overrides; rules not listed keep their default level.
     pub rule_levels: BTreeMap<String, RuleLevel>,
+    /// Path globs (relative to the config file's directory) whose files are not scanned.
+    pub exclude: Vec<String>,
+    /// Findings to leave out, by rule, path and resource, each with a reason.
+    pub ignores: Vec<IgnoreEntry>,
+    /// Default Terraform variable files (`--var-file` adds to them), resolved against the config
+    /// file's directory.
+    pub var_files: Vec<PathBuf>,
+    /// Default ARM parameter files (`--param-file` adds to them).
+    pub param_files: Vec<PathBuf>,
+    /// Default Helm values files (`--values` adds to them), in the order Helm merges them.
+    pub values_files: Vec<PathBuf>,
+    /// The file this configuration was read from, if any: ignores and excludes are relative to
+    /// its directory, and problems with its ignores point into it.
+    pub file: Option<ConfigFile>,
+}
+
+/// A `.aksguard.toml` as read, kept so results (E002) can point into it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigFile {
+    pub path: PathBuf,
+    pub text: String,
+}
+
+impl ConfigFile {
+    /// The directory relative paths in the file are resolved against.
+    pub fn dir(&self) -> &Path {
+        self.path.parent().unwrap_or_else(|| Path::new("."))
+    }
+}
+
+/// An `[[ignore]]` entry of the config file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IgnoreEntry {
+    /// Rule IDs, uppercase.
+    pub rules: Vec<String>,
+    /// Glob over the file path relative to the config file's directory; `None` = every file.
+    pub path: Option<String>,
+    /// Glob over the resource address (`azurerm_kubernetes_cluster.sandbox*`); `None` = any.
+    pub resource: Option<String>,
+    pub reason: String,
+    pub until: Option<Date>,
+    /// Byte range of the entry in the config file.
+    pub span: Range<usize>,
 }
 
 impl Default for Config {
@@ -28,6 +77,12 @@ impl Default for Config {
             required_tags: vec!["owner".to_string(), "cost-center".to_string()],
             tag_match_ignore_separators: true,
             rule_levels: BTreeMap::new(),
+            exclude: Vec::new(),
+            ignores: Vec::new(),
+            var_files: Vec::new(),
+            param_files: Vec::new(),
+            values_files: Vec::new(),
+            file: None,
         }
     }
 }

@@ -3,8 +3,10 @@
 //!
 //! The pipeline is discover → parse → model → rules → report; each stage is its own module.
 
+pub mod baseline;
 pub mod cli;
 pub mod config;
+pub mod date;
 pub mod discover;
 pub mod finding;
 pub mod model;
@@ -13,6 +15,7 @@ pub mod policy;
 pub mod report;
 pub mod rules;
 pub mod source;
+pub mod suppress;
 pub mod value;
 
 use std::path::PathBuf;
@@ -29,9 +32,19 @@ pub struct ScanOptions {
     pub config: Config,
     /// Report unknown results at their rule's level, so they fail like violations.
     pub strict: bool,
-    /// ARM parameter files (`--param-file`); when given, every template is evaluated once with
-    /// each of them instead of its name-paired parameter files.
+    /// Apply no suppression (inline or config), to audit them; malformed ones are still reported.
+    pub no_ignore: bool,
+    /// The date suppressions expire against; `None` = today from the system clock.
+    pub today: Option<date::Date>,
+    /// Findings already known (`scan --baseline FILE`); they are left out of the report.
+    pub baseline: Option<baseline::Baseline>,
+    /// Terraform variable files: the config file's `var_files`, then `--var-file`s.
+    pub var_files: Vec<PathBuf>,
+    /// ARM parameter files: the config file's `param_files`, then `--param-file`s; when given,
+    /// every template is evaluated once with each of them instead of its name-paired files.
     pub param_files: Vec<PathBuf>,
+    /// Helm values files: the config file's `values_files`, then `--values`, in merge order.
+    pub values_files: Vec<PathBuf>,
 }
 
 /// Everything a report needs: the sources (for snippets), the model (for the posture summary)
@@ -43,6 +56,11 @@ pub struct ScanOutput {
     pub findings: Vec<Finding>,
     /// Directories or files the walk could not read; they make the exit status 2.
     pub walk_errors: Vec<String>,
+    /// Findings an inline comment or a config ignore suppressed (SARIF can include them).
+    pub suppressed: Vec<suppress::Suppressed>,
+    /// How many findings the baseline left out, and its entries that matched nothing.
+    pub baselined: usize,
+    pub stale_baseline: Vec<baseline::Entry>,
 }
 
 /// Run the whole pipeline. Fails only when a given path does not exist; everything else (files that
@@ -61,7 +79,8 @@ pub fn scan(options: &ScanOptions) -> Result<ScanOutput, discover::MissingPath> 
     }
     discovery.files.sort();
     discovery.files.dedup_by(|a, b| a.path == b.path);
-    let parsed = parse::parse_all(&discovery.files);
+    exclude(&mut discovery.files, &options.config);
+    let mut parsed = parse::parse_all(&discovery.files);
     let mut model = parse::terraform::build_model(&parsed.files, &parsed.sources);
     let arm = parse::arm::build_model(&parsed.arm, &parsed.sources, &options.param_files);
     model.extend(arm.model);
@@ -85,10 +104,60 @@ pub fn scan(options: &ScanOptions) -> Result<ScanOutput, discover::MissingPath> 
         }
         same
     });
+    let today = options
+        .today
+        .unwrap_or_else(|| date::Date::today().unwrap_or(date::Date::parse("1970-01-01").unwrap()));
+    let applied = suppress::apply(
+        findings,
+        &mut parsed.sources,
+        &options.config,
+        today,
+        options.no_ignore,
+    );
+    let (findings, baselined, stale_baseline) = match &options.baseline {
+        Some(baseline) => baseline.filter(applied.findings, &parsed.sources),
+        None => (applied.findings, 0, Vec::new()),
+    };
     Ok(ScanOutput {
         sources: parsed.sources,
         model,
         findings,
         walk_errors: discovery.errors,
+        suppressed: applied.suppressed,
+        baselined,
+        stale_baseline,
     })
+}
+
+/// Drop the files the config's `exclude` globs match (relative to the config file's directory,
+/// or to the working directory without a config file).
+fn exclude(files: &mut Vec<discover::Discovered>, config: &Config) {
+    let globs: Vec<globset::GlobMatcher> = config
+        .exclude
+        .iter()
+        .filter_map(|glob| globset::Glob::new(glob).ok())
+        .map(|glob| glob.compile_matcher())
+        .collect();
+    if globs.is_empty() {
+        return;
+    }
+    let base = config
+        .file
+        .as_ref()
+        .map_or_else(|| PathBuf::from("."), |file| file.dir().to_path_buf());
+    let base = std::fs::canonicalize(base).ok();
+    files.retain(|file| {
+        let relative = base
+            .as_deref()
+            .zip(std::fs::canonicalize(&file.path).ok())
+            .and_then(|(base, path)| {
+                path.strip_prefix(base)
+                    .ok()
+                    .map(|p| p.to_string_lossy().replace('\\', "/"))
+            })
+            .unwrap_or_else(|| source::display_path(&file.path));
+        !globs
+            .iter()
+            .any(|glob| suppress::path_matches(glob, &relative))
+    });
 }

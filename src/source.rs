@@ -133,6 +133,12 @@ impl SourceMap {
         SourceMap { files }
     }
 
+    /// Add a file that was not scanned but that results point into (the config file, for E002).
+    pub fn push(&mut self, file: SourceFile) -> FileId {
+        self.files.push(file);
+        FileId(self.files.len() as u32 - 1)
+    }
+
     pub fn get(&self, id: FileId) -> &SourceFile {
         &self.files[id.0 as usize]
     }

@@ -1,8 +1,11 @@
 //! Report: render the sorted findings in one of the output formats.
 
 mod compact;
+pub mod fingerprint;
+mod github;
 mod human;
 mod json;
+mod junit;
 mod sarif;
 
 use std::io;
@@ -22,6 +25,19 @@ pub enum Format {
     Json,
     /// SARIF 2.1.0 for GitHub code scanning and editors
     Sarif,
+    /// GitHub Actions workflow commands (::error file=...), shown as annotations
+    Github,
+    /// JUnit XML, one test suite per rule, for CI systems that read test reports
+    Junit,
+}
+
+/// Report settings that only some formats use.
+#[derive(Debug, Clone, Default)]
+pub struct ReportOptions {
+    /// SARIF `automationDetails.id` (`--category`).
+    pub category: Option<String>,
+    /// SARIF: include suppressed results with their `suppressions`.
+    pub include_suppressed: bool,
 }
 
 /// Counts for the summary line, by level and by outcome.
@@ -76,6 +92,9 @@ pub fn summary_line(output: &ScanOutput) -> String {
             counts.unknown, counts.covered
         ));
     }
+    if !output.suppressed.is_empty() {
+        line.push_str(&format!(", {} suppressed", output.suppressed.len()));
+    }
     line.push_str(&format!(
         " in {} scanned; {} found",
         plural(output.sources.len(), "file"),
@@ -87,6 +106,16 @@ pub fn summary_line(output: &ScanOutput) -> String {
 /// Render the report in `format`. The human format ends with the summary line; the others are
 /// documents and leave the summary to the caller (stderr).
 pub fn render(format: Format, output: &ScanOutput, out: &mut dyn WriteColor) -> io::Result<()> {
+    render_with(format, output, &ReportOptions::default(), out)
+}
+
+/// [`render`] with the settings of [`ReportOptions`].
+pub fn render_with(
+    format: Format,
+    output: &ScanOutput,
+    options: &ReportOptions,
+    out: &mut dyn WriteColor,
+) -> io::Result<()> {
     match format {
         Format::Human => {
             human::render(output, out)?;
@@ -94,6 +123,8 @@ pub fn render(format: Format, output: &ScanOutput, out: &mut dyn WriteColor) -> 
         }
         Format::Compact => compact::render(output, out),
         Format::Json => json::render(output, out),
-        Format::Sarif => sarif::render(output, out),
+        Format::Sarif => sarif::render(output, options, out),
+        Format::Github => github::render(output, out),
+        Format::Junit => junit::render(output, out),
     }
 }

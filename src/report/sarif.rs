@@ -2,11 +2,15 @@
 
 use std::io::{self, Write};
 
+use std::collections::HashMap;
+
 use serde_json::{json, Value as Json};
 
-use crate::finding::Level;
+use super::{fingerprint, ReportOptions};
+use crate::finding::{Finding, Level};
 use crate::rules::{Rule, RULES};
-use crate::source::{SourceMap, Span};
+use crate::source::{FileId, SourceMap, Span};
+use crate::suppress::SuppressedBy;
 use crate::ScanOutput;
 
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
@@ -44,11 +48,35 @@ fn rule_descriptor(rule: &Rule) -> Json {
     })
 }
 
-fn physical_location(sources: &SourceMap, span: Span) -> Json {
+/// A repository-relative URI: the displayed path with reserved characters percent-encoded.
+fn uri(path: &str) -> String {
+    let mut encoded = String::with_capacity(path.len());
+    for byte in path.bytes() {
+        if byte.is_ascii_alphanumeric() || b"-._~/".contains(&byte) {
+            encoded.push(byte as char);
+        } else {
+            encoded.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    encoded
+}
+
+/// `tight`: keep the region on its first line (GitHub shows an alert on a pull request only when
+/// every line of its primary region is in the diff).
+fn physical_location(sources: &SourceMap, span: Span, tight: bool) -> Json {
+    let file = sources.get(span.file);
     let start = sources.start(span);
-    let end = sources.end(span);
+    let mut end = sources.end(span);
+    if tight && end.line > start.line {
+        let line_end = file.line_range(start.line - 1).end;
+        end = file.position(line_end);
+    }
+    if end.line == start.line && end.column <= start.column {
+        // An empty span (end of file, a missing block) still gets a visible one-character region.
+        end.column = start.column + 1;
+    }
     json!({
-        "artifactLocation": { "uri": sources.display(span), "uriBaseId": "%SRCROOT%" },
+        "artifactLocation": { "uri": uri(sources.display(span)), "uriBaseId": "%SRCROOT%" },
         "region": {
             "startLine": start.line,
             "startColumn": start.column,
@@ -58,66 +86,105 @@ fn physical_location(sources: &SourceMap, span: Span) -> Json {
     })
 }
 
-pub fn render(output: &ScanOutput, out: &mut dyn Write) -> io::Result<()> {
-    let sources = &output.sources;
-    let results: Vec<Json> = output
-        .findings
+fn result(
+    finding: &Finding,
+    sources: &SourceMap,
+    hashes: &mut HashMap<FileId, Vec<String>>,
+    suppressed_by: Option<&SuppressedBy>,
+) -> Json {
+    let rule_index = RULES.iter().position(|rule| rule.id == finding.rule);
+    let mut message = finding.message.clone();
+    if let Some(help) = &finding.help {
+        message.push_str("\nFix: ");
+        message.push_str(help);
+    }
+    let related: Vec<Json> = finding
+        .related
         .iter()
-        .map(|finding| {
-            let rule_index = RULES.iter().position(|rule| rule.id == finding.rule);
-            let mut message = finding.message.clone();
-            if let Some(help) = &finding.help {
-                message.push_str("\nFix: ");
-                message.push_str(help);
-            }
-            let related: Vec<Json> = finding
-                .related
-                .iter()
-                .enumerate()
-                .map(|(id, related)| {
-                    json!({
-                        "id": id,
-                        "physicalLocation": physical_location(sources, related.span),
-                        "message": { "text": related.message },
-                    })
-                })
-                .collect();
-            let mut result = json!({
-                "ruleId": finding.rule,
-                "level": finding.level.as_str(),
-                "message": { "text": message },
-                "locations": [{ "physicalLocation": physical_location(sources, finding.span) }],
-                "properties": { "outcome": finding.outcome.as_str() },
-            });
-            if let Some(index) = rule_index {
-                result["ruleIndex"] = json!(index);
-            }
-            if !related.is_empty() {
-                result["relatedLocations"] = Json::Array(related);
-            }
-            if let Some(resource) = &finding.resource {
-                result["properties"]["resource"] = json!(resource);
-            }
-            result
+        .enumerate()
+        .map(|(id, related)| {
+            json!({
+                "id": id,
+                "physicalLocation": physical_location(sources, related.span, false),
+                "message": { "text": related.message },
+            })
         })
         .collect();
+    let line = sources.start(finding.span).line;
+    let fingerprint = hashes
+        .entry(finding.span.file)
+        .or_insert_with(|| fingerprint::line_hashes(&sources.get(finding.span.file).text))
+        .get(line - 1)
+        .cloned();
+    let mut result = json!({
+        "ruleId": finding.rule,
+        "level": finding.level.as_str(),
+        "message": { "text": message },
+        "locations": [{ "physicalLocation": physical_location(sources, finding.span, true) }],
+        "properties": { "outcome": finding.outcome.as_str() },
+    });
+    if let Some(index) = rule_index {
+        result["ruleIndex"] = json!(index);
+    }
+    if let Some(fingerprint) = fingerprint {
+        result["partialFingerprints"] = json!({ "primaryLocationLineHash": fingerprint });
+    }
+    if !related.is_empty() {
+        result["relatedLocations"] = Json::Array(related);
+    }
+    if let Some(resource) = &finding.resource {
+        result["properties"]["resource"] = json!(resource);
+    }
+    if let Some(by) = suppressed_by {
+        let kind = match by {
+            SuppressedBy::Inline { .. } => "inSource",
+            SuppressedBy::Config { .. } => "external",
+        };
+        result["suppressions"] = json!([{ "kind": kind, "justification": by.reason() }]);
+    }
+    result
+}
+
+pub fn render(output: &ScanOutput, options: &ReportOptions, out: &mut dyn Write) -> io::Result<()> {
+    let sources = &output.sources;
+    let mut hashes = HashMap::new();
+    let mut entries: Vec<(&Finding, Option<&SuppressedBy>)> =
+        output.findings.iter().map(|f| (f, None)).collect();
+    if options.include_suppressed {
+        entries.extend(output.suppressed.iter().map(|s| (&s.finding, Some(&s.by))));
+        entries.sort_by(|a, b| a.0.sort_key().cmp(&b.0.sort_key()));
+    }
+    let results: Vec<Json> = entries
+        .into_iter()
+        .map(|(finding, by)| result(finding, sources, &mut hashes, by))
+        .collect();
+    let mut run = json!({
+        "tool": {
+            "driver": {
+                "name": "aksguard",
+                "version": env!("CARGO_PKG_VERSION"),
+                "semanticVersion": env!("CARGO_PKG_VERSION"),
+                "informationUri": INFORMATION_URI,
+                "rules": RULES.iter().map(rule_descriptor).collect::<Vec<_>>(),
+            }
+        },
+        "originalUriBaseIds": { "%SRCROOT%": { "description": { "text": "The directory aksguard was run from (the repository root in CI)." } } },
+        "columnKind": "unicodeCodePoints",
+        "results": results,
+    });
+    if let Some(category) = &options.category {
+        // As the upload action does: an id ending in `/` names the category of the analysis.
+        let id = if category.ends_with('/') {
+            category.clone()
+        } else {
+            format!("{category}/")
+        };
+        run["automationDetails"] = json!({ "id": id });
+    }
     let sarif = json!({
         "$schema": SCHEMA,
         "version": "2.1.0",
-        "runs": [{
-            "tool": {
-                "driver": {
-                    "name": "aksguard",
-                    "version": env!("CARGO_PKG_VERSION"),
-                    "semanticVersion": env!("CARGO_PKG_VERSION"),
-                    "informationUri": INFORMATION_URI,
-                    "rules": RULES.iter().map(rule_descriptor).collect::<Vec<_>>(),
-                }
-            },
-            "originalUriBaseIds": { "%SRCROOT%": { "description": { "text": "The directory aksguard was run from (the repository root in CI)." } } },
-            "columnKind": "unicodeCodePoints",
-            "results": results,
-        }],
+        "runs": [run],
     });
     serde_json::to_writer_pretty(&mut *out, &sarif).map_err(io::Error::other)?;
     writeln!(out)

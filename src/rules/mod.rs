@@ -163,6 +163,14 @@ pub const RULES: &[Rule] = &[
         check: None,
     },
     Rule {
+        id: "E002",
+        name: "suppression-problem",
+        title: "Suppression without a reason, for an unknown rule, expired, or unused",
+        level: Level::Warning,
+        doc: include_str!("../../rules/E002.md"),
+        check: None,
+    },
+    Rule {
         id: "E003",
         name: "not-analysed",
         title: "Deployment aksguard could not follow",
