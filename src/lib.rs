@@ -12,6 +12,7 @@ pub mod finding;
 pub mod model;
 pub mod parse;
 pub mod policy;
+pub mod posture;
 pub mod report;
 pub mod rules;
 pub mod source;
@@ -61,6 +62,8 @@ pub struct ScanOutput {
     /// How many findings the baseline left out, and its entries that matched nothing.
     pub baselined: usize,
     pub stale_baseline: Vec<baseline::Entry>,
+    /// The playbook's KPIs, from the model and the results before suppression.
+    pub posture: posture::Posture,
 }
 
 /// Run the whole pipeline. Fails only when a given path does not exist; everything else (files that
@@ -104,6 +107,7 @@ pub fn scan(options: &ScanOptions) -> Result<ScanOutput, discover::MissingPath> 
         }
         same
     });
+    let posture = posture::compute(&model, &findings, &options.config);
     let today = options
         .today
         .unwrap_or_else(|| date::Date::today().unwrap_or(date::Date::parse("1970-01-01").unwrap()));
@@ -126,6 +130,7 @@ pub fn scan(options: &ScanOptions) -> Result<ScanOutput, discover::MissingPath> 
         suppressed: applied.suppressed,
         baselined,
         stale_baseline,
+        posture,
     })
 }
 

@@ -54,6 +54,12 @@ fn json_report_on_examples() {
         assert!(["violation", "unknown", "covered"].contains(&result["outcome"].as_str().unwrap()));
         assert!(result["location"]["start"]["line"].as_u64().unwrap() >= 1);
     }
+    let posture = &report["summary"]["posture"];
+    assert_eq!(posture["clusters"], 3);
+    assert_eq!(posture["defender_sensor"]["declared"], 1);
+    assert_eq!(posture["defender_sensor"]["missing"], 2);
+    assert_eq!(posture["azure_policy"]["missing"], 1);
+    assert_eq!(posture["unprotected_by_owner"][1]["owner"], "team-legacy");
     insta::assert_snapshot!("json", text);
 }
 

@@ -17,7 +17,7 @@ struct Report<'a> {
     version: u32,
     tool: Tool,
     results: Vec<JsonResult<'a>>,
-    summary: Summary,
+    summary: Summary<'a>,
 }
 
 #[derive(Serialize)]
@@ -60,7 +60,7 @@ struct RelatedLocation<'a> {
 }
 
 #[derive(Serialize)]
-struct Summary {
+struct Summary<'a> {
     files_scanned: usize,
     clusters: usize,
     errors: usize,
@@ -68,6 +68,7 @@ struct Summary {
     notes: usize,
     unknown: usize,
     covered: usize,
+    posture: &'a crate::posture::Posture,
 }
 
 fn location(sources: &SourceMap, span: Span) -> Location<'_> {
@@ -124,6 +125,7 @@ pub fn render(output: &ScanOutput, out: &mut dyn Write) -> io::Result<()> {
             notes: counts.notes,
             unknown: counts.unknown,
             covered: counts.covered,
+            posture: &output.posture,
         },
     };
     serde_json::to_writer_pretty(&mut *out, &report).map_err(io::Error::other)?;

@@ -119,6 +119,7 @@ pub fn render_with(
     match format {
         Format::Human => {
             human::render(output, out)?;
+            write!(out, "{}", crate::posture::render_text(&output.posture))?;
             writeln!(out, "{}", summary_line(output))
         }
         Format::Compact => compact::render(output, out),
