@@ -76,6 +76,12 @@ struct ScanArgs {
     /// Run only these rules (repeatable, e.g. --rule AKS001 --rule AKS002)
     #[arg(long = "rule", value_name = "ID")]
     rules: Vec<String>,
+    /// Terraform variables file for root modules (repeatable; applied after the automatic tfvars)
+    #[arg(long = "var-file", value_name = "FILE")]
+    var_files: Vec<PathBuf>,
+    /// Terraform variable for root modules, NAME=VALUE (repeatable; applied last)
+    #[arg(long = "var", value_name = "NAME=VALUE")]
+    vars: Vec<String>,
     /// Number of parser threads (default: one per core); output is identical whatever the number
     #[arg(long, short = 'j', value_name = "N")]
     jobs: Option<usize>,
@@ -144,10 +150,26 @@ fn scan(args: ScanArgs) -> Status {
             }
         }
     }
+    let mut vars = Vec::new();
+    for var in &args.vars {
+        match var.split_once('=') {
+            Some((name, value)) if !name.trim().is_empty() => {
+                vars.push(crate::parse::terraform::CliVar {
+                    name: name.trim().to_string(),
+                    value: value.to_string(),
+                })
+            }
+            _ => return fail(format!("--var {var}: expected NAME=VALUE")),
+        }
+    }
     let options = ScanOptions {
         paths: args.paths.clone(),
         config,
         strict: args.strict,
+        terraform: crate::parse::terraform::TerraformInputs {
+            var_files: args.var_files.clone(),
+            vars,
+        },
     };
     let output = match crate::scan(&options) {
         Ok(output) => output,

@@ -24,7 +24,10 @@ pub struct SyntaxError {
 /// The parsed form of one file.
 #[derive(Debug)]
 pub enum Syntax {
+    /// `*.tf` and `*.tfvars`.
     Terraform(hcl_edit::structure::Body),
+    /// JSON with comments (`*.tf.json`, `*.tfvars.json`); `None` for an empty file.
+    Json(Option<crate::value::Value>),
 }
 
 #[derive(Debug)]
@@ -44,7 +47,10 @@ pub struct Parsed {
 
 /// Whether a parser exists for this kind yet; files of other kinds are not read at all.
 fn has_parser(kind: FileKind) -> bool {
-    matches!(kind, FileKind::Terraform)
+    matches!(
+        kind,
+        FileKind::Terraform | FileKind::TerraformJson | FileKind::TfVars | FileKind::TfVarsJson
+    )
 }
 
 enum FileResult {
@@ -55,10 +61,15 @@ enum FileResult {
 /// Read and parse every file, in parallel; results keep the (sorted) order of `files`, so
 /// [`FileId`]s are deterministic whatever the thread count.
 pub fn parse_all(files: &[Discovered]) -> Parsed {
-    let results: Vec<(SourceFile, FileKind, FileResult)> = files
-        .par_iter()
+    let readable: Vec<(FileId, &Discovered)> = files
+        .iter()
         .filter(|file| has_parser(file.kind))
-        .map(|file| {
+        .enumerate()
+        .map(|(index, file)| (FileId(index as u32), file))
+        .collect();
+    let results: Vec<(SourceFile, FileKind, FileResult)> = readable
+        .par_iter()
+        .map(|&(id, file)| {
             let (text, outcome) = match std::fs::read(&file.path) {
                 Err(error) => (
                     String::new(),
@@ -80,7 +91,7 @@ pub fn parse_all(files: &[Discovered]) -> Parsed {
                         )
                     }
                     Ok(text) => {
-                        let outcome = parse_text(file.kind, &text);
+                        let outcome = parse_text(id, file.kind, &text);
                         (text, outcome)
                     }
                 },
@@ -105,9 +116,16 @@ pub fn parse_all(files: &[Discovered]) -> Parsed {
     parsed
 }
 
-fn parse_text(kind: FileKind, text: &str) -> FileResult {
+fn parse_text(id: FileId, kind: FileKind, text: &str) -> FileResult {
     match kind {
-        FileKind::Terraform => match terraform::parse(text) {
+        FileKind::TerraformJson | FileKind::TfVarsJson => match json::parse(id, text) {
+            Ok(value) => FileResult::Parsed(Syntax::Json(value)),
+            Err(error) => FileResult::Failed {
+                offset: error.offset,
+                message: error.message,
+            },
+        },
+        FileKind::Terraform | FileKind::TfVars => match terraform::parse(text) {
             Ok(body) => FileResult::Parsed(Syntax::Terraform(body)),
             Err(error) => FileResult::Failed {
                 offset: error.offset,

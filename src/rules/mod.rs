@@ -72,6 +72,14 @@ pub const RULES: &[Rule] = &[
         doc: include_str!("../../rules/E001.md"),
         check: None,
     },
+    Rule {
+        id: "E003",
+        name: "module-not-analysed",
+        title: "Module call that aksguard cannot follow",
+        level: Level::Note,
+        doc: include_str!("../../rules/E003.md"),
+        check: None,
+    },
 ];
 
 pub fn find(id: &str) -> Option<&'static Rule> {

@@ -33,10 +33,25 @@ fn managed_cluster(address: String, block: &EvalBlock) -> Cluster {
 fn defender_profile(block: &EvalBlock) -> Setting<DefenderProfile> {
     if let Some(defender) = block.block("microsoft_defender") {
         return match defender.attribute("log_analytics_workspace_id") {
-            Some(attribute) if attribute.value.is_null() => {
-                Setting::known(DefenderProfile::Disabled, attribute.span)
+            Some(attribute) if attribute.value.is_null() => Setting::Known {
+                value: DefenderProfile::Disabled,
+                span: attribute.span,
+                provenance: attribute.value.provenance.clone(),
+            },
+            // An unset input may be null (no profile); a computed id is still an id.
+            Some(attribute)
+                if attribute
+                    .value
+                    .as_unknown()
+                    .is_some_and(|u| u.cause != crate::value::UnknownCause::Computed) =>
+            {
+                unknown_setting(&attribute.value)
             }
-            _ => Setting::known(DefenderProfile::Enabled, defender.header),
+            _ => Setting::Known {
+                value: DefenderProfile::Enabled,
+                span: defender.header,
+                provenance: Vec::new(),
+            },
         };
     }
     if let Some(undecided) = block.undecided_block("microsoft_defender") {
