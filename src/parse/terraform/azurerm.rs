@@ -57,6 +57,9 @@ fn defender_profile(block: &EvalBlock) -> Setting<DefenderProfile> {
     if let Some(undecided) = block.undecided_block("microsoft_defender") {
         return unknown_setting(undecided);
     }
+    if let Some(empty) = block.empty_block("microsoft_defender") {
+        return switched_off(empty, DefenderProfile::Disabled);
+    }
     Setting::Absent {
         holder: block.header,
     }
@@ -71,9 +74,15 @@ fn azure_policy_addon(block: &EvalBlock) -> Setting<PolicyAddon> {
     if let Some(undecided) = block.undecided_block("addon_profile") {
         return unknown_setting(undecided);
     }
+    if let Some(empty) = block.empty_block("addon_profile") {
+        return switched_off(empty, PolicyAddon::Disabled);
+    }
     if let Some(addon_profile) = block.block("addon_profile") {
         if let Some(undecided) = addon_profile.undecided_block("azure_policy") {
             return unknown_setting(undecided);
+        }
+        if let Some(empty) = addon_profile.empty_block("azure_policy") {
+            return switched_off(empty, PolicyAddon::Disabled);
         }
         if let Some(azure_policy) = addon_profile.block("azure_policy") {
             return match azure_policy.attribute("enabled") {
@@ -86,6 +95,16 @@ fn azure_policy_addon(block: &EvalBlock) -> Setting<PolicyAddon> {
     }
     Setting::Absent {
         holder: block.header,
+    }
+}
+
+/// A `dynamic` block whose `for_each` is empty: the setting is off, and the inputs that emptied
+/// it explain why.
+fn switched_off<T>(for_each: &Value, off: T) -> Setting<T> {
+    Setting::Known {
+        value: off,
+        span: for_each.span,
+        provenance: for_each.provenance.clone(),
     }
 }
 

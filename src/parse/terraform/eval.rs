@@ -60,6 +60,9 @@ pub struct EvalBlock {
     pub blocks: Vec<EvalBlock>,
     /// Nested blocks whose presence cannot be decided statically, by block type, with the reason.
     pub undecided_blocks: Vec<(String, Value)>,
+    /// `dynamic` blocks whose `for_each` is empty, by block type, with that (spanned) value: the
+    /// block is absent, and this says which input decided it.
+    pub empty_blocks: Vec<(String, Value)>,
 }
 
 #[derive(Debug, Clone)]
@@ -88,6 +91,13 @@ impl EvalBlock {
 
     pub fn undecided_block(&self, ident: &str) -> Option<&Value> {
         self.undecided_blocks
+            .iter()
+            .find(|(kind, _)| kind == ident)
+            .map(|(_, value)| value)
+    }
+
+    pub fn empty_block(&self, ident: &str) -> Option<&Value> {
+        self.empty_blocks
             .iter()
             .find(|(kind, _)| kind == ident)
             .map(|(_, value)| value)
@@ -266,6 +276,7 @@ impl<'s, 'a> Evaluator<'s, 'a> {
             attributes: Vec::new(),
             blocks: Vec::new(),
             undecided_blocks: Vec::new(),
+            empty_blocks: Vec::new(),
         };
         self.body_into(&block.body, &mut evaluated);
         evaluated
@@ -334,6 +345,11 @@ impl<'s, 'a> Evaluator<'s, 'a> {
                 return;
             }
         };
+        if elements.is_empty() {
+            target
+                .empty_blocks
+                .push((kind.to_string(), with_span(for_each.clone(), header)));
+        }
         for (key, value) in elements {
             let iterator_value = object(
                 vec![("key", key), ("value", value)],
@@ -393,6 +409,7 @@ impl<'s, 'a> Evaluator<'s, 'a> {
             attributes: Vec::new(),
             blocks: Vec::new(),
             undecided_blocks: Vec::new(),
+            empty_blocks: Vec::new(),
         };
         for entry in body.entries().unwrap_or(&[]) {
             let key_header = entry.key_span;
@@ -474,6 +491,11 @@ impl<'s, 'a> Evaluator<'s, 'a> {
                 target.undecided_blocks.push((kind.to_string(), unknown));
             }
             Ok(elements) => {
+                if elements.is_empty() {
+                    target
+                        .empty_blocks
+                        .push((kind.to_string(), with_span(for_each.clone(), header)));
+                }
                 for (key, value) in elements {
                     let iterator_value = object(
                         vec![("key", key), ("value", value)],

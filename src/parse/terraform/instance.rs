@@ -46,6 +46,9 @@ pub struct Placement {
     pub prefix: String,
     pub context: Vec<Related>,
     pub depth: usize,
+    /// The module directories on the way here, this one last: calling one of them again is a
+    /// cycle, which Terraform rejects.
+    pub chain: Vec<PathBuf>,
     /// The azapi provider's `default_tags` inherited from the caller.
     pub azapi_default_tags: Option<Value>,
 }
@@ -153,6 +156,15 @@ impl<'m, 'a> Instantiator<'m, 'a> {
             ));
             return;
         };
+        if placement.chain.contains(&target) {
+            out.notes.push(note(
+                format!(
+                    "`{address}` calls \"{source}\", a module already on its own call path: the cycle is not evaluated"
+                ),
+                "check the module's `source`; Terraform rejects cyclic module calls",
+            ));
+            return;
+        }
         if placement.depth >= MAX_MODULE_DEPTH {
             out.notes.push(note(
                 format!(
@@ -181,6 +193,12 @@ impl<'m, 'a> Instantiator<'m, 'a> {
                 prefix: format!("{instance_address}."),
                 context,
                 depth: placement.depth + 1,
+                chain: placement
+                    .chain
+                    .iter()
+                    .cloned()
+                    .chain(std::iter::once(target.clone()))
+                    .collect(),
                 azapi_default_tags: default_tags.cloned(),
             };
             self.module(callee, variables, &inner, out);

@@ -130,6 +130,7 @@ pub fn build_model(
             prefix: String::new(),
             context: Vec::new(),
             depth: 0,
+            chain: vec![root.clone()],
             azapi_default_tags: None,
         };
         instantiator.module(module, variables, &placement, &mut evaluated);
