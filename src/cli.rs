@@ -54,6 +54,12 @@ struct BaselineArgs {
     /// ARM parameter file (repeatable), as for `scan`
     #[arg(long = "param-file", value_name = "FILE")]
     param_files: Vec<PathBuf>,
+    /// Terraform variable file (repeatable), as for `scan`
+    #[arg(long = "var-file", value_name = "FILE")]
+    var_files: Vec<PathBuf>,
+    /// Terraform variable NAME=VALUE (repeatable), as for `scan`
+    #[arg(long = "var", value_name = "NAME=VALUE")]
+    vars: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -94,6 +100,12 @@ struct ScanArgs {
     /// Run only these rules (repeatable, e.g. --rule AKS001 --rule AKS002)
     #[arg(long = "rule", value_name = "ID")]
     rules: Vec<String>,
+    /// Terraform variables file for root modules (repeatable; applied after the automatic tfvars)
+    #[arg(long = "var-file", value_name = "FILE")]
+    var_files: Vec<PathBuf>,
+    /// Terraform variable for root modules, NAME=VALUE (repeatable; applied last)
+    #[arg(long = "var", value_name = "NAME=VALUE")]
+    vars: Vec<String>,
     /// Number of parser threads (default: one per core); output is identical whatever the number
     #[arg(long, short = 'j', value_name = "N")]
     jobs: Option<usize>,
@@ -185,6 +197,10 @@ fn scan(args: ScanArgs) -> Status {
             }
         }
     }
+    let vars = match cli_vars(&args.vars) {
+        Ok(vars) => vars,
+        Err(status) => return status,
+    };
     let today = match crate::date::Date::today() {
         Ok(today) => today,
         Err(error) => return fail(error),
@@ -198,11 +214,8 @@ fn scan(args: ScanArgs) -> Status {
         Some(Ok(baseline)) => Some(baseline),
         None => None,
     };
-    // `..default()` keeps this literal compiling as other options are added in parallel.
-    #[allow(clippy::needless_update)]
     let options = ScanOptions {
         paths: args.paths.clone(),
-        var_files: config.var_files.clone(),
         param_files: config
             .param_files
             .iter()
@@ -210,12 +223,20 @@ fn scan(args: ScanArgs) -> Status {
             .cloned()
             .collect(),
         values_files: config.values_files.clone(),
+        terraform: crate::parse::terraform::TerraformInputs {
+            var_files: config
+                .var_files
+                .iter()
+                .chain(&args.var_files)
+                .cloned()
+                .collect(),
+            vars,
+        },
         config,
         strict: args.strict,
         no_ignore: args.no_ignore,
         today: Some(today),
         baseline,
-        ..ScanOptions::default()
     };
     let output = match crate::scan(&options) {
         Ok(output) => output,
@@ -344,6 +365,19 @@ fn report_baseline(output: &crate::ScanOutput) {
     }
 }
 
+/// `--var NAME=VALUE` arguments.
+fn cli_vars(vars: &[String]) -> Result<Vec<crate::parse::terraform::CliVar>, Status> {
+    vars.iter()
+        .map(|var| match var.split_once('=') {
+            Some((name, value)) if !name.trim().is_empty() => Ok(crate::parse::terraform::CliVar {
+                name: name.trim().to_string(),
+                value: value.to_string(),
+            }),
+            _ => Err(fail(format!("--var {var}: expected NAME=VALUE"))),
+        })
+        .collect()
+}
+
 fn write_baseline(args: BaselineArgs) -> Status {
     let config = match load_config(args.config.as_deref(), &args.paths) {
         Ok(config) => config,
@@ -353,9 +387,12 @@ fn write_baseline(args: BaselineArgs) -> Status {
         Ok(today) => today,
         Err(error) => return fail(error),
     };
+    let vars = match cli_vars(&args.vars) {
+        Ok(vars) => vars,
+        Err(status) => return status,
+    };
     let options = ScanOptions {
         paths: args.paths.clone(),
-        var_files: config.var_files.clone(),
         param_files: config
             .param_files
             .iter()
@@ -363,6 +400,15 @@ fn write_baseline(args: BaselineArgs) -> Status {
             .cloned()
             .collect(),
         values_files: config.values_files.clone(),
+        terraform: crate::parse::terraform::TerraformInputs {
+            var_files: config
+                .var_files
+                .iter()
+                .chain(&args.var_files)
+                .cloned()
+                .collect(),
+            vars,
+        },
         config,
         today: Some(today),
         ..ScanOptions::default()

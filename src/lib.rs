@@ -39,13 +39,14 @@ pub struct ScanOptions {
     pub today: Option<date::Date>,
     /// Findings already known (`scan --baseline FILE`); they are left out of the report.
     pub baseline: Option<baseline::Baseline>,
-    /// Terraform variable files: the config file's `var_files`, then `--var-file`s.
-    pub var_files: Vec<PathBuf>,
     /// ARM parameter files: the config file's `param_files`, then `--param-file`s; when given,
     /// every template is evaluated once with each of them instead of its name-paired files.
     pub param_files: Vec<PathBuf>,
     /// Helm values files: the config file's `values_files`, then `--values`, in merge order.
     pub values_files: Vec<PathBuf>,
+    /// Terraform variable files (the config file's `var_files`, then `--var-file`s) and
+    /// `--var NAME=VALUE` values, for root modules.
+    pub terraform: parse::terraform::TerraformInputs,
 }
 
 /// Everything a report needs: the sources (for snippets), the model (for the posture summary)
@@ -80,15 +81,18 @@ pub fn scan(options: &ScanOptions) -> Result<ScanOutput, discover::MissingPath> 
             kind: discover::FileKind::Json,
         });
     }
-    discovery.files.sort();
+    add_input_files(&mut discovery, &options.terraform.var_files)?;
     discovery.files.dedup_by(|a, b| a.path == b.path);
     exclude(&mut discovery.files, &options.config);
     let mut parsed = parse::parse_all(&discovery.files);
-    let mut model = parse::terraform::build_model(&parsed.files, &parsed.sources);
+    let (mut model, terraform_notes) =
+        parse::terraform::build_model(&parsed.files, &parsed.sources, &options.terraform);
     let arm = parse::arm::build_model(&parsed.arm, &parsed.sources, &options.param_files);
     model.extend(arm.model);
     let mut findings = parsed.errors;
+    // Modules and deployments that could not be followed (E003), unless the rule is turned off.
     if options.config.rule_levels.get("E003") != Some(&config::RuleLevel::Off) {
+        findings.extend(terraform_notes);
         findings.extend(arm.not_analysed);
     }
     findings.extend(rules::run(&model, &options.config, options.strict));
@@ -165,4 +169,37 @@ fn exclude(files: &mut Vec<discover::Discovered>, config: &Config) {
             .iter()
             .any(|glob| suppress::path_matches(glob, &relative))
     });
+}
+
+/// Files named on the command line (`--var-file`) are read by the parse stage like any other,
+/// even when they lie outside the scanned paths.
+fn add_input_files(
+    discovery: &mut discover::Discovery,
+    paths: &[PathBuf],
+) -> Result<(), discover::MissingPath> {
+    for path in paths {
+        if !path.is_file() {
+            return Err(discover::MissingPath(path.clone()));
+        }
+        let canonical = std::fs::canonicalize(path).ok();
+        let known = discovery
+            .files
+            .iter()
+            .any(|f| std::fs::canonicalize(&f.path).ok() == canonical);
+        if !known {
+            let kind = discover::classify(path).unwrap_or(discover::FileKind::TfVars);
+            let kind = match kind {
+                discover::FileKind::TfVarsJson | discover::FileKind::Json => {
+                    discover::FileKind::TfVarsJson
+                }
+                _ => discover::FileKind::TfVars,
+            };
+            discovery.files.push(discover::Discovered {
+                path: path.clone(),
+                kind,
+            });
+        }
+    }
+    discovery.files.sort();
+    Ok(())
 }

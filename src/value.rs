@@ -85,6 +85,20 @@ impl Value {
         }
     }
 
+    /// Point this value's spans, and those of everything inside it, into file `file` (parsers
+    /// run before files are numbered).
+    pub fn set_file(&mut self, file: crate::source::FileId) {
+        self.span.file = file;
+        match &mut self.kind {
+            ValueKind::List(items) => items.iter_mut().for_each(|v| v.set_file(file)),
+            ValueKind::Object(entries) => entries.iter_mut().for_each(|e| {
+                e.key_span.file = file;
+                e.value.set_file(file)
+            }),
+            _ => {}
+        }
+    }
+
     pub fn unknown(cause: UnknownCause, reason: impl Into<String>, span: Span) -> Value {
         Value::new(ValueKind::Unknown(Unknown::new(cause, reason)), span)
     }

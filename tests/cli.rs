@@ -63,7 +63,10 @@ fn json_report_on_examples() {
     assert_eq!(posture["azure_policy"]["missing"], 1);
     assert_eq!(posture["containers_plan_standard"], 1);
     assert_eq!(posture["provisioning_assignments_inert"], 1);
-    assert_eq!(posture["unprotected_by_owner"][0]["owner"], serde_json::Value::Null);
+    assert_eq!(
+        posture["unprotected_by_owner"][0]["owner"],
+        serde_json::Value::Null
+    );
     assert_eq!(
         posture["unprotected_by_owner"][0]["clusters"][0],
         "azurerm_kubernetes_cluster.sandbox"

@@ -25,7 +25,10 @@ pub struct SyntaxError {
 /// The parsed form of one file.
 #[derive(Debug)]
 pub enum Syntax {
+    /// `*.tf` and `*.tfvars`.
     Terraform(hcl_edit::structure::Body),
+    /// JSON with comments (`*.tf.json`, `*.tfvars.json`); `None` for an empty file.
+    Json(Option<crate::value::Value>),
 }
 
 #[derive(Debug)]
@@ -47,7 +50,14 @@ pub struct Parsed {
 
 /// Whether a parser exists for this kind yet; files of other kinds are not read at all.
 fn has_parser(kind: FileKind) -> bool {
-    matches!(kind, FileKind::Terraform | FileKind::Json)
+    matches!(
+        kind,
+        FileKind::Terraform
+            | FileKind::TerraformJson
+            | FileKind::TfVars
+            | FileKind::TfVarsJson
+            | FileKind::Json
+    )
 }
 
 enum FileResult {
@@ -64,10 +74,13 @@ enum FileResult {
 /// Read and parse every file, in parallel; results keep the (sorted) order of `files`, so
 /// [`FileId`]s are deterministic whatever the thread count.
 pub fn parse_all(files: &[Discovered]) -> Parsed {
+    // Files are numbered after parsing (skipped JSON gets no number); parsers use a placeholder id
+    // and spans are pointed at the real file below.
     let results: Vec<(SourceFile, FileKind, FileResult)> = files
         .par_iter()
         .filter(|file| has_parser(file.kind))
         .map(|file| {
+            let id = FileId(0);
             let (text, outcome) = match std::fs::read(&file.path) {
                 Err(error) => (
                     String::new(),
@@ -89,7 +102,7 @@ pub fn parse_all(files: &[Discovered]) -> Parsed {
                         )
                     }
                     Ok(text) => {
-                        let outcome = parse_text(file.kind, &text);
+                        let outcome = parse_text(id, file.kind, &text);
                         (text, outcome)
                     }
                 },
@@ -104,7 +117,12 @@ pub fn parse_all(files: &[Discovered]) -> Parsed {
         let id = FileId(sources.len() as u32);
         match outcome {
             FileResult::Skipped => continue,
-            FileResult::Parsed(syntax) => parsed.files.push(ParsedFile { id, kind, syntax }),
+            FileResult::Parsed(mut syntax) => {
+                if let Syntax::Json(Some(value)) = &mut syntax {
+                    value.set_file(id);
+                }
+                parsed.files.push(ParsedFile { id, kind, syntax })
+            }
             FileResult::Arm(document, root) => {
                 parsed.arm.push(arm::Document::new(id, document, root))
             }
@@ -118,9 +136,16 @@ pub fn parse_all(files: &[Discovered]) -> Parsed {
     parsed
 }
 
-fn parse_text(kind: FileKind, text: &str) -> FileResult {
+fn parse_text(id: FileId, kind: FileKind, text: &str) -> FileResult {
     match kind {
-        FileKind::Terraform => match terraform::parse(text) {
+        FileKind::TerraformJson | FileKind::TfVarsJson => match json::parse(id, text) {
+            Ok(value) => FileResult::Parsed(Syntax::Json(value)),
+            Err(error) => FileResult::Failed {
+                offset: error.offset,
+                message: error.message,
+            },
+        },
+        FileKind::Terraform | FileKind::TfVars => match terraform::parse(text) {
             Ok(body) => FileResult::Parsed(Syntax::Terraform(body)),
             Err(error) => FileResult::Failed {
                 offset: error.offset,

@@ -18,14 +18,14 @@ struct Extension {
 const DEFENDER: Extension = Extension {
     rule: "ARC001",
     extension_type: "microsoft.azuredefender.kubernetes",
-    what: "the Microsoft Defender for Containers extension",
+    what: "Microsoft Defender for Containers extension",
     covered_by: KnownPolicy::ArcDefenderDine,
 };
 
 const POLICY: Extension = Extension {
     rule: "ARC002",
     extension_type: "microsoft.policyinsights",
-    what: "the Azure Policy extension",
+    what: "Azure Policy extension",
     covered_by: KnownPolicy::ArcPolicyDine,
 };
 
@@ -40,7 +40,14 @@ pub fn check_policy(model: &Model, _config: &Config) -> Vec<Finding> {
 /// Whether `target` (a Terraform address or an ARM id / name) names `cluster`.
 fn targets(target: &str, cluster: &Cluster) -> bool {
     let target = target.trim().trim_end_matches('/');
-    if target == cluster.address || target.strip_suffix(".id") == Some(cluster.address.as_str()) {
+    // A Terraform reference names the resource as written in its module (`type.name`); the
+    // cluster's address may carry a module prefix (`module.edge.`) and an instance key.
+    let reference = target.strip_suffix(".id").unwrap_or(target);
+    let address = cluster
+        .address
+        .split_once('[')
+        .map_or(cluster.address.as_str(), |(base, _)| base);
+    if address == reference || address.ends_with(&format!(".{reference}")) {
         return true;
     }
     let Some(name) = &cluster.name else {
@@ -130,7 +137,7 @@ fn check(model: &Model, wanted: &Extension) -> Vec<Finding> {
                     cluster,
                     &header,
                     &Unknown::new(UnknownCause::Computed, unknown.reason.clone()),
-                    &format!("has {}", wanted.what),
+                    &format!("has the {}", wanted.what),
                     help(cluster),
                 );
                 finding.related.push(Related {

@@ -173,7 +173,7 @@ pub const RULES: &[Rule] = &[
     Rule {
         id: "E003",
         name: "not-analysed",
-        title: "Deployment aksguard could not follow",
+        title: "Module or deployment aksguard could not follow",
         level: Level::Note,
         doc: include_str!("../../rules/E003.md"),
         check: None,

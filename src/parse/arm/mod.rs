@@ -19,7 +19,7 @@ use crate::finding::Finding;
 use crate::model::Model;
 use crate::parse::{json, SyntaxError};
 use crate::source::{FileId, SourceMap};
-use crate::value::{Value, ValueKind};
+use crate::value::Value;
 
 use expr::eval::{Context, DeployScope};
 
@@ -46,7 +46,7 @@ pub enum Recognised {
     Failed(SyntaxError),
 }
 
-/// Parse and recognise `text`. Values carry `FileId(0)` until [`Document::relabel`] runs.
+/// Parse and recognise `text`. Values carry `FileId(0)` until [`Document::new`] points them at the file.
 pub fn recognise(text: &str) -> Recognised {
     match json::parse(FileId(0), text) {
         Ok(Some(root)) => {
@@ -104,21 +104,8 @@ fn template_scope(template: &Value) -> DeployScope {
 
 impl Document {
     pub fn new(id: FileId, kind: DocumentKind, mut root: Value) -> Document {
-        relabel(&mut root, id);
+        root.set_file(id);
         Document { id, kind, root }
-    }
-}
-
-/// Point every span of `value` into file `id` (files are numbered only after parsing).
-fn relabel(value: &mut Value, id: FileId) {
-    value.span.file = id;
-    match &mut value.kind {
-        ValueKind::List(items) => items.iter_mut().for_each(|v| relabel(v, id)),
-        ValueKind::Object(entries) => entries.iter_mut().for_each(|e| {
-            e.key_span.file = id;
-            relabel(&mut e.value, id)
-        }),
-        _ => {}
     }
 }
 

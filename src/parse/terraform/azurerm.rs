@@ -37,14 +37,32 @@ fn managed_cluster(address: String, block: &EvalBlock) -> Cluster {
 fn defender_profile(block: &EvalBlock) -> Setting<DefenderProfile> {
     if let Some(defender) = block.block("microsoft_defender") {
         return match defender.attribute("log_analytics_workspace_id") {
-            Some(attribute) if attribute.value.is_null() => {
-                Setting::known(DefenderProfile::Disabled, attribute.span)
+            Some(attribute) if attribute.value.is_null() => Setting::Known {
+                value: DefenderProfile::Disabled,
+                span: attribute.span,
+                provenance: attribute.value.provenance.clone(),
+            },
+            // An unset input may be null (no profile); a computed id is still an id.
+            Some(attribute)
+                if attribute
+                    .value
+                    .as_unknown()
+                    .is_some_and(|u| u.cause != crate::value::UnknownCause::Computed) =>
+            {
+                unknown_setting(&attribute.value)
             }
-            _ => Setting::known(DefenderProfile::Enabled, defender.header),
+            _ => Setting::Known {
+                value: DefenderProfile::Enabled,
+                span: defender.header,
+                provenance: Vec::new(),
+            },
         };
     }
     if let Some(undecided) = block.undecided_block("microsoft_defender") {
         return unknown_setting(undecided);
+    }
+    if let Some(empty) = block.empty_block("microsoft_defender") {
+        return switched_off(empty, DefenderProfile::Disabled);
     }
     Setting::Absent {
         holder: block.header,
@@ -60,9 +78,15 @@ fn azure_policy_addon(block: &EvalBlock) -> Setting<PolicyAddon> {
     if let Some(undecided) = block.undecided_block("addon_profile") {
         return unknown_setting(undecided);
     }
+    if let Some(empty) = block.empty_block("addon_profile") {
+        return switched_off(empty, PolicyAddon::Disabled);
+    }
     if let Some(addon_profile) = block.block("addon_profile") {
         if let Some(undecided) = addon_profile.undecided_block("azure_policy") {
             return unknown_setting(undecided);
+        }
+        if let Some(empty) = addon_profile.empty_block("azure_policy") {
+            return switched_off(empty, PolicyAddon::Disabled);
         }
         if let Some(azure_policy) = addon_profile.block("azure_policy") {
             return match azure_policy.attribute("enabled") {
@@ -75,6 +99,16 @@ fn azure_policy_addon(block: &EvalBlock) -> Setting<PolicyAddon> {
     }
     Setting::Absent {
         holder: block.header,
+    }
+}
+
+/// A `dynamic` block whose `for_each` is empty: the setting is off, and the inputs that emptied
+/// it explain why.
+fn switched_off<T>(for_each: &Value, off: T) -> Setting<T> {
+    Setting::Known {
+        value: off,
+        span: for_each.span,
+        provenance: for_each.provenance.clone(),
     }
 }
 

@@ -10,6 +10,24 @@ use crate::model::{
 use crate::parse::arm_shape;
 use crate::value::{Entry, Unknown, UnknownCause, Value, ValueKind};
 
+/// The resource types [`lower_resource`] lowers.
+pub fn lowers(resource_type: &str) -> bool {
+    matches!(
+        resource_type,
+        "azurerm_security_center_subscription_pricing"
+            | "azurerm_security_center_auto_provisioning"
+            | "azurerm_subscription"
+            | "azurerm_management_group"
+            | "azurerm_arc_kubernetes_cluster"
+            | "azurerm_arc_kubernetes_cluster_extension"
+            | "azurerm_subscription_policy_assignment"
+            | "azurerm_management_group_policy_assignment"
+            | "azurerm_resource_group_policy_assignment"
+            | "azurerm_resource_policy_assignment"
+            | "azurerm_policy_assignment"
+    )
+}
+
 /// Lower `block` into `model` if it is a posture resource; `false` when it is not one.
 pub fn lower_resource(
     resource_type: &str,

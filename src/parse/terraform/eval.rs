@@ -1,15 +1,52 @@
-//! Evaluation of HCL expressions into spanned [`Value`]s, and of blocks into [`EvalBlock`]s.
+//! Evaluation of Terraform expressions into spanned [`Value`]s, and of blocks into [`EvalBlock`]s.
 //!
-//! Literals, tuples, objects and templates without interpolation are evaluated; every other
-//! expression is an unknown value naming the expression, never a guess.
+//! The evaluator knows `var.*`, `local.*`, `count.*`, `each.*`, `for` and `dynamic` iterators,
+//! operators, conditionals, templates, splats and the functions in [`super::functions`]. Resource
+//! and data source attributes are unknown (computed); anything it cannot evaluate is an unknown
+//! value naming the expression, never a guess and never an error. Depth and fuel limits make sure
+//! that evaluation ends, whatever the input.
 
-use hcl_edit::expr::{Expression, ObjectKey};
+use std::cell::{Cell, RefCell};
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+use hcl_edit::expr::{
+    BinaryOperator, Expression, ForExpr, ObjectKey, Traversal, TraversalOperator, UnaryOperator,
+};
 use hcl_edit::structure::{Block, Body, Structure};
-use hcl_edit::template::Element;
+use hcl_edit::template::{Directive, Element, Template};
 use hcl_edit::Span as _;
 
-use crate::source::{FileId, Span};
-use crate::value::{Entry, UnknownCause, Value, ValueKind};
+use super::functions;
+use super::values::{merge_provenance, respan_deep, same, to_number, with_provenance};
+use crate::source::{FileId, SourceMap, Span};
+use crate::value::{Entry, Related, Unknown, UnknownCause, Value, ValueKind};
+
+/// Deepest nesting of expression evaluation (locals referring to locals included).
+const MAX_DEPTH: u32 = 200;
+/// Most expression nodes evaluated in one scope: bounds `for` expressions over large collections.
+const MAX_FUEL: u32 = 2_000_000;
+
+/// An expression in either Terraform syntax: native HCL, or a JSON value (`*.tf.json`), whose
+/// strings are templates.
+#[derive(Debug, Clone, Copy)]
+pub enum Expr<'a> {
+    Hcl(FileId, &'a Expression),
+    Json(&'a Value),
+}
+
+/// A block in either syntax. A JSON block is the object under its labels.
+#[derive(Debug, Clone, Copy)]
+pub enum BlockSyntax<'a> {
+    Hcl(FileId, &'a Block),
+    Json {
+        ident: &'a str,
+        labels: [&'a str; 2],
+        /// The key naming the block (its last label).
+        header: Span,
+        body: &'a Value,
+    },
+}
 
 /// A block with its attributes evaluated.
 #[derive(Debug, Clone)]
@@ -23,6 +60,9 @@ pub struct EvalBlock {
     pub blocks: Vec<EvalBlock>,
     /// Nested blocks whose presence cannot be decided statically, by block type, with the reason.
     pub undecided_blocks: Vec<(String, Value)>,
+    /// `dynamic` blocks whose `for_each` is empty, by block type, with that (spanned) value: the
+    /// block is absent, and this says which input decided it.
+    pub empty_blocks: Vec<(String, Value)>,
 }
 
 #[derive(Debug, Clone)]
@@ -32,6 +72,8 @@ pub struct EvalAttribute {
     /// which is what GitHub needs to show them on a pull request's diff.
     pub span: Span,
     pub value: Value,
+    /// For `name = jsonencode(x)`: `x` itself, so ARM-shaped bodies keep their structure and spans.
+    pub encoded: Option<Value>,
 }
 
 impl EvalBlock {
@@ -53,25 +95,124 @@ impl EvalBlock {
             .find(|(kind, _)| kind == ident)
             .map(|(_, value)| value)
     }
+
+    pub fn empty_block(&self, ident: &str) -> Option<&Value> {
+        self.empty_blocks
+            .iter()
+            .find(|(kind, _)| kind == ident)
+            .map(|(_, value)| value)
+    }
 }
 
-pub struct Evaluator<'a> {
-    file: FileId,
-    text: &'a str,
+/// What one module instance's expressions can see: its variables and locals.
+pub struct Scope<'a> {
+    pub sources: &'a SourceMap,
+    /// Every declared variable with its value (or an unknown naming why it has none).
+    pub variables: BTreeMap<String, Value>,
+    pub locals: BTreeMap<String, Expr<'a>>,
+    local_values: RefCell<BTreeMap<String, Value>>,
+    /// Locals being evaluated, innermost last: a local met again here is a cycle.
+    local_stack: RefCell<Vec<String>>,
+    depth: Cell<u32>,
+    fuel: Cell<u32>,
 }
 
-impl<'a> Evaluator<'a> {
-    pub fn new(file: FileId, text: &'a str) -> Evaluator<'a> {
-        Evaluator { file, text }
+impl<'a> Scope<'a> {
+    pub fn new(
+        sources: &'a SourceMap,
+        variables: BTreeMap<String, Value>,
+        locals: BTreeMap<String, Expr<'a>>,
+    ) -> Scope<'a> {
+        Scope {
+            sources,
+            variables,
+            locals,
+            local_values: RefCell::new(BTreeMap::new()),
+            local_stack: RefCell::new(Vec::new()),
+            depth: Cell::new(0),
+            fuel: Cell::new(MAX_FUEL),
+        }
     }
 
-    fn span(&self, range: Option<std::ops::Range<usize>>) -> Span {
-        Span::new(self.file, range.unwrap_or(0..0))
+    /// A scope with no variables or locals (tfvars files, `--var` values).
+    pub fn empty(sources: &'a SourceMap) -> Scope<'a> {
+        Scope::new(sources, BTreeMap::new(), BTreeMap::new())
+    }
+
+    /// Take one unit of fuel and one level of depth; `false` when either is exhausted.
+    fn enter(&self) -> bool {
+        let fuel = self.fuel.get();
+        if fuel == 0 || self.depth.get() >= MAX_DEPTH {
+            return false;
+        }
+        self.fuel.set(fuel - 1);
+        self.depth.set(self.depth.get() + 1);
+        true
+    }
+
+    fn leave(&self) {
+        self.depth.set(self.depth.get().saturating_sub(1));
+    }
+}
+
+#[derive(Clone)]
+pub struct Evaluator<'s, 'a> {
+    scope: &'s Scope<'a>,
+    file: FileId,
+    /// Inside a `*.tf.json` string template every span is the JSON string's.
+    fixed_span: Option<Span>,
+    /// Names bound by `count`, `for_each`, `for` expressions and `dynamic` iterators.
+    bindings: Rc<Vec<(String, Value)>>,
+}
+
+impl<'s, 'a> Evaluator<'s, 'a> {
+    pub fn new(scope: &'s Scope<'a>, file: FileId) -> Evaluator<'s, 'a> {
+        Evaluator {
+            scope,
+            file,
+            fixed_span: None,
+            bindings: Rc::new(Vec::new()),
+        }
+    }
+
+    /// The same evaluator reading another file (a local defined elsewhere in the module).
+    fn in_file(&self, file: FileId) -> Evaluator<'s, 'a> {
+        Evaluator {
+            file,
+            fixed_span: None,
+            ..self.clone()
+        }
+    }
+
+    /// The same evaluator with `name` bound to `value` (`count`, `each`, an iterator).
+    pub fn with_binding(&self, name: &str, value: Value) -> Evaluator<'s, 'a> {
+        let mut bindings = (*self.bindings).clone();
+        bindings.retain(|(bound, _)| bound != name);
+        bindings.push((name.to_string(), value));
+        Evaluator {
+            bindings: Rc::new(bindings),
+            ..self.clone()
+        }
+    }
+
+    fn binding(&self, name: &str) -> Option<&Value> {
+        self.bindings
+            .iter()
+            .rev()
+            .find(|(bound, _)| bound == name)
+            .map(|(_, value)| value)
+    }
+
+    pub fn span(&self, range: Option<std::ops::Range<usize>>) -> Span {
+        match self.fixed_span {
+            Some(span) => span,
+            None => Span::new(self.file, range.unwrap_or(0..0)),
+        }
     }
 
     /// `span` cut at the end of its first line.
     fn first_line(&self, span: Span) -> Span {
-        let text = self.text.get(span.range()).unwrap_or("");
+        let text = self.scope.sources.get(span.file).snippet(span);
         match text.find('\n') {
             Some(newline) => Span {
                 end: span.start + text[..newline].trim_end().len() as u32,
@@ -81,8 +222,34 @@ impl<'a> Evaluator<'a> {
         }
     }
 
-    fn source(&self, span: Span) -> &str {
-        self.text.get(span.range()).unwrap_or("").trim()
+    /// The source text of `span`, for messages.
+    pub fn source(&self, span: Span) -> String {
+        let text = self.scope.sources.get(span.file).snippet(span).trim();
+        let text: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        if text.chars().count() > 80 {
+            format!("{}…", text.chars().take(79).collect::<String>())
+        } else {
+            text
+        }
+    }
+
+    // ----- blocks -------------------------------------------------------------------------
+
+    pub fn block_syntax(&self, block: BlockSyntax) -> EvalBlock {
+        match block {
+            BlockSyntax::Hcl(file, block) => self.in_file(file).block(block),
+            BlockSyntax::Json {
+                ident,
+                labels,
+                header,
+                body,
+            } => self.json_block(
+                ident,
+                labels.iter().map(|l| l.to_string()).collect(),
+                header,
+                body,
+            ),
+        }
     }
 
     pub fn block(&self, block: &Block) -> EvalBlock {
@@ -109,6 +276,7 @@ impl<'a> Evaluator<'a> {
             attributes: Vec::new(),
             blocks: Vec::new(),
             undecided_blocks: Vec::new(),
+            empty_blocks: Vec::new(),
         };
         self.body_into(&block.body, &mut evaluated);
         evaluated
@@ -128,71 +296,80 @@ impl<'a> Evaluator<'a> {
                         name: name.to_string(),
                         span: self.first_line(self.span(attribute.span())),
                         value,
+                        encoded: self.jsonencode_argument(&attribute.value),
                     })
                 }
                 Structure::Block(block) if block.ident.as_str() == "dynamic" => {
-                    let kind = block.labels.first().map(|l| l.as_str()).unwrap_or("");
-                    let header = self.block(block).header;
-                    target.undecided_blocks.push((
-                        kind.to_string(),
-                        Value::unknown(
-                            UnknownCause::Unsupported,
-                            format!("dynamic \"{kind}\" block is not expanded"),
-                            header,
-                        ),
-                    ));
+                    self.dynamic_into(block, target)
                 }
                 Structure::Block(block) => target.blocks.push(self.block(block)),
             }
         }
     }
 
-    pub fn expr(&self, expr: &Expression) -> Value {
-        let span = self.span(expr.span());
-        let kind = match expr {
-            Expression::Null(_) => ValueKind::Null,
-            Expression::Bool(b) => ValueKind::Bool(*b.value()),
-            Expression::Number(n) => match n.value().as_f64() {
-                Some(n) => ValueKind::Number(n),
-                None => return self.not_evaluated(span),
-            },
-            Expression::String(s) => ValueKind::String(s.value().to_string()),
-            Expression::Parenthesis(inner) => return self.expr(inner.inner()),
-            Expression::Array(array) => {
-                ValueKind::List(array.iter().map(|item| self.expr(item)).collect())
-            }
-            Expression::Object(object) => {
-                let mut entries = Vec::new();
-                for (key, value) in object.iter() {
-                    let key_span = self.span(key.span());
-                    let key = match key {
-                        ObjectKey::Ident(ident) => ident.as_str().to_string(),
-                        ObjectKey::Expression(key_expr) => match self.expr(key_expr).kind {
-                            ValueKind::String(s) => s,
-                            _ => return self.not_evaluated(span),
-                        },
-                    };
-                    entries.push(Entry {
-                        key,
-                        key_span,
-                        value: self.expr(value.expr()),
-                    });
-                }
-                ValueKind::Object(entries)
-            }
-            Expression::StringTemplate(template) => {
-                let mut text = String::new();
-                for element in template.iter() {
-                    match element {
-                        Element::Literal(literal) => text.push_str(literal.value()),
-                        _ => return self.not_evaluated(span),
-                    }
-                }
-                ValueKind::String(text)
-            }
-            _ => return self.not_evaluated(span),
+    /// `dynamic "kind" { for_each = ...; iterator = it; content { ... } }`: one block per element,
+    /// none for an empty collection, undecided when the collection is unknown.
+    fn dynamic_into(&self, block: &Block, target: &mut EvalBlock) {
+        let kind = block.labels.first().map(|l| l.as_str()).unwrap_or("");
+        let span = self.span(block.span());
+        let header = Span {
+            end: block
+                .labels
+                .first()
+                .and_then(|l| l.span())
+                .map_or(span.end, |r| r.end as u32),
+            ..span
         };
-        Value::new(kind, span)
+        let iterator = block
+            .body
+            .get_attribute("iterator")
+            .and_then(|a| a.value.as_variable())
+            .map_or(kind, |ident| ident.as_str());
+        let Some(content) = block.body.get_blocks("content").next() else {
+            return;
+        };
+        let for_each = match block.body.get_attribute("for_each") {
+            Some(attribute) => self.expr(&attribute.value),
+            None => Value::unknown(
+                UnknownCause::Unsupported,
+                format!("dynamic \"{kind}\" block has no for_each"),
+                header,
+            ),
+        };
+        let elements = match for_each_elements(&for_each) {
+            Ok(elements) => elements,
+            Err(unknown) => {
+                let mut unknown = unknown;
+                unknown.span = header;
+                target.undecided_blocks.push((kind.to_string(), unknown));
+                return;
+            }
+        };
+        if elements.is_empty() {
+            target
+                .empty_blocks
+                .push((kind.to_string(), with_span(for_each.clone(), header)));
+        }
+        for (key, value) in elements {
+            let iterator_value = object(
+                vec![("key", key), ("value", value)],
+                for_each.span,
+                for_each.provenance.clone(),
+            );
+            let mut expanded = self.with_binding(iterator, iterator_value).block(content);
+            expanded.ident = kind.to_string();
+            expanded.header = header;
+            target.blocks.push(expanded);
+        }
+    }
+
+    /// For `jsonencode(x)`, the value of `x`.
+    fn jsonencode_argument(&self, expr: &Expression) -> Option<Value> {
+        let call = expr.as_func_call()?;
+        if call.name.name.as_str() != "jsonencode" || call.args.len() != 1 {
+            return None;
+        }
+        call.args.iter().next().map(|arg| self.expr(arg))
     }
 
     /// `ignore_changes` names attributes, not values: `[tags, microsoft_defender]` or `all`.
@@ -212,6 +389,732 @@ impl<'a> Evaluator<'a> {
         }
     }
 
+    // ----- JSON syntax --------------------------------------------------------------------
+
+    /// A block written as a JSON object: keys holding objects (or arrays of objects) may be
+    /// nested blocks or object attributes, and JSON cannot tell which without the provider's
+    /// schema, so they are both.
+    fn json_block(
+        &self,
+        ident: &str,
+        labels: Vec<String>,
+        header: Span,
+        body: &Value,
+    ) -> EvalBlock {
+        let mut evaluated = EvalBlock {
+            ident: ident.to_string(),
+            labels,
+            header,
+            span: body.span,
+            attributes: Vec::new(),
+            blocks: Vec::new(),
+            undecided_blocks: Vec::new(),
+            empty_blocks: Vec::new(),
+        };
+        for entry in body.entries().unwrap_or(&[]) {
+            let key_header = entry.key_span;
+            if entry.key == "dynamic" {
+                for (kind, dynamic) in entry
+                    .value
+                    .entries()
+                    .unwrap_or(&[])
+                    .iter()
+                    .map(|e| (&e.key, e))
+                {
+                    self.json_dynamic_into(kind, dynamic, &mut evaluated);
+                }
+                continue;
+            }
+            let value = if ident == "lifecycle" && entry.key == "ignore_changes" {
+                entry.value.clone()
+            } else {
+                self.json(&entry.value)
+            };
+            match &entry.value.kind {
+                ValueKind::Object(_) => evaluated.blocks.push(self.json_block(
+                    &entry.key,
+                    Vec::new(),
+                    key_header,
+                    &entry.value,
+                )),
+                ValueKind::List(items) if items.iter().all(|i| i.entries().is_some()) => {
+                    for item in items {
+                        evaluated.blocks.push(self.json_block(
+                            &entry.key,
+                            Vec::new(),
+                            key_header,
+                            item,
+                        ));
+                    }
+                }
+                _ => {}
+            }
+            let span = Span {
+                start: entry.key_span.start,
+                ..self.first_line(Span {
+                    start: entry.key_span.start,
+                    ..entry.value.span
+                })
+            };
+            evaluated.attributes.push(EvalAttribute {
+                name: entry.key.clone(),
+                span,
+                value,
+                encoded: None,
+            });
+        }
+        evaluated
+    }
+
+    fn json_dynamic_into(&self, kind: &str, dynamic: &Entry, target: &mut EvalBlock) {
+        let header = dynamic.key_span;
+        let iterator = dynamic
+            .value
+            .get("iterator")
+            .and_then(|e| e.value.as_str())
+            .unwrap_or(kind)
+            .to_string();
+        let Some(content) = dynamic.value.get("content") else {
+            return;
+        };
+        let for_each = match dynamic.value.get("for_each") {
+            Some(entry) => self.json(&entry.value),
+            None => Value::unknown(
+                UnknownCause::Unsupported,
+                format!("dynamic \"{kind}\" block has no for_each"),
+                header,
+            ),
+        };
+        match for_each_elements(&for_each) {
+            Err(mut unknown) => {
+                unknown.span = header;
+                target.undecided_blocks.push((kind.to_string(), unknown));
+            }
+            Ok(elements) => {
+                if elements.is_empty() {
+                    target
+                        .empty_blocks
+                        .push((kind.to_string(), with_span(for_each.clone(), header)));
+                }
+                for (key, value) in elements {
+                    let iterator_value = object(
+                        vec![("key", key), ("value", value)],
+                        for_each.span,
+                        for_each.provenance.clone(),
+                    );
+                    target
+                        .blocks
+                        .push(self.with_binding(&iterator, iterator_value).json_block(
+                            kind,
+                            Vec::new(),
+                            header,
+                            &content.value,
+                        ));
+                }
+            }
+        }
+    }
+
+    /// A JSON value as Terraform reads it: strings are templates (`"${var.x}"`).
+    pub fn json(&self, value: &Value) -> Value {
+        if !self.scope.enter() {
+            return exhausted(value.span);
+        }
+        let result = match &value.kind {
+            ValueKind::String(text) if text.contains("${") || text.contains("%{") => {
+                match hcl_edit::parser::parse_template(text) {
+                    Ok(template) => {
+                        let evaluator = Evaluator {
+                            file: value.span.file,
+                            fixed_span: Some(value.span),
+                            ..self.clone()
+                        };
+                        evaluator.template(&template, value.span)
+                    }
+                    Err(error) => Value::unknown(
+                        UnknownCause::Unsupported,
+                        format!("template does not parse: {}", error.message()),
+                        value.span,
+                    ),
+                }
+            }
+            ValueKind::List(items) => Value::new(
+                ValueKind::List(items.iter().map(|i| self.json(i)).collect()),
+                value.span,
+            ),
+            ValueKind::Object(entries) => Value::new(
+                ValueKind::Object(
+                    entries
+                        .iter()
+                        .map(|e| Entry {
+                            key: e.key.clone(),
+                            key_span: e.key_span,
+                            value: self.json(&e.value),
+                        })
+                        .collect(),
+                ),
+                value.span,
+            ),
+            _ => value.clone(),
+        };
+        self.scope.leave();
+        result
+    }
+
+    pub fn expr_any(&self, expr: Expr) -> Value {
+        match expr {
+            Expr::Hcl(file, expr) => self.in_file(file).expr(expr),
+            Expr::Json(value) => self.json(value),
+        }
+    }
+
+    // ----- expressions --------------------------------------------------------------------
+
+    pub fn expr(&self, expr: &Expression) -> Value {
+        let span = self.span(expr.span());
+        if !self.scope.enter() {
+            return exhausted(span);
+        }
+        let value = self.expr_inner(expr, span);
+        self.scope.leave();
+        value
+    }
+
+    fn expr_inner(&self, expr: &Expression, span: Span) -> Value {
+        let kind = match expr {
+            Expression::Null(_) => ValueKind::Null,
+            Expression::Bool(b) => ValueKind::Bool(*b.value()),
+            Expression::Number(n) => match n.value().as_f64() {
+                Some(n) => ValueKind::Number(n),
+                None => return self.not_evaluated(span),
+            },
+            Expression::String(s) => ValueKind::String(s.value().to_string()),
+            Expression::Parenthesis(inner) => return self.expr(inner.inner()),
+            Expression::Array(array) => {
+                ValueKind::List(array.iter().map(|item| self.expr(item)).collect())
+            }
+            Expression::Object(object) => {
+                let mut entries = Vec::new();
+                for (key, value) in object.iter() {
+                    let key_span = self.span(key.span());
+                    let key = match key {
+                        ObjectKey::Ident(ident) => ident.as_str().to_string(),
+                        ObjectKey::Expression(key_expr) => {
+                            let key = self.expr(key_expr);
+                            match key_string(&key) {
+                                Some(key) => key,
+                                None => return unknown_from(&key, span, "object key"),
+                            }
+                        }
+                    };
+                    let value = self.expr(value.expr());
+                    entries.retain(|e: &Entry| e.key != key);
+                    entries.push(Entry {
+                        key,
+                        key_span,
+                        value,
+                    });
+                }
+                ValueKind::Object(entries)
+            }
+            Expression::StringTemplate(template) => return self.template(template, span),
+            Expression::HeredocTemplate(heredoc) => return self.template(&heredoc.template, span),
+            Expression::Variable(ident) => match self.binding(ident.as_str()) {
+                Some(value) => return with_span(value.clone(), span),
+                None => return self.not_evaluated(span),
+            },
+            Expression::Conditional(conditional) => {
+                let condition = self.expr(&conditional.cond_expr);
+                return match condition.as_bool() {
+                    Some(true) => {
+                        with_provenance(self.expr(&conditional.true_expr), &condition.provenance)
+                    }
+                    Some(false) => {
+                        with_provenance(self.expr(&conditional.false_expr), &condition.provenance)
+                    }
+                    None => {
+                        // Both branches alike: the condition does not matter.
+                        let yes = self.expr(&conditional.true_expr);
+                        let no = self.expr(&conditional.false_expr);
+                        if same(&yes, &no) == Some(true) {
+                            return with_provenance(yes, &condition.provenance);
+                        }
+                        unknown_from(&condition, span, "condition")
+                    }
+                };
+            }
+            Expression::FuncCall(call) => return self.call(call, span),
+            Expression::Traversal(traversal) => return self.traversal(traversal, span),
+            Expression::UnaryOp(op) => {
+                let operand = self.expr(&op.expr);
+                if operand.as_unknown().is_some() {
+                    return with_span(operand, span);
+                }
+                let kind = match op.operator.value() {
+                    UnaryOperator::Not => match operand.as_bool() {
+                        Some(b) => ValueKind::Bool(!b),
+                        None => return self.type_error(span, "`!` needs a boolean"),
+                    },
+                    UnaryOperator::Neg => match to_number(&operand) {
+                        Some(n) => ValueKind::Number(-n),
+                        None => return self.type_error(span, "`-` needs a number"),
+                    },
+                };
+                return Value {
+                    kind,
+                    span,
+                    provenance: operand.provenance,
+                };
+            }
+            Expression::BinaryOp(op) => {
+                let lhs = self.expr(&op.lhs_expr);
+                let rhs = self.expr(&op.rhs_expr);
+                return self.binary(*op.operator.value(), lhs, rhs, span);
+            }
+            Expression::ForExpr(for_expr) => return self.for_expr(for_expr, span),
+        };
+        Value::new(kind, span)
+    }
+
+    fn binary(&self, operator: BinaryOperator, lhs: Value, rhs: Value, span: Span) -> Value {
+        let provenance = merge_provenance([&lhs, &rhs]);
+        let known = |kind| Value {
+            kind,
+            span,
+            provenance: provenance.clone(),
+        };
+        // A known false decides `&&`, a known true decides `||`, whatever the other side.
+        match operator {
+            BinaryOperator::And if lhs.as_bool() == Some(false) || rhs.as_bool() == Some(false) => {
+                return known(ValueKind::Bool(false))
+            }
+            BinaryOperator::Or if lhs.as_bool() == Some(true) || rhs.as_bool() == Some(true) => {
+                return known(ValueKind::Bool(true))
+            }
+            _ => {}
+        }
+        for side in [&lhs, &rhs] {
+            if side.as_unknown().is_some() {
+                return with_provenance(with_span(side.clone(), span), &provenance);
+            }
+        }
+        let numbers = || Some((to_number(&lhs)?, to_number(&rhs)?));
+        let kind = match operator {
+            BinaryOperator::Eq | BinaryOperator::NotEq => match same(&lhs, &rhs) {
+                Some(equal) => ValueKind::Bool(equal == (operator == BinaryOperator::Eq)),
+                None => return unknown_from(&lhs, span, "comparison"),
+            },
+            BinaryOperator::And | BinaryOperator::Or => match (lhs.as_bool(), rhs.as_bool()) {
+                (Some(a), Some(b)) => ValueKind::Bool(if operator == BinaryOperator::And {
+                    a && b
+                } else {
+                    a || b
+                }),
+                _ => return self.type_error(span, "`&&` and `||` need booleans"),
+            },
+            _ => {
+                let Some((a, b)) = numbers() else {
+                    return self
+                        .type_error(span, &format!("`{}` needs numbers", operator.as_str()));
+                };
+                match operator {
+                    BinaryOperator::LessEq => ValueKind::Bool(a <= b),
+                    BinaryOperator::GreaterEq => ValueKind::Bool(a >= b),
+                    BinaryOperator::Less => ValueKind::Bool(a < b),
+                    BinaryOperator::Greater => ValueKind::Bool(a > b),
+                    BinaryOperator::Plus => ValueKind::Number(a + b),
+                    BinaryOperator::Minus => ValueKind::Number(a - b),
+                    BinaryOperator::Mul => ValueKind::Number(a * b),
+                    BinaryOperator::Div if b != 0.0 => ValueKind::Number(a / b),
+                    BinaryOperator::Mod if b != 0.0 => ValueKind::Number(a % b),
+                    _ => return self.type_error(span, "division by zero"),
+                }
+            }
+        };
+        known(kind)
+    }
+
+    fn template(&self, template: &Template, span: Span) -> Value {
+        // A template that is one interpolation yields the value itself, not its string form.
+        if let Some(Element::Interpolation(interpolation)) = template.as_single_element() {
+            return with_span(self.expr(&interpolation.expr), span);
+        }
+        let mut text = String::new();
+        let mut provenance = Vec::new();
+        if let Err(unknown) = self.template_into(template, span, &mut text, &mut provenance) {
+            return unknown;
+        }
+        Value {
+            kind: ValueKind::String(text),
+            span,
+            provenance,
+        }
+    }
+
+    fn template_into(
+        &self,
+        template: &Template,
+        span: Span,
+        text: &mut String,
+        provenance: &mut Vec<Related>,
+    ) -> Result<(), Value> {
+        for element in template.iter() {
+            match element {
+                Element::Literal(literal) => text.push_str(literal.value()),
+                Element::Interpolation(interpolation) => {
+                    let value = self.expr(&interpolation.expr);
+                    text.push_str(&self.template_string(&value, span)?);
+                    extend_provenance(provenance, &value.provenance);
+                }
+                Element::Directive(directive) => match directive.as_ref() {
+                    Directive::If(directive) => {
+                        let condition = self.expr(&directive.if_expr.cond_expr);
+                        extend_provenance(provenance, &condition.provenance);
+                        match condition.as_bool() {
+                            Some(true) => self.template_into(
+                                &directive.if_expr.template,
+                                span,
+                                text,
+                                provenance,
+                            )?,
+                            Some(false) => {
+                                if let Some(otherwise) = &directive.else_expr {
+                                    self.template_into(&otherwise.template, span, text, provenance)?
+                                }
+                            }
+                            None => {
+                                return Err(unknown_from(&condition, span, "template condition"))
+                            }
+                        }
+                    }
+                    Directive::For(directive) => {
+                        let directive = &directive.for_expr;
+                        let collection = self.expr(&directive.collection_expr);
+                        let elements = collection_elements(&collection)
+                            .map_err(|unknown| with_span(unknown, span))?;
+                        for (key, value) in elements {
+                            let mut evaluator =
+                                self.with_binding(directive.value_var.as_str(), value);
+                            if let Some(key_var) = &directive.key_var {
+                                evaluator = evaluator.with_binding(key_var.as_str(), key);
+                            }
+                            evaluator.template_into(&directive.template, span, text, provenance)?;
+                        }
+                    }
+                },
+            }
+        }
+        Ok(())
+    }
+
+    fn template_string(&self, value: &Value, span: Span) -> Result<String, Value> {
+        match &value.kind {
+            ValueKind::String(s) => Ok(s.clone()),
+            ValueKind::Number(n) => Ok(crate::value::format_number(*n)),
+            ValueKind::Bool(b) => Ok(b.to_string()),
+            ValueKind::Unknown(_) => Err(with_span(value.clone(), span)),
+            _ => Err(self.type_error(
+                span,
+                &format!("cannot interpolate {} into a string", value.describe()),
+            )),
+        }
+    }
+
+    fn for_expr(&self, for_expr: &ForExpr, span: Span) -> Value {
+        let collection = self.expr(&for_expr.intro.collection_expr);
+        let elements = match collection_elements(&collection) {
+            Ok(elements) => elements,
+            Err(unknown) => return with_span(unknown, span),
+        };
+        let mut items = Vec::new();
+        let mut entries: Vec<Entry> = Vec::new();
+        for (key, value) in elements {
+            let mut evaluator = self.with_binding(for_expr.intro.value_var.as_str(), value);
+            if let Some(key_var) = &for_expr.intro.key_var {
+                evaluator = evaluator.with_binding(key_var.as_str(), key);
+            }
+            if let Some(condition) = &for_expr.cond {
+                let keep = evaluator.expr(&condition.expr);
+                match keep.as_bool() {
+                    Some(true) => {}
+                    Some(false) => continue,
+                    None => return unknown_from(&keep, span, "`for` condition"),
+                }
+            }
+            let value = evaluator.expr(&for_expr.value_expr);
+            match &for_expr.key_expr {
+                None => items.push(value),
+                Some(key_expr) => {
+                    let key_value = evaluator.expr(key_expr);
+                    let Some(key) = key_string(&key_value) else {
+                        return unknown_from(&key_value, span, "`for` key");
+                    };
+                    match entries.iter_mut().find(|e| e.key == key) {
+                        Some(existing) if for_expr.grouping => {
+                            if let ValueKind::List(group) = &mut existing.value.kind {
+                                group.push(value);
+                            }
+                        }
+                        Some(_) => {
+                            return self.type_error(span, &format!("duplicate key \"{key}\""))
+                        }
+                        None => entries.push(Entry {
+                            key,
+                            key_span: key_value.span,
+                            value: if for_expr.grouping {
+                                Value::new(ValueKind::List(vec![value]), span)
+                            } else {
+                                value
+                            },
+                        }),
+                    }
+                }
+            }
+        }
+        let kind = match for_expr.key_expr {
+            None => ValueKind::List(items),
+            Some(_) => ValueKind::Object(entries),
+        };
+        Value {
+            kind,
+            span,
+            provenance: collection.provenance,
+        }
+    }
+
+    fn call(&self, call: &hcl_edit::expr::FuncCall, span: Span) -> Value {
+        let name = call.name.name.as_str();
+        if call.name.is_namespaced() {
+            return self.not_evaluated(span);
+        }
+        match name {
+            // Lazy: the first argument that evaluates wins.
+            "try" => {
+                let mut last = self.type_error(span, "try() needs at least one argument");
+                for arg in call.args.iter() {
+                    let value = self.expr(arg);
+                    match value.as_unknown() {
+                        None => return value,
+                        // An input or a computed value may well be valid: no fallback decides.
+                        Some(unknown) if unknown.cause != UnknownCause::Unsupported => {
+                            return with_span(value, span)
+                        }
+                        Some(_) => last = with_span(value, span),
+                    }
+                }
+                last
+            }
+            "can" => {
+                let [arg] = call.args.iter().collect::<Vec<_>>()[..] else {
+                    return self.type_error(span, "can() takes one argument");
+                };
+                let value = self.expr(arg);
+                match value.as_unknown() {
+                    None => Value {
+                        kind: ValueKind::Bool(true),
+                        span,
+                        provenance: value.provenance,
+                    },
+                    Some(unknown) if unknown.cause != UnknownCause::Unsupported => {
+                        with_span(value, span)
+                    }
+                    Some(_) => Value::new(ValueKind::Bool(false), span),
+                }
+            }
+            _ => {
+                let mut args: Vec<Value> = call.args.iter().map(|arg| self.expr(arg)).collect();
+                // `f(list...)`: the last argument's elements are the arguments.
+                if call.args.expand_final() {
+                    match args.pop() {
+                        Some(Value {
+                            kind: ValueKind::List(items),
+                            ..
+                        }) => args.extend(items),
+                        Some(other) => return with_span(other, span),
+                        None => {}
+                    }
+                }
+                functions::call(name, &args, span, &self.source(span))
+            }
+        }
+    }
+
+    fn traversal(&self, traversal: &Traversal, span: Span) -> Value {
+        let operators: Vec<&TraversalOperator> =
+            traversal.operators.iter().map(|o| o.value()).collect();
+        let Expression::Variable(root) = &traversal.expr else {
+            let value = self.expr(&traversal.expr);
+            return self.apply(value, &operators, span);
+        };
+        let root = root.as_str();
+        if let Some(bound) = self.binding(root) {
+            return self.apply(bound.clone(), &operators, span);
+        }
+        let first = match operators.first() {
+            Some(TraversalOperator::GetAttr(name)) => Some(name.as_str()),
+            _ => None,
+        };
+        let text = self.source(span);
+        match (root, first) {
+            ("var", Some(name)) => {
+                let value = match self.scope.variables.get(name) {
+                    Some(value) => with_span(value.clone(), span),
+                    None => Value::unknown(
+                        UnknownCause::Unsupported,
+                        format!("var.{name} is not declared"),
+                        span,
+                    ),
+                };
+                with_span(self.apply(value, &operators[1..], span), span)
+            }
+            ("local", Some(name)) => {
+                let value = with_span(self.local(name, span), span);
+                with_span(self.apply(value, &operators[1..], span), span)
+            }
+            ("data", _) => Value::unknown(
+                UnknownCause::Computed,
+                format!("`{text}` is read from Azure when Terraform runs"),
+                span,
+            ),
+            ("module", _) => Value::unknown(
+                UnknownCause::Unsupported,
+                format!("`{text}` is a module output, which aksguard does not evaluate"),
+                span,
+            ),
+            ("count" | "each" | "self" | "path" | "terraform" | "var" | "local", _) => {
+                self.not_evaluated(span)
+            }
+            // `<type>.<name>.<attribute>`: another resource's attribute. The address is kept, so
+            // an id can still tell which resource it points at (an extension's `cluster_id`).
+            (resource_type, Some(name)) => {
+                let mut unknown = Unknown::new(
+                    UnknownCause::Computed,
+                    format!("`{text}` is known only after apply"),
+                );
+                unknown.reference = Some(format!("{resource_type}.{name}"));
+                Value::new(ValueKind::Unknown(unknown), span)
+            }
+            _ => Value::unknown(
+                UnknownCause::Computed,
+                format!("`{text}` is known only after apply"),
+                span,
+            ),
+        }
+    }
+
+    fn local(&self, name: &str, span: Span) -> Value {
+        if let Some(value) = self.scope.local_values.borrow().get(name) {
+            return value.clone();
+        }
+        let Some(expr) = self.scope.locals.get(name).copied() else {
+            return Value::unknown(
+                UnknownCause::Unsupported,
+                format!("local.{name} is not defined"),
+                span,
+            );
+        };
+        {
+            let stack = self.scope.local_stack.borrow();
+            if let Some(at) = stack.iter().position(|n| n == name) {
+                let cycle: Vec<String> = stack[at..]
+                    .iter()
+                    .chain(std::iter::once(&name.to_string()))
+                    .map(|n| format!("local.{n}"))
+                    .collect();
+                return Value::unknown(
+                    UnknownCause::Unsupported,
+                    format!(
+                        "locals refer to each other in a cycle ({})",
+                        cycle.join(" → ")
+                    ),
+                    span,
+                );
+            }
+        }
+        self.scope.local_stack.borrow_mut().push(name.to_string());
+        // Locals see no `count`/`each`: a fresh evaluator in the local's own file.
+        let fresh = Evaluator {
+            bindings: Rc::new(Vec::new()),
+            ..self.clone()
+        };
+        let value = fresh.expr_any(expr);
+        self.scope.local_stack.borrow_mut().pop();
+        self.scope
+            .local_values
+            .borrow_mut()
+            .insert(name.to_string(), value.clone());
+        value
+    }
+
+    /// Apply attribute access, indexing and splats to `value`.
+    fn apply(&self, value: Value, operators: &[&TraversalOperator], span: Span) -> Value {
+        let mut current = value;
+        for (at, operator) in operators.iter().enumerate() {
+            if current.as_unknown().is_some() {
+                return current;
+            }
+            current = match operator {
+                TraversalOperator::GetAttr(name) => self.get(&current, name.as_str(), span),
+                TraversalOperator::Index(index) => {
+                    let index = self.expr(index);
+                    self.index(&current, &index, span)
+                }
+                TraversalOperator::LegacyIndex(index) => {
+                    let index = Value::new(ValueKind::Number(*index.value() as f64), span);
+                    self.index(&current, &index, span)
+                }
+                TraversalOperator::AttrSplat(_) | TraversalOperator::FullSplat(_) => {
+                    let items = match &current.kind {
+                        ValueKind::List(items) => items.clone(),
+                        ValueKind::Null => Vec::new(),
+                        _ => vec![current.clone()],
+                    };
+                    let rest = &operators[at + 1..];
+                    let items = items
+                        .into_iter()
+                        .map(|item| self.apply(item, rest, span))
+                        .collect();
+                    return Value {
+                        kind: ValueKind::List(items),
+                        span,
+                        provenance: current.provenance,
+                    };
+                }
+            };
+        }
+        current
+    }
+
+    fn get(&self, value: &Value, name: &str, span: Span) -> Value {
+        match value.get(name) {
+            Some(entry) => with_provenance(entry.value.clone(), &value.provenance),
+            None => self.type_error(
+                span,
+                &format!("{} has no attribute \"{name}\"", value.describe()),
+            ),
+        }
+    }
+
+    fn index(&self, value: &Value, index: &Value, span: Span) -> Value {
+        if index.as_unknown().is_some() {
+            return with_span(index.clone(), span);
+        }
+        let found = match (&value.kind, key_string(index)) {
+            (ValueKind::List(items), _) => to_number(index)
+                .filter(|n| *n >= 0.0 && n.fract() == 0.0)
+                .and_then(|n| items.get(n as usize)),
+            (ValueKind::Object(_), Some(key)) => value.get(&key).map(|e| &e.value),
+            _ => None,
+        };
+        match found {
+            Some(found) => with_provenance(found.clone(), &value.provenance),
+            None => self.type_error(
+                span,
+                &format!("{} has no element {}", value.describe(), index.describe()),
+            ),
+        }
+    }
+
     fn not_evaluated(&self, span: Span) -> Value {
         Value::unknown(
             UnknownCause::Unsupported,
@@ -219,4 +1122,139 @@ impl<'a> Evaluator<'a> {
             span,
         )
     }
+
+    /// What Terraform reports as an error: an unknown here (the scan goes on), naming the problem.
+    fn type_error(&self, span: Span, message: &str) -> Value {
+        Value::unknown(
+            UnknownCause::Unsupported,
+            format!("`{}` cannot be evaluated: {message}", self.source(span)),
+            span,
+        )
+    }
+}
+
+/// The elements of a `for_each` (resource, module or dynamic block) as `(each.key, each.value)`
+/// pairs: a map's entries, or a set's strings (key and value alike). `Err` is the unknown.
+pub fn for_each_elements(value: &Value) -> Result<Vec<(Value, Value)>, Value> {
+    match &value.kind {
+        ValueKind::Object(entries) => Ok(entries
+            .iter()
+            .map(|e| {
+                (
+                    Value::new(ValueKind::String(e.key.clone()), e.key_span),
+                    with_provenance(e.value.clone(), &value.provenance),
+                )
+            })
+            .collect()),
+        ValueKind::List(items) => {
+            if let Some(unknown) = items.iter().find(|i| i.as_unknown().is_some()) {
+                return Err(unknown.clone());
+            }
+            Ok(items
+                .iter()
+                .map(|item| {
+                    let item = with_provenance(item.clone(), &value.provenance);
+                    (item.clone(), item)
+                })
+                .collect())
+        }
+        ValueKind::Unknown(_) => Err(value.clone()),
+        _ => Err(Value::unknown(
+            UnknownCause::Unsupported,
+            format!("for_each needs a map or a set, found {}", value.describe()),
+            value.span,
+        )),
+    }
+}
+
+/// The elements of a collection for a `for` expression: `(index, value)` for lists, `(key,
+/// value)` for objects.
+fn collection_elements(value: &Value) -> Result<Vec<(Value, Value)>, Value> {
+    match &value.kind {
+        ValueKind::List(items) => Ok(items
+            .iter()
+            .enumerate()
+            .map(|(i, item)| {
+                (
+                    Value::new(ValueKind::Number(i as f64), item.span),
+                    with_provenance(item.clone(), &value.provenance),
+                )
+            })
+            .collect()),
+        ValueKind::Object(_) => for_each_elements(value),
+        ValueKind::Unknown(_) => Err(value.clone()),
+        _ => Err(Value::unknown(
+            UnknownCause::Unsupported,
+            format!("cannot iterate over {}", value.describe()),
+            value.span,
+        )),
+    }
+}
+
+fn key_string(value: &Value) -> Option<String> {
+    match &value.kind {
+        ValueKind::String(s) => Some(s.clone()),
+        ValueKind::Number(n) => Some(crate::value::format_number(*n)),
+        ValueKind::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+/// `value` moved to `span` (where it is used), keeping what it holds and where it came from.
+pub fn with_span(mut value: Value, span: Span) -> Value {
+    value.span = span;
+    value
+}
+
+/// An unknown at `span` carrying the reason of `from` (itself unknown, or of the wrong type).
+fn unknown_from(from: &Value, span: Span, what: &str) -> Value {
+    match from.as_unknown() {
+        Some(_) => with_span(from.clone(), span),
+        None => Value {
+            provenance: from.provenance.clone(),
+            ..Value::unknown(
+                UnknownCause::Unsupported,
+                format!("the {what} is {}, which Terraform rejects", from.describe()),
+                span,
+            )
+        },
+    }
+}
+
+fn exhausted(span: Span) -> Value {
+    Value::unknown(
+        UnknownCause::Unsupported,
+        "the expression is too deeply nested or too costly to evaluate",
+        span,
+    )
+}
+
+fn extend_provenance(into: &mut Vec<Related>, from: &[Related]) {
+    for related in from {
+        if !into.contains(related) {
+            into.push(related.clone());
+        }
+    }
+}
+
+fn object(entries: Vec<(&str, Value)>, span: Span, provenance: Vec<Related>) -> Value {
+    Value {
+        kind: ValueKind::Object(
+            entries
+                .into_iter()
+                .map(|(key, value)| Entry {
+                    key: key.to_string(),
+                    key_span: value.span,
+                    value,
+                })
+                .collect(),
+        ),
+        span,
+        provenance,
+    }
+}
+
+/// Re-exported for the module loader: values from the command line have no source text.
+pub fn cli_value(value: Value, span: Span) -> Value {
+    respan_deep(value, span)
 }

@@ -1,18 +1,41 @@
-//! Terraform: HCL syntax (hcl-edit, which keeps a span on everything), module assembly,
-//! evaluation and lowering of azurerm resources into the model.
+//! Terraform: HCL syntax (hcl-edit, which keeps a span on everything) and JSON syntax, module
+//! assembly, evaluation and lowering of azurerm and azapi resources into the model.
+//!
+//! A directory is a module. A module that another scanned module calls through a local `source`
+//! is evaluated through each call, with the caller's arguments; every other module is a root,
+//! evaluated with its tfvars files and the command line's `--var-file`/`--var`.
 
+mod azapi;
 mod azurerm;
 mod azurerm_posture;
 pub mod eval;
+mod functions;
+mod instance;
+mod module;
+mod values;
+mod variables;
 
-use std::collections::BTreeMap;
-use std::path::Path;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
 
 use hcl_edit::structure::Body;
 
+use crate::discover::FileKind;
+use crate::finding::Finding;
 use crate::model::Model;
-use crate::parse::{ParsedFile, SyntaxError};
-use crate::source::{FileId, SourceMap};
+use crate::parse::{ParsedFile, Syntax, SyntaxError};
+use crate::source::SourceMap;
+
+pub use variables::CliVar;
+
+use instance::{Evaluated, Instantiator, Placement};
+use module::{
+    is_auto_tfvars, is_local_source, resolve_source, tfvars_order, ModuleDir, TfvarsFile,
+};
+
+/// Rule ID of the note saying a module call could not be followed (remote source, missing local
+/// directory, nesting too deep).
+pub const NOT_ANALYSED: &str = "E003";
 
 pub fn parse(text: &str) -> Result<Body, SyntaxError> {
     hcl_edit::parser::parse_body(text).map_err(|error| SyntaxError {
@@ -21,53 +44,133 @@ pub fn parse(text: &str) -> Result<Body, SyntaxError> {
     })
 }
 
-/// One Terraform module: the `.tf` files of one directory.
-pub struct Module<'a> {
-    pub files: Vec<(FileId, &'a Body)>,
+/// Inputs from the command line that decide root modules' variables.
+#[derive(Debug, Clone, Default)]
+pub struct TerraformInputs {
+    /// `--var-file` paths, in the order given (each was read by the parse stage).
+    pub var_files: Vec<PathBuf>,
+    /// `--var NAME=VALUE`, applied after every file.
+    pub vars: Vec<CliVar>,
 }
 
-/// Group the parsed Terraform files by directory (a directory is a module) and lower each.
-pub fn build_model(files: &[ParsedFile], sources: &SourceMap) -> Model {
-    let mut modules: BTreeMap<&Path, Module> = BTreeMap::new();
+fn canonical(path: &Path) -> PathBuf {
+    std::fs::canonicalize(path).unwrap_or_else(|_| module::normalize(path))
+}
+
+/// Assemble the parsed Terraform files into modules, evaluate each root (and, through it, the
+/// local modules it calls) and lower the clusters found into the model. Also returns the notes
+/// about module calls that could not be followed.
+pub fn build_model(
+    files: &[ParsedFile],
+    sources: &SourceMap,
+    inputs: &TerraformInputs,
+) -> (Model, Vec<Finding>) {
+    let var_file_paths: Vec<PathBuf> = inputs.var_files.iter().map(|p| canonical(p)).collect();
+    let mut modules: BTreeMap<PathBuf, ModuleDir> = BTreeMap::new();
+    let mut auto_tfvars: BTreeMap<PathBuf, Vec<(String, TfvarsFile)>> = BTreeMap::new();
+    let mut var_files: Vec<(usize, TfvarsFile)> = Vec::new();
     for file in files {
-        let crate::parse::Syntax::Terraform(body) = &file.syntax;
-        let dir = sources
-            .get(file.id)
-            .path
-            .parent()
-            .unwrap_or_else(|| Path::new(""));
-        modules
-            .entry(dir)
-            .or_insert_with(|| Module { files: Vec::new() })
-            .files
-            .push((file.id, body));
+        let path = &sources.get(file.id).path;
+        let dir = canonical(path.parent().unwrap_or_else(|| Path::new(".")));
+        let module = |modules: &mut BTreeMap<PathBuf, ModuleDir<'_>>| {
+            modules
+                .entry(dir.clone())
+                .or_insert_with(|| ModuleDir::new(dir.clone(), file.id));
+        };
+        let tfvars = match (file.kind, &file.syntax) {
+            (FileKind::Terraform, Syntax::Terraform(body)) => {
+                module(&mut modules);
+                if let Some(m) = modules.get_mut(&dir) {
+                    m.add_hcl(file.id, body);
+                }
+                continue;
+            }
+            (FileKind::TerraformJson, Syntax::Json(Some(document))) => {
+                module(&mut modules);
+                if let Some(m) = modules.get_mut(&dir) {
+                    m.add_json(document);
+                }
+                continue;
+            }
+            (FileKind::TfVars, Syntax::Terraform(body)) => TfvarsFile::Hcl(file.id, body),
+            (FileKind::TfVarsJson, Syntax::Json(Some(document))) => {
+                TfvarsFile::Json(file.id, document)
+            }
+            _ => continue,
+        };
+        let canonical_path = canonical(path);
+        if let Some(at) = var_file_paths.iter().position(|p| *p == canonical_path) {
+            var_files.push((at, tfvars));
+        }
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().to_ascii_lowercase())
+            .unwrap_or_default();
+        if is_auto_tfvars(&name) {
+            auto_tfvars.entry(dir).or_default().push((name, tfvars));
+        }
     }
-    let mut model = Model::default();
-    for module in modules.values() {
-        model.extend(lower_module(module, sources));
+    for (dir, mut files) in auto_tfvars {
+        if let Some(module) = modules.get_mut(&dir) {
+            files.sort_by(|(a, _), (b, _)| tfvars_order(a).cmp(&tfvars_order(b)));
+            module.auto_tfvars = files;
+        }
     }
-    model
+    var_files.sort_by_key(|(at, _)| *at);
+    let var_files: Vec<TfvarsFile> = var_files.into_iter().map(|(_, f)| f).collect();
+
+    let instantiator = Instantiator {
+        sources,
+        modules: &modules,
+    };
+    let mut evaluated = Evaluated::default();
+    for root in roots(&modules) {
+        let module = &modules[&root];
+        let variables = variables::root_variables(module, sources, &var_files, &inputs.vars);
+        let placement = Placement {
+            prefix: String::new(),
+            context: Vec::new(),
+            depth: 0,
+            chain: vec![root.clone()],
+            azapi_default_tags: None,
+        };
+        instantiator.module(module, variables, &placement, &mut evaluated);
+    }
+    (evaluated.model, evaluated.notes)
 }
 
-fn lower_module(module: &Module, sources: &SourceMap) -> Model {
-    let mut model = Model::default();
-    for (file, body) in &module.files {
-        let evaluator = eval::Evaluator::new(*file, &sources.get(*file).text);
-        for block in body.blocks() {
-            if block.ident.as_str() != "resource" || block.labels.len() != 2 {
+/// The modules evaluated as roots: those no other scanned module calls, plus any left unreached
+/// (modules that only call each other), so every module is evaluated at least once.
+fn roots(modules: &BTreeMap<PathBuf, ModuleDir>) -> Vec<PathBuf> {
+    let mut calls: BTreeMap<&PathBuf, Vec<PathBuf>> = BTreeMap::new();
+    let mut called = BTreeSet::new();
+    for (dir, module) in modules {
+        for call in &module.calls {
+            let Some((source, _)) = &call.source else {
+                continue;
+            };
+            if !is_local_source(source) {
                 continue;
             }
-            let resource_type = block.labels[0].as_str();
-            let name = block.labels[1].as_str();
-            let address = format!("{resource_type}.{name}");
-            let instance = evaluator.block(block);
-            if azurerm_posture::lower_resource(resource_type, &address, &instance, &mut model) {
-                continue;
-            }
-            if let Some(cluster) = azurerm::lower_resource(resource_type, address, &instance) {
-                model.clusters.push(cluster);
+            let target = resolve_source(dir, source);
+            if target != *dir && modules.contains_key(&target) {
+                called.insert(target.clone());
+                calls.entry(dir).or_default().push(target);
             }
         }
     }
-    model
+    let mut roots: Vec<PathBuf> = modules
+        .keys()
+        .filter(|dir| !called.contains(*dir))
+        .cloned()
+        .collect();
+    let mut reached: BTreeSet<PathBuf> = BTreeSet::new();
+    let mut stack = roots.clone();
+    while let Some(dir) = stack.pop() {
+        if reached.insert(dir.clone()) {
+            stack.extend(calls.get(&dir).into_iter().flatten().cloned());
+        }
+    }
+    roots.extend(modules.keys().filter(|d| !reached.contains(*d)).cloned());
+    roots
 }

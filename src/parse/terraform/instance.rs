@@ -1,0 +1,328 @@
+//! Evaluation of module instances: a root module with its tfvars, each local module call with
+//! its caller's arguments (once per `count`/`for_each` instance), and the resources inside, each
+//! expanded by its own `count`/`for_each`.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use super::eval::{for_each_elements, Evaluator, Expr, Scope};
+use super::module::{is_local_source, resolve_source, ModuleCall, ModuleDir};
+use super::values::to_number;
+use super::variables::called_variables;
+use super::{azapi, azurerm, azurerm_posture};
+use crate::finding::{Finding, Level, Outcome};
+use crate::model::Model;
+use crate::source::{SourceMap, Span};
+use crate::value::{Entry, Related, Value, ValueKind};
+
+/// Deepest chain of module calls followed; deeper (a module calling itself) is reported.
+const MAX_MODULE_DEPTH: usize = 16;
+/// Most instances of one resource or module call that are evaluated.
+const MAX_INSTANCES: usize = 1000;
+
+/// What evaluating modules produced: clusters for the rules, and notes about calls that could not
+/// be followed.
+#[derive(Default)]
+pub struct Evaluated {
+    pub model: Model,
+    pub notes: Vec<Finding>,
+}
+
+pub struct Instantiator<'m, 'a> {
+    pub sources: &'a SourceMap,
+    pub modules: &'m BTreeMap<PathBuf, ModuleDir<'a>>,
+}
+
+/// One instance of a counted or iterated resource or module call.
+struct Instance {
+    /// `[0]`, `["key"]`, or a note that the number is unknown.
+    suffix: String,
+    bindings: Vec<(&'static str, Value)>,
+    context: Vec<Related>,
+}
+
+/// Where a module instance sits: its address prefix and the call sites leading to it.
+pub struct Placement {
+    pub prefix: String,
+    pub context: Vec<Related>,
+    pub depth: usize,
+    /// The module directories on the way here, this one last: calling one of them again is a
+    /// cycle, which Terraform rejects.
+    pub chain: Vec<PathBuf>,
+    /// The azapi provider's `default_tags` inherited from the caller.
+    pub azapi_default_tags: Option<Value>,
+}
+
+impl<'m, 'a> Instantiator<'m, 'a> {
+    pub fn module(
+        &self,
+        module: &ModuleDir<'a>,
+        variables: BTreeMap<String, Value>,
+        placement: &Placement,
+        out: &mut Evaluated,
+    ) {
+        let scope = Scope::new(self.sources, variables, module.locals.clone());
+        let evaluator = Evaluator::new(&scope, module.first_file);
+        let default_tags = module
+            .azapi_providers
+            .first()
+            .map(|provider| evaluator.block_syntax(*provider))
+            .and_then(|provider| provider.attribute("default_tags").map(|a| a.value.clone()))
+            .or_else(|| placement.azapi_default_tags.clone());
+
+        for resource in &module.resources {
+            let resource_type = resource.resource_type.as_str();
+            let is_cluster = matches!(
+                resource_type,
+                "azurerm_kubernetes_cluster" | "azapi_resource"
+            );
+            if !is_cluster && !azurerm_posture::lowers(resource_type) {
+                continue;
+            }
+            let base = format!(
+                "{}{}.{}",
+                placement.prefix, resource.resource_type, resource.name
+            );
+            for instance in instances(&evaluator, resource.count, resource.for_each) {
+                let bound = bind(&evaluator, &instance);
+                let block = bound.block_syntax(resource.block);
+                let address = format!("{base}{}", instance.suffix);
+                if !is_cluster {
+                    let mut lowered = Model::default();
+                    azurerm_posture::lower_resource(resource_type, &address, &block, &mut lowered);
+                    for cluster in &mut lowered.clusters {
+                        cluster.context.extend(instance.context.iter().cloned());
+                        cluster.context.extend(placement.context.iter().cloned());
+                    }
+                    out.model.extend(lowered);
+                    continue;
+                }
+                let cluster = match resource.resource_type.as_str() {
+                    "azapi_resource" => azapi::lower_resource(
+                        &resource.resource_type,
+                        address,
+                        &block,
+                        default_tags.as_ref(),
+                    ),
+                    other => azurerm::lower_resource(other, address, &block),
+                };
+                if let Some(mut cluster) = cluster {
+                    cluster.context.extend(instance.context.iter().cloned());
+                    cluster.context.extend(placement.context.iter().cloned());
+                    out.model.clusters.push(cluster);
+                }
+            }
+        }
+
+        for call in &module.calls {
+            self.call(
+                module,
+                call,
+                &evaluator,
+                placement,
+                default_tags.as_ref(),
+                out,
+            );
+        }
+    }
+
+    fn call(
+        &self,
+        caller: &ModuleDir<'a>,
+        call: &ModuleCall<'a>,
+        evaluator: &Evaluator,
+        placement: &Placement,
+        default_tags: Option<&Value>,
+        out: &mut Evaluated,
+    ) {
+        let address = format!("{}module.{}", placement.prefix, call.name);
+        let Some((source, source_span)) = &call.source else {
+            return;
+        };
+        let note = |message: String, help: &str| Finding {
+            rule: super::NOT_ANALYSED,
+            level: Level::Note,
+            outcome: Outcome::Unknown,
+            span: *source_span,
+            message,
+            resource: Some(address.clone()),
+            related: placement.context.clone(),
+            help: Some(help.to_string()),
+        };
+        if !is_local_source(source) {
+            out.notes.push(note(
+                format!(
+                    "`{address}` uses the remote module \"{source}\", which aksguard does not download: what it deploys is unknown"
+                ),
+                "scan a local copy of the module, or check the clusters it creates with the module's own inputs",
+            ));
+            return;
+        }
+        let target = resolve_source(&caller.dir, source);
+        let Some(callee) = self.modules.get(&target) else {
+            out.notes.push(note(
+                format!(
+                    "`{address}` calls the local module \"{source}\", which is not among the scanned files: what it deploys is unknown"
+                ),
+                "include the module's directory in the scanned paths",
+            ));
+            return;
+        };
+        if placement.chain.contains(&target) {
+            out.notes.push(note(
+                format!(
+                    "`{address}` calls \"{source}\", a module already on its own call path: the cycle is not evaluated"
+                ),
+                "check the module's `source`; Terraform rejects cyclic module calls",
+            ));
+            return;
+        }
+        if placement.depth >= MAX_MODULE_DEPTH {
+            out.notes.push(note(
+                format!(
+                    "`{address}` nests modules more than {MAX_MODULE_DEPTH} deep (a module calling itself?): it is not evaluated further"
+                ),
+                "check the module's `source`; Terraform rejects cyclic module calls",
+            ));
+            return;
+        }
+        for instance in instances(evaluator, call.count, call.for_each) {
+            let bound = bind(evaluator, &instance);
+            let instance_address = format!("{address}{}", instance.suffix);
+            let arguments = call
+                .arguments
+                .iter()
+                .map(|(name, span, expr)| (name.clone(), *span, bound.expr_any(*expr)))
+                .collect();
+            let variables = called_variables(callee, self.sources, &instance_address, arguments);
+            let mut context = vec![Related {
+                span: call.header,
+                message: format!("{instance_address} is called here"),
+            }];
+            context.extend(instance.context.iter().cloned());
+            context.extend(placement.context.iter().cloned());
+            let inner = Placement {
+                prefix: format!("{instance_address}."),
+                context,
+                depth: placement.depth + 1,
+                chain: placement
+                    .chain
+                    .iter()
+                    .cloned()
+                    .chain(std::iter::once(target.clone()))
+                    .collect(),
+                azapi_default_tags: default_tags.cloned(),
+            };
+            self.module(callee, variables, &inner, out);
+        }
+    }
+}
+
+fn bind<'s, 'a>(evaluator: &Evaluator<'s, 'a>, instance: &Instance) -> Evaluator<'s, 'a> {
+    instance
+        .bindings
+        .iter()
+        .fold(evaluator.clone(), |e, (name, value)| {
+            e.with_binding(name, value.clone())
+        })
+}
+
+/// The instances `count` or `for_each` ask for: none for `count = 0` or an empty collection, one
+/// without suffix when neither is set, and one standing for all when the number is unknown.
+fn instances(evaluator: &Evaluator, count: Option<Expr>, for_each: Option<Expr>) -> Vec<Instance> {
+    if let Some(count) = count {
+        let value = evaluator.expr_any(count);
+        return match to_number(&value) {
+            Some(n) if n >= 0.0 && n.fract() == 0.0 && (n as usize) <= MAX_INSTANCES => (0..n
+                as usize)
+                .map(|i| Instance {
+                    suffix: format!("[{i}]"),
+                    bindings: vec![(
+                        "count",
+                        object(
+                            &[("index", Value::new(ValueKind::Number(i as f64), value.span))],
+                            value.span,
+                        ),
+                    )],
+                    context: Vec::new(),
+                })
+                .collect(),
+            _ => {
+                let unknown = unknown_instances(&value, "count");
+                vec![Instance {
+                    suffix: " (instance count unknown)".to_string(),
+                    bindings: vec![("count", object(&[("index", value.clone())], value.span))],
+                    context: vec![unknown],
+                }]
+            }
+        };
+    }
+    if let Some(for_each) = for_each {
+        let value = evaluator.expr_any(for_each);
+        return match for_each_elements(&value) {
+            Ok(elements) => elements
+                .into_iter()
+                .take(MAX_INSTANCES)
+                .map(|(key, each)| Instance {
+                    suffix: format!(
+                        "[{}]",
+                        key.as_str()
+                            .map_or_else(|| key.describe(), |k| format!("{k:?}"))
+                    ),
+                    bindings: vec![("each", object(&[("key", key), ("value", each)], value.span))],
+                    context: Vec::new(),
+                })
+                .collect(),
+            Err(unknown_value) => {
+                let unknown = unknown_instances(&unknown_value, "for_each");
+                vec![Instance {
+                    suffix: " (instance count unknown)".to_string(),
+                    bindings: vec![(
+                        "each",
+                        object(
+                            &[
+                                ("key", unknown_value.clone()),
+                                ("value", unknown_value.clone()),
+                            ],
+                            value.span,
+                        ),
+                    )],
+                    context: vec![unknown],
+                }]
+            }
+        };
+    }
+    vec![Instance {
+        suffix: String::new(),
+        bindings: Vec::new(),
+        context: Vec::new(),
+    }]
+}
+
+/// The related location saying why the number of instances is unknown.
+fn unknown_instances(value: &Value, what: &str) -> Related {
+    let reason = match value.as_unknown() {
+        Some(unknown) => unknown.reason.clone(),
+        None => format!("{what} is {}", value.describe()),
+    };
+    Related {
+        span: value.span,
+        message: format!("the number of instances is unknown: {reason}"),
+    }
+}
+
+fn object(entries: &[(&str, Value)], span: Span) -> Value {
+    Value::new(
+        ValueKind::Object(
+            entries
+                .iter()
+                .map(|(key, value)| Entry {
+                    key: key.to_string(),
+                    key_span: value.span,
+                    value: value.clone(),
+                })
+                .collect(),
+        ),
+        span,
+    )
+}

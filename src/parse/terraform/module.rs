@@ -1,0 +1,315 @@
+//! A Terraform module as declared: the `*.tf` and `*.tf.json` files of one directory, split into
+//! variables, locals, resources, module calls and providers, plus the tfvars files Terraform loads
+//! automatically when the directory is a root.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use hcl_edit::structure::{Block, Body};
+use hcl_edit::Span as _;
+
+use super::eval::{BlockSyntax, Expr};
+use crate::source::{FileId, Span};
+use crate::value::Value;
+
+pub struct VariableDecl<'a> {
+    /// `variable "name"`.
+    pub header: Span,
+    pub default: Option<(Span, Expr<'a>)>,
+}
+
+pub struct ResourceDecl<'a> {
+    pub resource_type: String,
+    pub name: String,
+    pub block: BlockSyntax<'a>,
+    pub count: Option<Expr<'a>>,
+    pub for_each: Option<Expr<'a>>,
+}
+
+pub struct ModuleCall<'a> {
+    pub name: String,
+    pub header: Span,
+    /// The `source` string and the span of the attribute.
+    pub source: Option<(String, Span)>,
+    /// Input variables: name, span of the `name = value` attribute, value expression.
+    pub arguments: Vec<(String, Span, Expr<'a>)>,
+    pub count: Option<Expr<'a>>,
+    pub for_each: Option<Expr<'a>>,
+}
+
+/// A tfvars file: `name = value` assignments (HCL) or a JSON object.
+#[derive(Clone, Copy)]
+pub enum TfvarsFile<'a> {
+    Hcl(FileId, &'a Body),
+    Json(FileId, &'a Value),
+}
+
+pub struct ModuleDir<'a> {
+    pub dir: PathBuf,
+    /// Some file of the module (for an evaluator's starting point).
+    pub first_file: FileId,
+    pub variables: BTreeMap<String, VariableDecl<'a>>,
+    pub locals: BTreeMap<String, Expr<'a>>,
+    pub resources: Vec<ResourceDecl<'a>>,
+    pub calls: Vec<ModuleCall<'a>>,
+    /// `provider "azapi"` blocks (their `default_tags` apply to azapi resources).
+    pub azapi_providers: Vec<BlockSyntax<'a>>,
+    /// `terraform.tfvars(.json)` then `*.auto.tfvars(.json)` by name: Terraform's order.
+    pub auto_tfvars: Vec<(String, TfvarsFile<'a>)>,
+}
+
+/// Meta-arguments of a `module` block, which are not input variables.
+const MODULE_META: &[&str] = &[
+    "source",
+    "version",
+    "count",
+    "for_each",
+    "providers",
+    "depends_on",
+];
+
+impl<'a> ModuleDir<'a> {
+    pub fn new(dir: PathBuf, first_file: FileId) -> ModuleDir<'a> {
+        ModuleDir {
+            dir,
+            first_file,
+            variables: BTreeMap::new(),
+            locals: BTreeMap::new(),
+            resources: Vec::new(),
+            calls: Vec::new(),
+            azapi_providers: Vec::new(),
+            auto_tfvars: Vec::new(),
+        }
+    }
+
+    pub fn add_hcl(&mut self, file: FileId, body: &'a Body) {
+        let span = |range: Option<std::ops::Range<usize>>| Span::new(file, range.unwrap_or(0..0));
+        for block in body.blocks() {
+            let labels: Vec<&str> = block.labels.iter().map(|l| l.as_str()).collect();
+            let header = header_span(file, block);
+            match (block.ident.as_str(), labels.as_slice()) {
+                ("variable", [name]) => {
+                    let default = block
+                        .body
+                        .get_attribute("default")
+                        .map(|a| (span(a.span()), Expr::Hcl(file, &a.value)));
+                    self.variables
+                        .insert(name.to_string(), VariableDecl { header, default });
+                }
+                ("locals", []) => {
+                    for attribute in block.body.attributes() {
+                        self.locals.insert(
+                            attribute.key.as_str().to_string(),
+                            Expr::Hcl(file, &attribute.value),
+                        );
+                    }
+                }
+                ("resource", [resource_type, name]) => {
+                    let attribute = |name: &str| {
+                        block
+                            .body
+                            .get_attribute(name)
+                            .map(|a| Expr::Hcl(file, &a.value))
+                    };
+                    self.resources.push(ResourceDecl {
+                        resource_type: resource_type.to_string(),
+                        name: name.to_string(),
+                        block: BlockSyntax::Hcl(file, block),
+                        count: attribute("count"),
+                        for_each: attribute("for_each"),
+                    });
+                }
+                ("module", [name]) => {
+                    let mut call = ModuleCall {
+                        name: name.to_string(),
+                        header,
+                        source: None,
+                        arguments: Vec::new(),
+                        count: None,
+                        for_each: None,
+                    };
+                    for attribute in block.body.attributes() {
+                        let key = attribute.key.as_str();
+                        let expr = Expr::Hcl(file, &attribute.value);
+                        match key {
+                            "source" => {
+                                call.source = attribute
+                                    .value
+                                    .as_str()
+                                    .map(|s| (s.to_string(), span(attribute.span())))
+                            }
+                            "count" => call.count = Some(expr),
+                            "for_each" => call.for_each = Some(expr),
+                            _ if MODULE_META.contains(&key) => {}
+                            _ => {
+                                call.arguments
+                                    .push((key.to_string(), span(attribute.span()), expr))
+                            }
+                        }
+                    }
+                    self.calls.push(call);
+                }
+                ("provider", ["azapi"]) => self.azapi_providers.push(BlockSyntax::Hcl(file, block)),
+                _ => {}
+            }
+        }
+    }
+
+    /// A `*.tf.json` document: the same top-level keys as HCL blocks, nested by label.
+    pub fn add_json(&mut self, document: &'a Value) {
+        for section in document.entries().unwrap_or(&[]) {
+            let named = section.value.entries().unwrap_or(&[]);
+            match section.key.as_str() {
+                "variable" => {
+                    for variable in named {
+                        let default = variable
+                            .value
+                            .get("default")
+                            .map(|d| (d.key_span, Expr::Json(&d.value)));
+                        self.variables.insert(
+                            variable.key.clone(),
+                            VariableDecl {
+                                header: variable.key_span,
+                                default,
+                            },
+                        );
+                    }
+                }
+                "locals" => {
+                    for local in named {
+                        self.locals
+                            .insert(local.key.clone(), Expr::Json(&local.value));
+                    }
+                }
+                "resource" => {
+                    for by_type in named {
+                        for resource in by_type.value.entries().unwrap_or(&[]) {
+                            let attribute =
+                                |name: &str| resource.value.get(name).map(|e| Expr::Json(&e.value));
+                            self.resources.push(ResourceDecl {
+                                resource_type: by_type.key.clone(),
+                                name: resource.key.clone(),
+                                block: BlockSyntax::Json {
+                                    ident: "resource",
+                                    labels: [&by_type.key, &resource.key],
+                                    header: resource.key_span,
+                                    body: &resource.value,
+                                },
+                                count: attribute("count"),
+                                for_each: attribute("for_each"),
+                            });
+                        }
+                    }
+                }
+                "module" => {
+                    for module in named {
+                        let mut call = ModuleCall {
+                            name: module.key.clone(),
+                            header: module.key_span,
+                            source: None,
+                            arguments: Vec::new(),
+                            count: None,
+                            for_each: None,
+                        };
+                        for entry in module.value.entries().unwrap_or(&[]) {
+                            let expr = Expr::Json(&entry.value);
+                            match entry.key.as_str() {
+                                "source" => {
+                                    call.source = entry
+                                        .value
+                                        .as_str()
+                                        .map(|s| (s.to_string(), entry.key_span))
+                                }
+                                "count" => call.count = Some(expr),
+                                "for_each" => call.for_each = Some(expr),
+                                key if MODULE_META.contains(&key) => {}
+                                key => call.arguments.push((key.to_string(), entry.key_span, expr)),
+                            }
+                        }
+                        self.calls.push(call);
+                    }
+                }
+                "provider" => {
+                    for provider in named.iter().filter(|p| p.key == "azapi") {
+                        let configs: Vec<&Value> = match provider.value.items() {
+                            Some(items) => items.iter().collect(),
+                            None => vec![&provider.value],
+                        };
+                        for body in configs {
+                            self.azapi_providers.push(BlockSyntax::Json {
+                                ident: "provider",
+                                labels: ["azapi", ""],
+                                header: provider.key_span,
+                                body,
+                            });
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+/// From a block's identifier to the end of its last label.
+fn header_span(file: FileId, block: &Block) -> Span {
+    let range = block.span().unwrap_or(0..0);
+    let end = block
+        .labels
+        .last()
+        .and_then(|l| l.span())
+        .or_else(|| block.ident.span())
+        .map_or(range.end, |r| r.end);
+    Span::new(file, range.start..end)
+}
+
+/// Whether Terraform loads this tfvars file by itself in a root module directory.
+pub fn is_auto_tfvars(file_name: &str) -> bool {
+    matches!(file_name, "terraform.tfvars" | "terraform.tfvars.json")
+        || file_name.ends_with(".auto.tfvars")
+        || file_name.ends_with(".auto.tfvars.json")
+}
+
+/// Terraform's order for automatic tfvars files: `terraform.tfvars`, `terraform.tfvars.json`,
+/// then `*.auto.tfvars(.json)` in lexical order of their names.
+pub fn tfvars_order(name: &str) -> (u8, &str) {
+    match name {
+        "terraform.tfvars" => (0, name),
+        "terraform.tfvars.json" => (1, name),
+        _ => (2, name),
+    }
+}
+
+/// Whether a module `source` is a local path (`./x`, `../x`); anything else is fetched by
+/// `terraform init` (registry, git, http, …), which aksguard never does.
+pub fn is_local_source(source: &str) -> bool {
+    source == "."
+        || source == ".."
+        || source.starts_with("./")
+        || source.starts_with("../")
+        || source.starts_with(".\\")
+        || source.starts_with("..\\")
+}
+
+/// The directory a local `source` names, resolved from the calling module's directory.
+pub fn resolve_source(caller: &Path, source: &str) -> PathBuf {
+    let joined = caller.join(source);
+    std::fs::canonicalize(&joined).unwrap_or_else(|_| normalize(&joined))
+}
+
+/// `a/b/../c` → `a/c`, without touching the file system.
+pub fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                if !out.pop() {
+                    out.push("..");
+                }
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}

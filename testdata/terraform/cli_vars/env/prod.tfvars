@@ -1,0 +1,5 @@
+azure_policy = false
+tags = {
+  owner       = "team-prod"
+  cost-center = ""
+}
