@@ -110,6 +110,8 @@ pub struct Scope<'a> {
     /// Every declared variable with its value (or an unknown naming why it has none).
     pub variables: BTreeMap<String, Value>,
     pub locals: BTreeMap<String, Expr<'a>>,
+    /// Policy definition data sources of the module (see [`super::module::PolicyDataDecl`]).
+    pub policy_data: BTreeMap<String, super::module::PolicyDataDecl<'a>>,
     local_values: RefCell<BTreeMap<String, Value>>,
     /// Locals being evaluated, innermost last: a local met again here is a cycle.
     local_stack: RefCell<Vec<String>>,
@@ -127,6 +129,7 @@ impl<'a> Scope<'a> {
             sources,
             variables,
             locals,
+            policy_data: BTreeMap::new(),
             local_values: RefCell::new(BTreeMap::new()),
             local_stack: RefCell::new(Vec::new()),
             depth: Cell::new(0),
@@ -971,11 +974,14 @@ impl<'s, 'a> Evaluator<'s, 'a> {
                 let value = with_span(self.local(name, span), span);
                 with_span(self.apply(value, &operators[1..], span), span)
             }
-            ("data", _) => Value::unknown(
-                UnknownCause::Computed,
-                format!("`{text}` is read from Azure when Terraform runs"),
-                span,
-            ),
+            ("data", _) => match self.policy_definition_id(&operators) {
+                Some(id) => Value::new(ValueKind::String(id), span),
+                None => Value::unknown(
+                    UnknownCause::Computed,
+                    format!("`{text}` is read from Azure when Terraform runs"),
+                    span,
+                ),
+            },
             ("module", _) => Value::unknown(
                 UnknownCause::Unsupported,
                 format!("`{text}` is a module output, which aksguard does not evaluate"),
@@ -1000,6 +1006,38 @@ impl<'s, 'a> Evaluator<'s, 'a> {
                 span,
             ),
         }
+    }
+
+    /// `data.<policy type>.<name>.id` of a built-in definition looked up by `name` (its GUID) or by
+    /// a `display_name` aksguard knows: the id is the built-in's, whatever the tenant.
+    fn policy_definition_id(&self, operators: &[&TraversalOperator]) -> Option<String> {
+        let [TraversalOperator::GetAttr(data_type), TraversalOperator::GetAttr(name), TraversalOperator::GetAttr(attribute)] =
+            operators
+        else {
+            return None;
+        };
+        if attribute.as_str() != "id" {
+            return None;
+        }
+        let decl =
+            *self
+                .scope
+                .policy_data
+                .get(&format!("{}.{}", data_type.as_str(), name.as_str()))?;
+        let kind = if decl.is_set {
+            "policySetDefinitions"
+        } else {
+            "policyDefinitions"
+        };
+        if let Some(guid) = decl
+            .name
+            .map(|e| self.expr_any(e))
+            .and_then(|v| v.as_str().map(str::to_string))
+        {
+            return Some(format!("/providers/Microsoft.Authorization/{kind}/{guid}"));
+        }
+        let display_name = decl.display_name.map(|e| self.expr_any(e))?;
+        crate::policy::id_for_display_name(display_name.as_str()?)
     }
 
     fn local(&self, name: &str, span: Span) -> Value {

@@ -61,7 +61,8 @@ impl<'m, 'a> Instantiator<'m, 'a> {
         placement: &Placement,
         out: &mut Evaluated,
     ) {
-        let scope = Scope::new(self.sources, variables, module.locals.clone());
+        let mut scope = Scope::new(self.sources, variables, module.locals.clone());
+        scope.policy_data = module.policy_data.clone();
         let evaluator = Evaluator::new(&scope, module.first_file);
         let default_tags = module
             .azapi_providers

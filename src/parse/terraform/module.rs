@@ -52,6 +52,9 @@ pub struct ModuleDir<'a> {
     pub locals: BTreeMap<String, Expr<'a>>,
     pub resources: Vec<ResourceDecl<'a>>,
     pub calls: Vec<ModuleCall<'a>>,
+    /// `data` blocks that look up policy definitions, by `<type>.<name>`: their `name` (a GUID) or
+    /// `display_name` resolves `data.<type>.<name>.id` to a built-in definition's id.
+    pub policy_data: BTreeMap<String, PolicyDataDecl<'a>>,
     /// `provider "azapi"` blocks (their `default_tags` apply to azapi resources).
     pub azapi_providers: Vec<BlockSyntax<'a>>,
     /// `terraform.tfvars(.json)` then `*.auto.tfvars(.json)` by name: Terraform's order.
@@ -68,6 +71,22 @@ const MODULE_META: &[&str] = &[
     "depends_on",
 ];
 
+/// A `data "azurerm_policy_definition"` (or set / built-in) block's lookup arguments.
+#[derive(Clone, Copy)]
+pub struct PolicyDataDecl<'a> {
+    pub name: Option<Expr<'a>>,
+    pub display_name: Option<Expr<'a>>,
+    /// `policySetDefinitions` rather than `policyDefinitions`.
+    pub is_set: bool,
+}
+
+/// The data sources whose `id` aksguard resolves from their lookup arguments.
+pub const POLICY_DATA_TYPES: &[&str] = &[
+    "azurerm_policy_definition",
+    "azurerm_policy_definition_built_in",
+    "azurerm_policy_set_definition",
+];
+
 impl<'a> ModuleDir<'a> {
     pub fn new(dir: PathBuf, first_file: FileId) -> ModuleDir<'a> {
         ModuleDir {
@@ -75,6 +94,7 @@ impl<'a> ModuleDir<'a> {
             first_file,
             variables: BTreeMap::new(),
             locals: BTreeMap::new(),
+            policy_data: BTreeMap::new(),
             resources: Vec::new(),
             calls: Vec::new(),
             azapi_providers: Vec::new(),
@@ -103,6 +123,22 @@ impl<'a> ModuleDir<'a> {
                             Expr::Hcl(file, &attribute.value),
                         );
                     }
+                }
+                ("data", [data_type, name]) if POLICY_DATA_TYPES.contains(data_type) => {
+                    let attribute = |name: &str| {
+                        block
+                            .body
+                            .get_attribute(name)
+                            .map(|a| Expr::Hcl(file, &a.value))
+                    };
+                    self.policy_data.insert(
+                        format!("{data_type}.{name}"),
+                        PolicyDataDecl {
+                            name: attribute("name"),
+                            display_name: attribute("display_name"),
+                            is_set: *data_type == "azurerm_policy_set_definition",
+                        },
+                    );
                 }
                 ("resource", [resource_type, name]) => {
                     let attribute = |name: &str| {
