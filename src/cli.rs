@@ -40,26 +40,35 @@ enum Command {
     Baseline(BaselineArgs),
 }
 
+/// What to scan and with which inputs: shared by `scan` and `baseline`, so a baseline records
+/// exactly what the same scan reports.
 #[derive(clap::Args, Debug)]
-struct BaselineArgs {
+struct InputArgs {
     /// Files or directories to scan
     #[arg(default_value = ".")]
     paths: Vec<PathBuf>,
-    /// Where to write the baseline (JSON, see docs/baseline.md)
-    #[arg(long, short, value_name = "FILE")]
-    output: PathBuf,
     /// Configuration file (default: the nearest .aksguard.toml from the first path upwards)
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
-    /// ARM parameter file (repeatable), as for `scan`
-    #[arg(long = "param-file", value_name = "FILE")]
-    param_files: Vec<PathBuf>,
-    /// Terraform variable file (repeatable), as for `scan`
+    /// Terraform variables file for root modules (repeatable; applied after the automatic tfvars)
     #[arg(long = "var-file", value_name = "FILE")]
     var_files: Vec<PathBuf>,
-    /// Terraform variable NAME=VALUE (repeatable), as for `scan`
+    /// Terraform variable for root modules, NAME=VALUE (repeatable; applied last)
     #[arg(long = "var", value_name = "NAME=VALUE")]
     vars: Vec<String>,
+    /// ARM parameter file (repeatable): every template is evaluated once with each, instead of
+    /// its name-paired parameter files
+    #[arg(long = "param-file", value_name = "FILE")]
+    param_files: Vec<PathBuf>,
+}
+
+#[derive(clap::Args, Debug)]
+struct BaselineArgs {
+    #[command(flatten)]
+    inputs: InputArgs,
+    /// Where to write the baseline (JSON, see docs/baseline.md)
+    #[arg(long, short, value_name = "FILE")]
+    output: PathBuf,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -79,9 +88,8 @@ enum ColorWhen {
 
 #[derive(clap::Args, Debug)]
 struct ScanArgs {
-    /// Files or directories to scan
-    #[arg(default_value = ".")]
-    paths: Vec<PathBuf>,
+    #[command(flatten)]
+    inputs: InputArgs,
     /// Output format
     #[arg(long, value_enum, default_value_t = Format::Human)]
     format: Format,
@@ -100,22 +108,9 @@ struct ScanArgs {
     /// Run only these rules (repeatable, e.g. --rule AKS001 --rule AKS002)
     #[arg(long = "rule", value_name = "ID")]
     rules: Vec<String>,
-    /// Terraform variables file for root modules (repeatable; applied after the automatic tfvars)
-    #[arg(long = "var-file", value_name = "FILE")]
-    var_files: Vec<PathBuf>,
-    /// Terraform variable for root modules, NAME=VALUE (repeatable; applied last)
-    #[arg(long = "var", value_name = "NAME=VALUE")]
-    vars: Vec<String>,
     /// Number of parser threads (default: one per core); output is identical whatever the number
     #[arg(long, short = 'j', value_name = "N")]
     jobs: Option<usize>,
-    /// ARM parameter file (repeatable): every template is evaluated once with each, instead of
-    /// its name-paired parameter files
-    #[arg(long = "param-file", value_name = "FILE")]
-    param_files: Vec<PathBuf>,
-    /// Configuration file (default: the nearest .aksguard.toml from the first path upwards)
-    #[arg(long, value_name = "FILE")]
-    config: Option<PathBuf>,
     /// Apply no suppression (inline comments or config ignores): report everything, to audit them
     #[arg(long)]
     no_ignore: bool,
@@ -179,8 +174,8 @@ fn scan(args: ScanArgs) -> Status {
             return fail(format!("cannot start {jobs} threads: {error}"));
         }
     }
-    let mut config = match load_config(args.config.as_deref(), &args.paths) {
-        Ok(config) => config,
+    let mut options = match input_options(&args.inputs) {
+        Ok(options) => options,
         Err(status) => return status,
     };
     if !args.rules.is_empty() {
@@ -191,21 +186,14 @@ fn scan(args: ScanArgs) -> Status {
         }
         for rule in rules::RULES {
             if !args.rules.iter().any(|id| id.eq_ignore_ascii_case(rule.id)) {
-                config
+                options
+                    .config
                     .rule_levels
                     .insert(rule.id.to_string(), crate::config::RuleLevel::Off);
             }
         }
     }
-    let vars = match cli_vars(&args.vars) {
-        Ok(vars) => vars,
-        Err(status) => return status,
-    };
-    let today = match crate::date::Date::today() {
-        Ok(today) => today,
-        Err(error) => return fail(error),
-    };
-    let baseline = match args
+    options.baseline = match args
         .baseline
         .as_deref()
         .map(crate::baseline::Baseline::read)
@@ -214,30 +202,8 @@ fn scan(args: ScanArgs) -> Status {
         Some(Ok(baseline)) => Some(baseline),
         None => None,
     };
-    let options = ScanOptions {
-        paths: args.paths.clone(),
-        param_files: config
-            .param_files
-            .iter()
-            .chain(&args.param_files)
-            .cloned()
-            .collect(),
-        values_files: config.values_files.clone(),
-        terraform: crate::parse::terraform::TerraformInputs {
-            var_files: config
-                .var_files
-                .iter()
-                .chain(&args.var_files)
-                .cloned()
-                .collect(),
-            vars,
-        },
-        config,
-        strict: args.strict,
-        no_ignore: args.no_ignore,
-        today: Some(today),
-        baseline,
-    };
+    options.strict = args.strict;
+    options.no_ignore = args.no_ignore;
     let output = match crate::scan(&options) {
         Ok(output) => output,
         Err(missing) => return fail(missing),
@@ -378,25 +344,17 @@ fn cli_vars(vars: &[String]) -> Result<Vec<crate::parse::terraform::CliVar>, Sta
         .collect()
 }
 
-fn write_baseline(args: BaselineArgs) -> Status {
-    let config = match load_config(args.config.as_deref(), &args.paths) {
-        Ok(config) => config,
-        Err(status) => return status,
-    };
-    let today = match crate::date::Date::today() {
-        Ok(today) => today,
-        Err(error) => return fail(error),
-    };
-    let vars = match cli_vars(&args.vars) {
-        Ok(vars) => vars,
-        Err(status) => return status,
-    };
-    let options = ScanOptions {
-        paths: args.paths.clone(),
+/// The scan options `inputs` describe: the configuration file, then the command line's files.
+fn input_options(inputs: &InputArgs) -> Result<ScanOptions, Status> {
+    let config = load_config(inputs.config.as_deref(), &inputs.paths)?;
+    let vars = cli_vars(&inputs.vars)?;
+    let today = crate::date::Date::today().map_err(fail)?;
+    Ok(ScanOptions {
+        paths: inputs.paths.clone(),
         param_files: config
             .param_files
             .iter()
-            .chain(&args.param_files)
+            .chain(&inputs.param_files)
             .cloned()
             .collect(),
         values_files: config.values_files.clone(),
@@ -404,7 +362,7 @@ fn write_baseline(args: BaselineArgs) -> Status {
             var_files: config
                 .var_files
                 .iter()
-                .chain(&args.var_files)
+                .chain(&inputs.var_files)
                 .cloned()
                 .collect(),
             vars,
@@ -412,6 +370,13 @@ fn write_baseline(args: BaselineArgs) -> Status {
         config,
         today: Some(today),
         ..ScanOptions::default()
+    })
+}
+
+fn write_baseline(args: BaselineArgs) -> Status {
+    let options = match input_options(&args.inputs) {
+        Ok(options) => options,
+        Err(status) => return status,
     };
     let output = match crate::scan(&options) {
         Ok(output) => output,
