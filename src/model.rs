@@ -86,6 +86,23 @@ pub enum AssignmentScope {
     Unknown,
 }
 
+impl AssignmentScope {
+    /// The scope an Azure resource id names.
+    pub fn of_id(id: &str) -> AssignmentScope {
+        let lower = id.to_ascii_lowercase();
+        let segments: Vec<&str> = lower.trim_matches('/').split('/').collect();
+        match segments.as_slice() {
+            ["providers", "microsoft.management", "managementgroups", _] => {
+                AssignmentScope::ManagementGroup
+            }
+            ["subscriptions", _] => AssignmentScope::Subscription,
+            ["subscriptions", _, "resourcegroups", _] => AssignmentScope::ResourceGroup,
+            ["subscriptions", ..] => AssignmentScope::Resource,
+            _ => AssignmentScope::Unknown,
+        }
+    }
+}
+
 /// A policy assignment, with what decides whether it can act.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PolicyAssignment {

@@ -10,10 +10,14 @@ const RULE: &str = "POL002";
 const LEVEL: Level = Level::Note;
 
 pub fn check(model: &Model, _config: &Config) -> Vec<Finding> {
+    // A DINE that cannot act (POL001) closes no gap either.
     let provisioned: Vec<_> = model
         .assignments
         .iter()
-        .filter_map(coverage::known_policy)
+        .filter_map(|a| {
+            let policy = coverage::known_policy(a)?;
+            coverage::inertness(a, policy).is_none().then_some(policy)
+        })
         .filter_map(KnownPolicy::audit_counterpart)
         .collect();
     model
@@ -33,7 +37,7 @@ pub fn check(model: &Model, _config: &Config) -> Vec<Finding> {
                 assignment.definition.span(),
                 &assignment.resource,
                 format!(
-                    "`{}` assigns an audit-only container policy with no matching DeployIfNotExists: gaps are reported, never closed",
+                    "`{}` assigns an audit-only container policy with no active DeployIfNotExists counterpart: gaps are reported, never closed",
                     assignment.resource.address
                 ),
                 Vec::new(),

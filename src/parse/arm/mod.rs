@@ -11,6 +11,7 @@
 pub mod expr;
 mod lower;
 mod params;
+mod posture;
 mod template;
 
 use std::path::PathBuf;

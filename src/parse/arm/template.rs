@@ -4,7 +4,7 @@
 use super::expr::eval::{
     Context, CopyIndex, DeployScope, Evaluator, MissingInput, Supplied, MAX_COPY,
 };
-use super::{lower, template_scope, ArmOutput};
+use super::{lower, posture, template_scope, ArmOutput};
 use crate::finding::{Finding, Level, Outcome};
 use crate::source::SourceMap;
 use crate::value::{Related, UnknownCause, Value, ValueKind};
@@ -213,6 +213,18 @@ fn instance(
         }
     } else if full_type.eq_ignore_ascii_case(DEPLOYMENTS) {
         nested_deployment(resource, &name, &frame, sources, output);
+    } else {
+        let arm_resource = posture::ArmResource {
+            resource,
+            full_type: &full_type,
+            name: &name,
+            header: type_entry.value.span,
+            context: frame.context.clone(),
+        };
+        let mut lowered = crate::model::Model::default();
+        posture::lower(&arm_resource, evaluator, &mut lowered);
+        // Evaluations with several parameter files often agree: keep one of each.
+        merge_unique(&mut output.model, lowered);
     }
 
     if let Some(children) = resource
@@ -386,4 +398,26 @@ fn not_analysed(
                 .to_string(),
         ),
     }
+}
+
+/// Add what `lowered` holds to `model`, leaving out entities `model` already has (the same
+/// template evaluated with several parameter files).
+fn merge_unique(model: &mut crate::model::Model, lowered: crate::model::Model) {
+    fn add<T: PartialEq>(into: &mut Vec<T>, from: Vec<T>) {
+        for item in from {
+            if !into.contains(&item) {
+                into.push(item);
+            }
+        }
+    }
+    add(&mut model.clusters, lowered.clusters);
+    add(&mut model.pricings, lowered.pricings);
+    add(
+        &mut model.legacy_auto_provisioning,
+        lowered.legacy_auto_provisioning,
+    );
+    add(&mut model.assignments, lowered.assignments);
+    add(&mut model.subscriptions, lowered.subscriptions);
+    add(&mut model.management_groups, lowered.management_groups);
+    add(&mut model.extensions, lowered.extensions);
 }

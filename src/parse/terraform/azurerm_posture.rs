@@ -180,28 +180,13 @@ fn legacy_assignment_scope(block: &EvalBlock) -> AssignmentScope {
         return AssignmentScope::Unknown;
     };
     match &scope.value.kind {
-        ValueKind::String(id) => scope_of_id(id),
+        ValueKind::String(id) => AssignmentScope::of_id(id),
         ValueKind::Unknown(unknown) => match unknown.reference.as_deref() {
             Some(r) if r.contains("azurerm_management_group.") => AssignmentScope::ManagementGroup,
             Some(r) if r.contains("azurerm_subscription.") => AssignmentScope::Subscription,
             Some(r) if r.contains("azurerm_resource_group.") => AssignmentScope::ResourceGroup,
             _ => AssignmentScope::Unknown,
         },
-        _ => AssignmentScope::Unknown,
-    }
-}
-
-/// The scope an Azure resource id names.
-pub fn scope_of_id(id: &str) -> AssignmentScope {
-    let lower = id.to_ascii_lowercase();
-    let segments: Vec<&str> = lower.trim_matches('/').split('/').collect();
-    match segments.as_slice() {
-        ["providers", "microsoft.management", "managementgroups", _] => {
-            AssignmentScope::ManagementGroup
-        }
-        ["subscriptions", _] => AssignmentScope::Subscription,
-        ["subscriptions", _, "resourcegroups", _] => AssignmentScope::ResourceGroup,
-        ["subscriptions", ..] => AssignmentScope::Resource,
         _ => AssignmentScope::Unknown,
     }
 }

@@ -1,0 +1,266 @@
+//! Lowering of the ARM resources behind subscription and management-group posture: Defender
+//! pricings, legacy auto-provisioning settings, policy assignments, subscription aliases,
+//! management groups, Arc connected clusters and cluster extensions.
+
+use super::expr::eval::{DeployScope, Evaluator};
+use crate::model::{
+    AssignmentParameter, AssignmentScope, Cluster, ClusterExtension, ClusterKind, Dialect, Model,
+    PolicyAssignment, Pricing, PricingExtension, PricingExtensions, Resource, Setting,
+};
+use crate::parse::arm_shape;
+use crate::source::Span;
+use crate::value::{Related, Unknown, UnknownCause, Value, ValueKind};
+
+/// One ARM resource instance as the template walk sees it.
+pub struct ArmResource<'a> {
+    /// The resource object as written.
+    pub resource: &'a Value,
+    /// The full type (`Microsoft.Security/pricings`) and evaluated name.
+    pub full_type: &'a str,
+    pub name: &'a str,
+    /// The `type` string: where findings about the resource point.
+    pub header: Span,
+    pub context: Vec<Related>,
+}
+
+/// Lower `resource` into `model` when it is a posture resource; `false` when it is not one.
+pub fn lower(resource: &ArmResource, evaluator: &Evaluator, model: &mut Model) -> bool {
+    let kind = resource.full_type.to_ascii_lowercase();
+    let address = format!("{} '{}'", resource.full_type, resource.name);
+    let head = Resource {
+        address,
+        dialect: Dialect::Arm,
+        header: resource.header,
+    };
+    let property = |name: &str| {
+        resource
+            .resource
+            .get_ignore_case("properties")
+            .and_then(|p| p.value.get_ignore_case(name))
+            .map(|e| evaluator.value(&e.value))
+    };
+    match kind.as_str() {
+        "microsoft.security/pricings" => model.pricings.push(Pricing {
+            // A pricing's name is its plan (`Containers`, `VirtualMachines`, ...).
+            plan: Setting::known(
+                resource.name.rsplit('/').next().unwrap_or("").to_string(),
+                resource.header,
+            ),
+            tier: string_setting(property("pricingTier").as_ref(), resource.header),
+            extensions: extensions(property("extensions")),
+            resource: head,
+        }),
+        "microsoft.security/autoprovisioningsettings" => model.legacy_auto_provisioning.push(head),
+        "microsoft.subscription/aliases" => model.subscriptions.push(head),
+        "microsoft.management/managementgroups" => model.management_groups.push(head),
+        "microsoft.authorization/policyassignments" => model
+            .assignments
+            .push(assignment(resource, evaluator, head, &property)),
+        "microsoft.kubernetes/connectedclusters" => {
+            let tags = resource
+                .resource
+                .get_ignore_case("tags")
+                .map(|t| evaluator.value(&t.value));
+            model.clusters.push(Cluster {
+                address: head.address,
+                kind: ClusterKind::ArcConnected,
+                dialect: Dialect::Arm,
+                header: resource.header,
+                context: resource.context.clone(),
+                // An Arc cluster's Defender and policy come from extensions (ARC001, ARC002).
+                defender: Setting::Absent {
+                    holder: resource.header,
+                },
+                azure_policy: Setting::Absent {
+                    holder: resource.header,
+                },
+                tags: arm_shape::tags(tags.as_ref(), resource.header),
+                ignore_changes: Vec::new(),
+                name: Some(resource.name.to_string()),
+            });
+        }
+        "microsoft.kubernetesconfiguration/extensions" => {
+            let target = resource
+                .resource
+                .get_ignore_case("scope")
+                .map(|s| evaluator.value(&s.value));
+            model.extensions.push(ClusterExtension {
+                extension_type: string_setting(property("extensionType").as_ref(), resource.header),
+                target: string_setting(target.as_ref(), resource.header),
+                resource: head,
+            });
+        }
+        _ => return false,
+    }
+    true
+}
+
+fn unknown_of<T>(value: &Value, expected: &str) -> Setting<T> {
+    Setting::Unknown {
+        unknown: value.as_unknown().cloned().unwrap_or_else(|| {
+            Unknown::new(
+                UnknownCause::Unsupported,
+                format!("expected {expected}, found {}", value.describe()),
+            )
+        }),
+        span: value.span,
+        provenance: value.provenance.clone(),
+    }
+}
+
+fn string_setting(value: Option<&Value>, holder: Span) -> Setting<String> {
+    match value {
+        None => Setting::Absent { holder },
+        Some(value) => match value.as_str() {
+            Some(text) => Setting::Known {
+                value: text.to_string(),
+                span: value.span,
+                provenance: value.provenance.clone(),
+            },
+            None => unknown_of(value, "a string"),
+        },
+    }
+}
+
+/// `properties.extensions`: `[{name, isEnabled}]`, `isEnabled` a string (`"True"`, any case) or
+/// a boolean. An omitted array keeps the service defaults.
+fn extensions(value: Option<Value>) -> PricingExtensions {
+    let Some(value) = value else {
+        return PricingExtensions::Omitted;
+    };
+    let Some(items) = value.items() else {
+        return match value.as_unknown() {
+            Some(unknown) => PricingExtensions::Unknown {
+                unknown: unknown.clone(),
+                span: value.span,
+            },
+            None if value.is_null() => PricingExtensions::Omitted,
+            None => PricingExtensions::Unknown {
+                unknown: Unknown::new(
+                    UnknownCause::Unsupported,
+                    format!(
+                        "`extensions` should be an array, found {}",
+                        value.describe()
+                    ),
+                ),
+                span: value.span,
+            },
+        };
+    };
+    PricingExtensions::Listed(
+        items
+            .iter()
+            .filter_map(|item| {
+                let name = item.get_ignore_case("name")?;
+                let enabled = match item.get_ignore_case("isEnabled") {
+                    // ARM requires isEnabled; without it the service default (on) applies.
+                    None => Setting::known(true, name.value.span),
+                    Some(entry) => match entry.value.as_bool() {
+                        Some(on) => Setting::Known {
+                            value: on,
+                            span: entry.value.span,
+                            provenance: entry.value.provenance.clone(),
+                        },
+                        None => unknown_of(&entry.value, "True or False"),
+                    },
+                };
+                Some(PricingExtension {
+                    name: name.value.as_str()?.to_string(),
+                    span: name.value.span,
+                    enabled,
+                })
+            })
+            .collect(),
+    )
+}
+
+fn assignment(
+    resource: &ArmResource,
+    evaluator: &Evaluator,
+    head: Resource,
+    property: &dyn Fn(&str) -> Option<Value>,
+) -> PolicyAssignment {
+    let scope = match resource
+        .resource
+        .get_ignore_case("scope")
+        .map(|s| evaluator.value(&s.value))
+    {
+        Some(scope) => match scope.as_str() {
+            Some(id) => AssignmentScope::of_id(id),
+            None => AssignmentScope::Unknown,
+        },
+        None => match &evaluator.context.scope {
+            DeployScope::ManagementGroup { .. } => AssignmentScope::ManagementGroup,
+            DeployScope::Subscription { .. } => AssignmentScope::Subscription,
+            DeployScope::ResourceGroup { .. } => AssignmentScope::ResourceGroup,
+            DeployScope::Tenant => AssignmentScope::Unknown,
+        },
+    };
+    let enforce = match property("enforcementMode") {
+        None => Setting::Absent {
+            holder: resource.header,
+        },
+        Some(mode) => match mode.as_str() {
+            Some(text) => Setting::Known {
+                value: !text.eq_ignore_ascii_case("DoNotEnforce"),
+                span: mode.span,
+                provenance: mode.provenance.clone(),
+            },
+            None => unknown_of(&mode, "an enforcement mode"),
+        },
+    };
+    let identity = match resource
+        .resource
+        .get_ignore_case("identity")
+        .map(|i| evaluator.value(&i.value))
+    {
+        None => Setting::Absent {
+            holder: resource.header,
+        },
+        Some(identity) => match identity.get_ignore_case("type").map(|t| &t.value) {
+            Some(kind) if kind.as_unknown().is_some() => unknown_of(kind, "an identity type"),
+            Some(kind)
+                if kind
+                    .as_str()
+                    .is_some_and(|t| t.eq_ignore_ascii_case("None")) =>
+            {
+                Setting::known(false, kind.span)
+            }
+            Some(kind) => Setting::known(true, kind.span),
+            None => Setting::known(false, identity.span),
+        },
+    };
+    let (parameters, parameters_unknown) = match property("parameters") {
+        None => (Vec::new(), None),
+        Some(value) => match &value.kind {
+            ValueKind::Object(entries) => (
+                entries
+                    .iter()
+                    .map(|entry| AssignmentParameter {
+                        name: entry.key.clone(),
+                        name_span: entry.key_span,
+                        value: entry
+                            .value
+                            .get_ignore_case("value")
+                            .map_or_else(|| entry.value.clone(), |v| v.value.clone()),
+                    })
+                    .collect(),
+                None,
+            ),
+            ValueKind::Unknown(unknown) => (Vec::new(), Some((unknown.clone(), value.span))),
+            _ => (Vec::new(), None),
+        },
+    };
+    PolicyAssignment {
+        definition: string_setting(property("policyDefinitionId").as_ref(), resource.header),
+        scope,
+        enforce,
+        parameters,
+        parameters_unknown,
+        identity,
+        not_scopes: property("notScopes")
+            .and_then(|v| v.items().map(<[Value]>::to_vec))
+            .unwrap_or_default(),
+        resource: head,
+    }
+}
