@@ -21,6 +21,8 @@ pub struct Model {
     pub management_groups: Vec<Resource>,
     /// Arc cluster extensions (and any other cluster extension resource).
     pub extensions: Vec<ClusterExtension>,
+    /// Patches applied to clusters after creation (`azapi_update_resource`).
+    pub patches: Vec<ClusterPatch>,
 }
 
 impl Model {
@@ -33,6 +35,7 @@ impl Model {
         self.subscriptions.extend(other.subscriptions);
         self.management_groups.extend(other.management_groups);
         self.extensions.extend(other.extensions);
+        self.patches.extend(other.patches);
     }
 }
 
@@ -264,4 +267,15 @@ pub struct Cluster {
     pub ignore_changes: Vec<String>,
     /// The Azure resource name, when known (ARM ids of extensions' targets end with it).
     pub name: Option<String>,
+}
+
+/// A change applied to an existing cluster (azapi `azapi_update_resource`): which cluster, and
+/// which protections it turns on.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClusterPatch {
+    pub resource: Resource,
+    /// The patched cluster as written (`azurerm_kubernetes_cluster.main`, or an ARM id).
+    pub target: Setting<String>,
+    pub enables_defender: bool,
+    pub enables_policy_addon: bool,
 }

@@ -196,7 +196,7 @@ pub fn compute(model: &Model, findings: &[Finding], config: &Config) -> Posture 
             posture.provisioning_assignments_inert += 1;
         } else if assignment.scope == AssignmentScope::ManagementGroup {
             posture.provisioning_assignments_management_group += 1;
-        } else {
+        } else if assignment.scope == AssignmentScope::Subscription {
             posture.provisioning_assignments_subscription += 1;
         }
     }

@@ -1,10 +1,10 @@
 //! AKS001: the Microsoft Defender for Containers sensor (Defender profile) on every AKS cluster.
 
 use super::coverage::{self, Cover};
-use super::{covered_finding, level_for, related, unknown_finding};
+use super::{covered_finding, level_for, patched_finding, related, unknown_finding};
 use crate::config::Config;
 use crate::finding::{Finding, Level, Outcome};
-use crate::model::{Cluster, ClusterKind, DefenderProfile, Dialect, Model, Setting};
+use crate::model::{Cluster, ClusterKind, ClusterPatch, DefenderProfile, Dialect, Model, Setting};
 use crate::policy::KnownPolicy;
 
 const RULE: &str = "AKS001";
@@ -17,7 +17,10 @@ pub fn check(model: &Model, _config: &Config) -> Vec<Finding> {
         .clusters
         .iter()
         .filter(|cluster| cluster.kind == ClusterKind::Managed)
-        .filter_map(|cluster| check_cluster(cluster, cover))
+        .filter_map(|cluster| {
+            let patch = coverage::patch_for(model, cluster, |p| p.enables_defender);
+            check_cluster(cluster, cover, patch)
+        })
         .collect()
 }
 
@@ -32,8 +35,22 @@ pub fn has_sensor(cluster: &Cluster) -> bool {
     )
 }
 
-fn check_cluster(cluster: &Cluster, cover: Option<&Cover>) -> Option<Finding> {
+fn check_cluster(
+    cluster: &Cluster,
+    cover: Option<&Cover>,
+    patch: Option<&ClusterPatch>,
+) -> Option<Finding> {
     let setting = &cluster.defender;
+    if let (false, Some(patch)) = (has_sensor(cluster), patch) {
+        return Some(patched_finding(
+            RULE,
+            cluster,
+            setting,
+            patch,
+            "does not declare the Microsoft Defender for Containers sensor",
+            fix(cluster),
+        ));
+    }
     if let (false, Some(cover)) = (has_sensor(cluster), cover) {
         return Some(covered_finding(
             RULE,

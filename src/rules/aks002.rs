@@ -1,10 +1,10 @@
 //! AKS002: the Azure Policy add-on on every AKS cluster.
 
 use super::coverage::{self, Cover};
-use super::{covered_finding, level_for, related, unknown_finding};
+use super::{covered_finding, level_for, patched_finding, related, unknown_finding};
 use crate::config::Config;
 use crate::finding::{Finding, Level, Outcome};
-use crate::model::{Cluster, ClusterKind, Dialect, Model, PolicyAddon, Setting};
+use crate::model::{Cluster, ClusterKind, ClusterPatch, Dialect, Model, PolicyAddon, Setting};
 use crate::policy::KnownPolicy;
 use crate::value::Related;
 
@@ -18,7 +18,10 @@ pub fn check(model: &Model, _config: &Config) -> Vec<Finding> {
         .clusters
         .iter()
         .filter(|cluster| cluster.kind == ClusterKind::Managed)
-        .filter_map(|cluster| check_cluster(cluster, cover))
+        .filter_map(|cluster| {
+            let patch = coverage::patch_for(model, cluster, |p| p.enables_policy_addon);
+            check_cluster(cluster, cover, patch)
+        })
         .collect()
 }
 
@@ -33,8 +36,22 @@ pub fn has_addon(cluster: &Cluster) -> bool {
     )
 }
 
-fn check_cluster(cluster: &Cluster, cover: Option<&Cover>) -> Option<Finding> {
+fn check_cluster(
+    cluster: &Cluster,
+    cover: Option<&Cover>,
+    patch: Option<&ClusterPatch>,
+) -> Option<Finding> {
     let setting = &cluster.azure_policy;
+    if let (false, Some(patch)) = (has_addon(cluster), patch) {
+        return Some(patched_finding(
+            RULE,
+            cluster,
+            setting,
+            patch,
+            "does not declare the Azure Policy add-on",
+            fix(cluster),
+        ));
+    }
     if let (false, Some(cover)) = (has_addon(cluster), cover) {
         return Some(covered_finding(
             RULE,

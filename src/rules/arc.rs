@@ -37,27 +37,6 @@ pub fn check_policy(model: &Model, _config: &Config) -> Vec<Finding> {
     check(model, &POLICY)
 }
 
-/// Whether `target` (a Terraform address or an ARM id / name) names `cluster`.
-fn targets(target: &str, cluster: &Cluster) -> bool {
-    let target = target.trim().trim_end_matches('/');
-    // A Terraform reference names the resource as written in its module (`type.name`); the
-    // cluster's address may carry a module prefix (`module.edge.`) and an instance key.
-    let reference = target.strip_suffix(".id").unwrap_or(target);
-    let address = cluster
-        .address
-        .split_once('[')
-        .map_or(cluster.address.as_str(), |(base, _)| base);
-    if address == reference || address.ends_with(&format!(".{reference}")) {
-        return true;
-    }
-    let Some(name) = &cluster.name else {
-        return false;
-    };
-    let lower = target.to_ascii_lowercase();
-    let name = name.to_ascii_lowercase();
-    lower == name || lower.ends_with(&format!("microsoft.kubernetes/connectedclusters/{name}"))
-}
-
 enum Match<'a> {
     Found,
     Undecided(&'a ClusterExtension, Unknown),
@@ -79,9 +58,13 @@ fn find<'a>(model: &'a Model, cluster: &Cluster, wanted: &Extension) -> Match<'a
             continue;
         }
         match &extension.target {
-            Setting::Known { value, .. } if targets(value, cluster) => return Match::Found,
+            Setting::Known { value, .. } if coverage::names_cluster(value, cluster) => {
+                return Match::Found
+            }
             Setting::Unknown { unknown, .. } => match &unknown.reference {
-                Some(reference) if targets(reference, cluster) => return Match::Found,
+                Some(reference) if coverage::names_cluster(reference, cluster) => {
+                    return Match::Found
+                }
                 Some(_) => {}
                 None => {
                     undecided.get_or_insert((extension, unknown.clone()));

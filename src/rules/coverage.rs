@@ -5,7 +5,9 @@
 //! scope without exclusions (aksguard cannot tell which clusters `not_scopes` would exclude, so an
 //! assignment with exclusions is not counted as covering).
 
-use crate::model::{AssignmentScope, Model, PolicyAssignment, Setting};
+use crate::model::{
+    AssignmentScope, Cluster, ClusterKind, ClusterPatch, Model, PolicyAssignment, Setting,
+};
 use crate::policy::{self, KnownPolicy};
 use crate::source::Span;
 use crate::value::{Related, Unknown, ValueKind};
@@ -133,4 +135,50 @@ pub fn cover_for<'a>(
     wanted: impl Fn(KnownPolicy) -> bool,
 ) -> Option<&'a Cover<'a>> {
     covers.iter().find(|cover| wanted(cover.policy))
+}
+
+/// Whether `target` (a Terraform address, possibly with `.id`, or an ARM id or name) names
+/// `cluster`.
+pub fn names_cluster(target: &str, cluster: &Cluster) -> bool {
+    let target = target.trim().trim_end_matches('/');
+    // A Terraform reference names the resource as written in its module (`type.name`); the
+    // cluster's address may carry a module prefix (`module.edge.`) and an instance key.
+    let reference = target.strip_suffix(".id").unwrap_or(target);
+    let address = cluster
+        .address
+        .split_once('[')
+        .map_or(cluster.address.as_str(), |(base, _)| base);
+    if address == reference || address.ends_with(&format!(".{reference}")) {
+        return true;
+    }
+    let Some(name) = &cluster.name else {
+        return false;
+    };
+    let lower = target.to_ascii_lowercase();
+    let name = name.to_ascii_lowercase();
+    let kind = match cluster.kind {
+        ClusterKind::Managed => "microsoft.containerservice/managedclusters",
+        ClusterKind::ArcConnected => "microsoft.kubernetes/connectedclusters",
+    };
+    lower == name || lower.ends_with(&format!("{kind}/{name}"))
+}
+
+/// An `azapi_update_resource` in the scan that patches `cluster` with what `enables` picks.
+pub fn patch_for<'a>(
+    model: &'a Model,
+    cluster: &Cluster,
+    enables: fn(&ClusterPatch) -> bool,
+) -> Option<&'a ClusterPatch> {
+    model
+        .patches
+        .iter()
+        .filter(|p| enables(p))
+        .find(|patch| match &patch.target {
+            Setting::Known { value, .. } => names_cluster(value, cluster),
+            Setting::Unknown { unknown, .. } => unknown
+                .reference
+                .as_deref()
+                .is_some_and(|r| names_cluster(r, cluster)),
+            Setting::Absent { .. } => false,
+        })
 }

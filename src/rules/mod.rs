@@ -244,21 +244,66 @@ fn covered_finding<T>(
     what: &str,
     help: String,
 ) -> Finding {
+    covered_by(
+        rule,
+        cluster,
+        setting,
+        cover.related(),
+        &cover.assignment.resource.address,
+        what,
+        help,
+    )
+}
+
+/// The finding for a cluster that lacks a setting another resource in the scan provides
+/// (`by`, explained by `because`).
+fn covered_by<T>(
+    rule: &'static str,
+    cluster: &Cluster,
+    setting: &Setting<T>,
+    because: Related,
+    by: &str,
+    what: &str,
+    help: String,
+) -> Finding {
     let mut related = related(cluster, setting);
-    related.insert(0, cover.related());
+    related.insert(0, because);
     Finding {
         rule,
         level: Level::Note,
         outcome: Outcome::Covered,
         span: setting.span(),
-        message: format!(
-            "`{}` {what}, but `{}` provisions it",
-            cluster.address, cover.assignment.resource.address
-        ),
+        message: format!("`{}` {what}, but `{by}` provisions it", cluster.address),
         resource: Some(cluster.address.clone()),
         related,
         help: Some(help),
     }
+}
+
+/// The covered finding for a cluster that an `azapi_update_resource` patches.
+fn patched_finding<T>(
+    rule: &'static str,
+    cluster: &Cluster,
+    setting: &Setting<T>,
+    patch: &crate::model::ClusterPatch,
+    what: &str,
+    help: String,
+) -> Finding {
+    covered_by(
+        rule,
+        cluster,
+        setting,
+        Related {
+            span: patch.resource.header,
+            message: format!(
+                "`{}` patches `{}` after it is created",
+                patch.resource.address, cluster.address
+            ),
+        },
+        &patch.resource.address,
+        what,
+        help,
+    )
 }
 
 /// The finding for a setting that cannot be known statically.

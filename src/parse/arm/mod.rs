@@ -11,7 +11,6 @@
 pub mod expr;
 mod lower;
 mod params;
-mod posture;
 mod template;
 
 use std::path::PathBuf;

@@ -4,8 +4,10 @@
 use super::expr::eval::{
     Context, CopyIndex, DeployScope, Evaluator, MissingInput, Supplied, MAX_COPY,
 };
-use super::{lower, posture, template_scope, ArmOutput};
+use super::{lower, template_scope, ArmOutput};
 use crate::finding::{Finding, Level, Outcome};
+use crate::model::AssignmentScope;
+use crate::parse::arm_posture;
 use crate::source::SourceMap;
 use crate::value::{Related, UnknownCause, Value, ValueKind};
 
@@ -214,15 +216,22 @@ fn instance(
     } else if full_type.eq_ignore_ascii_case(DEPLOYMENTS) {
         nested_deployment(resource, &name, &frame, sources, output);
     } else {
-        let arm_resource = posture::ArmResource {
+        let arm_resource = arm_posture::ArmResource {
             resource,
+            dialect: crate::model::Dialect::Arm,
+            deployed_at: match &evaluator.context.scope {
+                DeployScope::ManagementGroup { .. } => AssignmentScope::ManagementGroup,
+                DeployScope::Subscription { .. } => AssignmentScope::Subscription,
+                DeployScope::ResourceGroup { .. } => AssignmentScope::ResourceGroup,
+                DeployScope::Tenant => AssignmentScope::Unknown,
+            },
             full_type: &full_type,
             name: &name,
             header: type_entry.value.span,
             context: frame.context.clone(),
         };
         let mut lowered = crate::model::Model::default();
-        posture::lower(&arm_resource, evaluator, &mut lowered);
+        arm_posture::lower(&arm_resource, &|v| evaluator.value(v), &mut lowered);
         // Evaluations with several parameter files often agree: keep one of each.
         merge_unique(&mut output.model, lowered);
     }

@@ -976,11 +976,20 @@ impl<'s, 'a> Evaluator<'s, 'a> {
             }
             ("data", _) => match self.policy_definition_id(&operators) {
                 Some(id) => Value::new(ValueKind::String(id), span),
-                None => Value::unknown(
-                    UnknownCause::Computed,
-                    format!("`{text}` is read from Azure when Terraform runs"),
-                    span,
-                ),
+                None => {
+                    let mut unknown = Unknown::new(
+                        UnknownCause::Computed,
+                        format!("`{text}` is read from Azure when Terraform runs"),
+                    );
+                    // `data.<type>.<name>`: what it reads tells a scope's kind.
+                    if let [TraversalOperator::GetAttr(kind), TraversalOperator::GetAttr(name), ..] =
+                        operators.as_slice()
+                    {
+                        unknown.reference =
+                            Some(format!("data.{}.{}", kind.as_str(), name.as_str()));
+                    }
+                    Value::new(ValueKind::Unknown(unknown), span)
+                }
             },
             ("module", _) => Value::unknown(
                 UnknownCause::Unsupported,

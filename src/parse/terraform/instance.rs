@@ -73,11 +73,11 @@ impl<'m, 'a> Instantiator<'m, 'a> {
 
         for resource in &module.resources {
             let resource_type = resource.resource_type.as_str();
-            let is_cluster = matches!(
+            let lowered_here = matches!(
                 resource_type,
-                "azurerm_kubernetes_cluster" | "azapi_resource"
-            );
-            if !is_cluster && !azurerm_posture::lowers(resource_type) {
+                "azurerm_kubernetes_cluster" | "azapi_resource" | "azapi_update_resource"
+            ) || azurerm_posture::lowers(resource_type);
+            if !lowered_here {
                 continue;
             }
             let base = format!(
@@ -88,30 +88,31 @@ impl<'m, 'a> Instantiator<'m, 'a> {
                 let bound = bind(&evaluator, &instance);
                 let block = bound.block_syntax(resource.block);
                 let address = format!("{base}{}", instance.suffix);
-                if !is_cluster {
-                    let mut lowered = Model::default();
-                    azurerm_posture::lower_resource(resource_type, &address, &block, &mut lowered);
-                    for cluster in &mut lowered.clusters {
-                        cluster.context.extend(instance.context.iter().cloned());
-                        cluster.context.extend(placement.context.iter().cloned());
-                    }
-                    out.model.extend(lowered);
-                    continue;
-                }
-                let cluster = match resource.resource_type.as_str() {
-                    "azapi_resource" => azapi::lower_resource(
-                        &resource.resource_type,
+                let mut lowered = Model::default();
+                match resource_type {
+                    "azapi_resource" | "azapi_update_resource" => azapi::lower_into(
+                        resource_type,
                         address,
                         &block,
                         default_tags.as_ref(),
+                        &mut lowered,
                     ),
-                    other => azurerm::lower_resource(other, address, &block),
-                };
-                if let Some(mut cluster) = cluster {
+                    "azurerm_kubernetes_cluster" => {
+                        lowered.clusters.extend(azurerm::lower_resource(
+                            resource_type,
+                            address,
+                            &block,
+                        ));
+                    }
+                    other => {
+                        azurerm_posture::lower_resource(other, &address, &block, &mut lowered);
+                    }
+                }
+                for cluster in &mut lowered.clusters {
                     cluster.context.extend(instance.context.iter().cloned());
                     cluster.context.extend(placement.context.iter().cloned());
-                    out.model.clusters.push(cluster);
                 }
+                out.model.extend(lowered);
             }
         }
 

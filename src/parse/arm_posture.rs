@@ -1,8 +1,10 @@
-//! Lowering of the ARM resources behind subscription and management-group posture: Defender
-//! pricings, legacy auto-provisioning settings, policy assignments, subscription aliases,
+//! Lowering of the ARM-shaped resources behind subscription and management-group posture:
+//! Defender pricings, legacy auto-provisioning settings, policy assignments, subscription aliases,
 //! management groups, Arc connected clusters and cluster extensions.
+//!
+//! ARM templates and azapi resources describe them with the same shapes; each front end passes
+//! its way of evaluating a value (ARM expressions; azapi bodies are already evaluated).
 
-use super::expr::eval::{DeployScope, Evaluator};
 use crate::model::{
     AssignmentParameter, AssignmentScope, Cluster, ClusterExtension, ClusterKind, Dialect, Model,
     PolicyAssignment, Pricing, PricingExtension, PricingExtensions, Resource, Setting,
@@ -11,10 +13,13 @@ use crate::parse::arm_shape;
 use crate::source::Span;
 use crate::value::{Related, Unknown, UnknownCause, Value, ValueKind};
 
-/// One ARM resource instance as the template walk sees it.
+/// One ARM-shaped resource instance.
 pub struct ArmResource<'a> {
-    /// The resource object as written.
+    /// The resource object (`properties`, `identity`, `tags`, `scope`), as written.
     pub resource: &'a Value,
+    pub dialect: Dialect,
+    /// Where the resource is deployed when it has no `scope` of its own.
+    pub deployed_at: AssignmentScope,
     /// The full type (`Microsoft.Security/pricings`) and evaluated name.
     pub full_type: &'a str,
     pub name: &'a str,
@@ -24,12 +29,16 @@ pub struct ArmResource<'a> {
 }
 
 /// Lower `resource` into `model` when it is a posture resource; `false` when it is not one.
-pub fn lower(resource: &ArmResource, evaluator: &Evaluator, model: &mut Model) -> bool {
+pub fn lower(
+    resource: &ArmResource,
+    evaluate: &dyn Fn(&Value) -> Value,
+    model: &mut Model,
+) -> bool {
     let kind = resource.full_type.to_ascii_lowercase();
     let address = format!("{} '{}'", resource.full_type, resource.name);
     let head = Resource {
         address,
-        dialect: Dialect::Arm,
+        dialect: resource.dialect,
         header: resource.header,
     };
     let property = |name: &str| {
@@ -37,7 +46,7 @@ pub fn lower(resource: &ArmResource, evaluator: &Evaluator, model: &mut Model) -
             .resource
             .get_ignore_case("properties")
             .and_then(|p| p.value.get_ignore_case(name))
-            .map(|e| evaluator.value(&e.value))
+            .map(|e| evaluate(&e.value))
     };
     match kind.as_str() {
         "microsoft.security/pricings" => model.pricings.push(Pricing {
@@ -55,16 +64,16 @@ pub fn lower(resource: &ArmResource, evaluator: &Evaluator, model: &mut Model) -
         "microsoft.management/managementgroups" => model.management_groups.push(head),
         "microsoft.authorization/policyassignments" => model
             .assignments
-            .push(assignment(resource, evaluator, head, &property)),
+            .push(assignment(resource, evaluate, head, &property)),
         "microsoft.kubernetes/connectedclusters" => {
             let tags = resource
                 .resource
                 .get_ignore_case("tags")
-                .map(|t| evaluator.value(&t.value));
+                .map(|t| evaluate(&t.value));
             model.clusters.push(Cluster {
                 address: head.address,
                 kind: ClusterKind::ArcConnected,
-                dialect: Dialect::Arm,
+                dialect: resource.dialect,
                 header: resource.header,
                 context: resource.context.clone(),
                 // An Arc cluster's Defender and policy come from extensions (ARC001, ARC002).
@@ -83,7 +92,7 @@ pub fn lower(resource: &ArmResource, evaluator: &Evaluator, model: &mut Model) -
             let target = resource
                 .resource
                 .get_ignore_case("scope")
-                .map(|s| evaluator.value(&s.value));
+                .map(|s| evaluate(&s.value));
             model.extensions.push(ClusterExtension {
                 extension_type: string_setting(property("extensionType").as_ref(), resource.header),
                 target: string_setting(target.as_ref(), resource.header),
@@ -176,25 +185,20 @@ fn extensions(value: Option<Value>) -> PricingExtensions {
 
 fn assignment(
     resource: &ArmResource,
-    evaluator: &Evaluator,
+    evaluate: &dyn Fn(&Value) -> Value,
     head: Resource,
     property: &dyn Fn(&str) -> Option<Value>,
 ) -> PolicyAssignment {
     let scope = match resource
         .resource
         .get_ignore_case("scope")
-        .map(|s| evaluator.value(&s.value))
+        .map(|s| evaluate(&s.value))
     {
         Some(scope) => match scope.as_str() {
             Some(id) => AssignmentScope::of_id(id),
             None => AssignmentScope::Unknown,
         },
-        None => match &evaluator.context.scope {
-            DeployScope::ManagementGroup { .. } => AssignmentScope::ManagementGroup,
-            DeployScope::Subscription { .. } => AssignmentScope::Subscription,
-            DeployScope::ResourceGroup { .. } => AssignmentScope::ResourceGroup,
-            DeployScope::Tenant => AssignmentScope::Unknown,
-        },
+        None => resource.deployed_at,
     };
     let enforce = match property("enforcementMode") {
         None => Setting::Absent {
@@ -212,7 +216,7 @@ fn assignment(
     let identity = match resource
         .resource
         .get_ignore_case("identity")
-        .map(|i| evaluator.value(&i.value))
+        .map(|i| evaluate(&i.value))
     {
         None => Setting::Absent {
             holder: resource.header,
