@@ -119,7 +119,7 @@ pub fn render(output: &ScanOutput, out: &mut dyn Write) -> io::Result<()> {
             .collect(),
         summary: Summary {
             files_scanned: sources.len(),
-            clusters: output.model.clusters.len(),
+            clusters: output.posture.clusters,
             errors: counts.errors,
             warnings: counts.warnings,
             notes: counts.notes,

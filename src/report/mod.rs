@@ -98,7 +98,7 @@ pub fn summary_line(output: &ScanOutput) -> String {
     line.push_str(&format!(
         " in {} scanned; {} found",
         plural(output.sources.len(), "file"),
-        plural(output.model.clusters.len(), "cluster"),
+        plural(output.posture.clusters, "cluster"),
     ));
     line
 }
