@@ -1,7 +1,7 @@
 //! The posture summary (SPEC §6): the playbook's KPIs, computed from the model and the rules'
 //! results before suppressions and baselines, so a suppressed finding is not counted as protected.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use serde::Serialize;
 
@@ -71,20 +71,25 @@ enum Status {
     Missing,
 }
 
-/// The worst status `rules` report for `address`; no finding means declared. A violation below
-/// the rule's level (the legacy Defender shape's migration note) still protects.
-fn status(findings: &[Finding], rules: &[&str], address: &str) -> Status {
-    findings
-        .iter()
-        .filter(|f| rules.contains(&f.rule) && f.resource.as_deref() == Some(address))
-        .map(|f| match f.outcome {
+/// The worst status per (rule, resource) among `findings`; a resource with no finding for a rule
+/// declares what it checks. A violation below the rule's level (the legacy Defender shape's
+/// migration note) still protects.
+fn statuses(findings: &[Finding]) -> HashMap<(&'static str, &str), Status> {
+    let mut worst: HashMap<(&'static str, &str), Status> = HashMap::new();
+    for finding in findings {
+        let Some(resource) = finding.resource.as_deref() else {
+            continue;
+        };
+        let status = match finding.outcome {
             Outcome::Covered => Status::Covered,
             Outcome::Unknown => Status::Unknown,
-            Outcome::Violation if f.level == Level::Note => Status::Declared,
+            Outcome::Violation if finding.level == Level::Note => Status::Declared,
             Outcome::Violation => Status::Missing,
-        })
-        .max()
-        .unwrap_or(Status::Declared)
+        };
+        let entry = worst.entry((finding.rule, resource)).or_insert(status);
+        *entry = (*entry).max(status);
+    }
+    worst
 }
 
 fn count(share: &mut Share, status: Status) {
@@ -123,6 +128,7 @@ pub fn compute(model: &Model, findings: &[Finding], config: &Config) -> Posture 
         .required_tags
         .first()
         .map(|key| config.normalize_tag_key(key));
+    let statuses = statuses(findings);
     let mut unprotected: BTreeMap<Option<String>, Vec<String>> = BTreeMap::new();
     let mut seen = std::collections::BTreeSet::new();
     for cluster in &model.clusters {
@@ -141,14 +147,17 @@ pub fn compute(model: &Model, findings: &[Finding], config: &Config) -> Posture 
                 ("ARC001", "ARC002")
             }
         };
-        let sensor = status(findings, &[sensor_rule], &cluster.address);
-        let policy = status(findings, &[policy_rule], &cluster.address);
+        let status = |rule: &'static str| {
+            statuses
+                .get(&(rule, cluster.address.as_str()))
+                .copied()
+                .unwrap_or(Status::Declared)
+        };
+        let sensor = status(sensor_rule);
+        let policy = status(policy_rule);
         count(&mut posture.defender_sensor, sensor);
         count(&mut posture.azure_policy, policy);
-        count(
-            &mut posture.ownership_tags,
-            status(findings, &["AKS003"], &cluster.address),
-        );
+        count(&mut posture.ownership_tags, status("AKS003"));
         if sensor == Status::Missing || policy == Status::Missing {
             let owner = match (&cluster.tags, &owner_key) {
                 (Setting::Known { value, .. }, Some(key)) => value
