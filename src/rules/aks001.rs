@@ -47,7 +47,7 @@ fn check_cluster(
             cluster,
             setting,
             patch,
-            "does not declare the Microsoft Defender for Containers sensor",
+            covered_what(setting),
             fix(cluster),
         ));
     }
@@ -57,7 +57,7 @@ fn check_cluster(
             cluster,
             setting,
             cover,
-            "does not declare the Microsoft Defender for Containers sensor",
+            covered_what(setting),
             fix(cluster),
         ));
     }
@@ -140,5 +140,15 @@ fn fix(cluster: &Cluster) -> String {
             "set `securityProfile.defender.securityMonitoring.enabled` to true and `securityProfile.defender.logAnalyticsWorkspaceResourceId` to a workspace in the properties of `{}`",
             cluster.address
         ),
+    }
+}
+
+/// How a covered finding describes what the cluster itself does.
+fn covered_what<T: PartialEq<DefenderProfile>>(setting: &Setting<T>) -> &'static str {
+    match setting {
+        Setting::Known { value, .. } if *value == DefenderProfile::Disabled => {
+            "turns the Microsoft Defender for Containers sensor off"
+        }
+        _ => "does not declare the Microsoft Defender for Containers sensor",
     }
 }

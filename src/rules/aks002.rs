@@ -48,7 +48,7 @@ fn check_cluster(
             cluster,
             setting,
             patch,
-            "does not declare the Azure Policy add-on",
+            covered_what(setting),
             fix(cluster),
         ));
     }
@@ -58,7 +58,7 @@ fn check_cluster(
             cluster,
             setting,
             cover,
-            "does not declare the Azure Policy add-on",
+            covered_what(setting),
             fix(cluster),
         ));
     }
@@ -136,5 +136,15 @@ fn fix(cluster: &Cluster) -> String {
             "set `addonProfiles.azurepolicy.enabled` to true in the properties of `{}`, with a single `azurepolicy` key",
             cluster.address
         ),
+    }
+}
+
+/// How a covered finding describes what the cluster itself does.
+fn covered_what<T: PartialEq<PolicyAddon>>(setting: &Setting<T>) -> &'static str {
+    match setting {
+        Setting::Known { value, .. } if *value == PolicyAddon::Disabled => {
+            "turns the Azure Policy add-on off"
+        }
+        _ => "does not declare the Azure Policy add-on",
     }
 }

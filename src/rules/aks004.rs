@@ -62,7 +62,7 @@ pub fn check(model: &Model, _config: &Config) -> Vec<Finding> {
                 cluster.header,
                 &resource,
                 format!(
-                    "`{}` leaves `{}` to `{}`, but Terraform does not ignore it: the next `terraform apply` removes what the policy added, and the policy adds it again",
+                    "`{}` leaves `{}` to `{}` but does not ignore it: the next `terraform apply` removes what the policy added, and the policy adds it again",
                     cluster.address, provisioned.attribute, cover.assignment.resource.address
                 ),
                 related,
