@@ -23,6 +23,8 @@ pub struct Model {
     pub extensions: Vec<ClusterExtension>,
     /// Patches applied to clusters after creation (`azapi_update_resource`).
     pub patches: Vec<ClusterPatch>,
+    /// Custom initiatives (policy set definitions) defined in the scan.
+    pub policy_sets: Vec<PolicySet>,
 }
 
 impl Model {
@@ -36,6 +38,7 @@ impl Model {
         self.management_groups.extend(other.management_groups);
         self.extensions.extend(other.extensions);
         self.patches.extend(other.patches);
+        self.policy_sets.extend(other.policy_sets);
     }
 }
 
@@ -278,4 +281,14 @@ pub struct ClusterPatch {
     pub target: Setting<String>,
     pub enables_defender: bool,
     pub enables_policy_addon: bool,
+}
+
+/// A custom initiative defined in the scan, with the definitions it groups.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PolicySet {
+    pub resource: Resource,
+    /// The set's `name` (the last segment of its id), when known.
+    pub name: Option<String>,
+    /// Member definition ids as evaluated (unknown members are left out).
+    pub members: Vec<String>,
 }

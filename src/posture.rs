@@ -198,7 +198,7 @@ pub fn compute(model: &Model, findings: &[Finding], config: &Config) -> Posture 
         }
     }
     for assignment in &model.assignments {
-        let Some(policy) = coverage::known_policy(assignment).filter(|p| p.provisions()) else {
+        let Some(policy) = coverage::provisioning_policy(model, assignment) else {
             continue;
         };
         if coverage::inertness(assignment, policy).is_some() {

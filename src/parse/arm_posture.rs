@@ -7,7 +7,7 @@
 
 use crate::model::{
     AssignmentParameter, AssignmentScope, Cluster, ClusterExtension, ClusterKind, Dialect, Model,
-    PolicyAssignment, Pricing, PricingExtension, PricingExtensions, Resource, Setting,
+    PolicyAssignment, PolicySet, Pricing, PricingExtension, PricingExtensions, Resource, Setting,
 };
 use crate::parse::arm_shape;
 use crate::source::Span;
@@ -61,6 +61,26 @@ pub fn lower(
         }),
         "microsoft.security/autoprovisioningsettings" => model.legacy_auto_provisioning.push(head),
         "microsoft.subscription/aliases" => model.subscriptions.push(head),
+        "microsoft.authorization/policysetdefinitions" => model.policy_sets.push(PolicySet {
+            name: Some(resource.name.rsplit('/').next().unwrap_or("").to_string()),
+            members: property("policyDefinitions")
+                .and_then(|members| {
+                    members.items().map(|items| {
+                        items
+                            .iter()
+                            .filter_map(|member| {
+                                member
+                                    .get_ignore_case("policyDefinitionId")?
+                                    .value
+                                    .as_str()
+                                    .map(str::to_string)
+                            })
+                            .collect()
+                    })
+                })
+                .unwrap_or_default(),
+            resource: head,
+        }),
         "microsoft.management/managementgroups" => model.management_groups.push(head),
         "microsoft.authorization/policyassignments" => model
             .assignments

@@ -12,12 +12,54 @@ use crate::policy::{self, KnownPolicy};
 use crate::source::Span;
 use crate::value::{Related, Unknown, ValueKind};
 
-/// The known policy an assignment assigns, if its definition is one aksguard knows.
-pub fn known_policy(assignment: &PolicyAssignment) -> Option<KnownPolicy> {
-    match &assignment.definition {
-        Setting::Known { value, .. } => policy::classify(value),
-        _ => None,
-    }
+/// The known policies an assignment assigns: the built-in definition or initiative it names, or
+/// the known members of a custom initiative defined in the scan.
+pub fn known_policies(model: &Model, assignment: &PolicyAssignment) -> Vec<KnownPolicy> {
+    let set = match &assignment.definition {
+        Setting::Known { value, .. } => {
+            if let Some(known) = policy::classify(value) {
+                return vec![known];
+            }
+            let name = value.trim_end_matches('/').rsplit('/').next().unwrap_or("");
+            model.policy_sets.iter().find(|set| {
+                set.name
+                    .as_deref()
+                    .is_some_and(|n| n.eq_ignore_ascii_case(name))
+            })
+        }
+        // A Terraform reference (`azurerm_policy_set_definition.x`) or the known path of an ARM id
+        // whose scope is known only at deployment.
+        Setting::Unknown { unknown, .. } => unknown.reference.as_deref().and_then(|reference| {
+            let name = reference.rsplit('/').next().unwrap_or("");
+            model.policy_sets.iter().find(|set| {
+                set.resource.address.ends_with(reference)
+                    || (reference.contains('/')
+                        && set
+                            .name
+                            .as_deref()
+                            .is_some_and(|n| n.eq_ignore_ascii_case(name)))
+            })
+        }),
+        Setting::Absent { .. } => None,
+    };
+    let mut policies: Vec<KnownPolicy> = set
+        .map(|set| {
+            set.members
+                .iter()
+                .filter_map(|m| policy::classify(m))
+                .collect()
+        })
+        .unwrap_or_default();
+    policies.sort();
+    policies.dedup();
+    policies
+}
+
+/// The first provisioning policy among what an assignment assigns.
+pub fn provisioning_policy(model: &Model, assignment: &PolicyAssignment) -> Option<KnownPolicy> {
+    known_policies(model, assignment)
+        .into_iter()
+        .find(|p| p.provisions())
 }
 
 /// Why an assignment of a provisioning policy cannot act.
@@ -117,14 +159,19 @@ pub fn active_covers(model: &Model) -> Vec<Cover<'_>> {
     model
         .assignments
         .iter()
-        .filter_map(|assignment| {
-            let policy = known_policy(assignment)?;
+        .flat_map(|assignment| {
             let scoped = matches!(
                 assignment.scope,
                 AssignmentScope::Subscription | AssignmentScope::ManagementGroup
             );
-            (scoped && assignment.not_scopes.is_empty() && inertness(assignment, policy).is_none())
-                .then_some(Cover { assignment, policy })
+            known_policies(model, assignment)
+                .into_iter()
+                .filter(move |policy| {
+                    scoped
+                        && assignment.not_scopes.is_empty()
+                        && inertness(assignment, *policy).is_none()
+                })
+                .map(move |policy| Cover { assignment, policy })
         })
         .collect()
 }

@@ -14,7 +14,7 @@ pub fn check(model: &Model, _config: &Config) -> Vec<Finding> {
         .assignments
         .iter()
         .filter_map(|assignment| {
-            let policy = coverage::known_policy(assignment).filter(|p| p.provisions())?;
+            let policy = coverage::provisioning_policy(model, assignment)?;
             let resource = &assignment.resource;
             let finding = match coverage::inertness(assignment, policy)? {
                 Inertness::Inert(reason, span) => resource_finding(

@@ -14,9 +14,10 @@ pub fn check(model: &Model, _config: &Config) -> Vec<Finding> {
     let provisioned: Vec<_> = model
         .assignments
         .iter()
-        .filter_map(|a| {
-            let policy = coverage::known_policy(a)?;
-            coverage::inertness(a, policy).is_none().then_some(policy)
+        .flat_map(|a| {
+            coverage::known_policies(model, a)
+                .into_iter()
+                .filter(|policy| coverage::inertness(a, *policy).is_none())
         })
         .filter_map(KnownPolicy::audit_counterpart)
         .collect();
@@ -24,9 +25,12 @@ pub fn check(model: &Model, _config: &Config) -> Vec<Finding> {
         .assignments
         .iter()
         .filter_map(|assignment| {
-            let KnownPolicy::Audit(audit) = coverage::known_policy(assignment)? else {
-                return None;
-            };
+            let audit = coverage::known_policies(model, assignment)
+                .into_iter()
+                .find_map(|p| match p {
+                    KnownPolicy::Audit(audit) => Some(audit),
+                    _ => None,
+                })?;
             if provisioned.contains(&audit) {
                 return None;
             }

@@ -29,7 +29,7 @@ pub fn check(model: &Model, _config: &Config) -> Vec<Finding> {
     let provisioning: Vec<(&Resource, Span, AssignmentScope)> = model
         .assignments
         .iter()
-        .filter(|a| coverage::known_policy(a).is_some_and(|p| p.provisions()))
+        .filter(|a| coverage::provisioning_policy(model, a).is_some())
         .map(|a| (&a.resource, a.resource.header, a.scope))
         .chain(
             model

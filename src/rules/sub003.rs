@@ -47,7 +47,7 @@ pub fn check(model: &Model, _config: &Config) -> Vec<Finding> {
         ));
     }
     for assignment in &model.assignments {
-        if coverage::known_policy(assignment) == Some(KnownPolicy::Deprecated) {
+        if coverage::known_policies(model, assignment).contains(&KnownPolicy::Deprecated) {
             findings.push(resource_finding(
                 RULE,
                 LEVEL,

@@ -429,4 +429,6 @@ fn merge_unique(model: &mut crate::model::Model, lowered: crate::model::Model) {
     add(&mut model.subscriptions, lowered.subscriptions);
     add(&mut model.management_groups, lowered.management_groups);
     add(&mut model.extensions, lowered.extensions);
+    add(&mut model.patches, lowered.patches);
+    add(&mut model.policy_sets, lowered.policy_sets);
 }

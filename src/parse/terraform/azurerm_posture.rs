@@ -5,7 +5,7 @@
 use super::eval::EvalBlock;
 use crate::model::{
     AssignmentParameter, AssignmentScope, Cluster, ClusterExtension, ClusterKind, Dialect, Model,
-    PolicyAssignment, Pricing, PricingExtension, PricingExtensions, Resource, Setting,
+    PolicyAssignment, PolicySet, Pricing, PricingExtension, PricingExtensions, Resource, Setting,
 };
 use crate::parse::arm_shape;
 use crate::value::{Entry, Unknown, UnknownCause, Value, ValueKind};
@@ -25,6 +25,8 @@ pub fn lowers(resource_type: &str) -> bool {
             | "azurerm_resource_group_policy_assignment"
             | "azurerm_resource_policy_assignment"
             | "azurerm_policy_assignment"
+            | "azurerm_policy_set_definition"
+            | "azurerm_management_group_policy_set_definition"
     )
 }
 
@@ -51,6 +53,23 @@ pub fn lower_resource(
         }
         "azurerm_subscription" => {
             model.subscriptions.push(resource);
+            return true;
+        }
+        "azurerm_policy_set_definition" | "azurerm_management_group_policy_set_definition" => {
+            model.policy_sets.push(PolicySet {
+                name: block
+                    .attribute("name")
+                    .and_then(|n| n.value.as_str())
+                    .map(str::to_string),
+                members: block
+                    .blocks("policy_definition_reference")
+                    .filter_map(|reference| {
+                        let id = reference.attribute("policy_definition_id")?;
+                        id.value.as_str().map(str::to_string)
+                    })
+                    .collect(),
+                resource,
+            });
             return true;
         }
         "azurerm_management_group" => {

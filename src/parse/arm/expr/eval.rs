@@ -10,7 +10,7 @@ use super::functions::{self, misuse};
 use super::parser::{self, Expr, Node};
 use super::{classify, StringForm};
 use crate::source::Span;
-use crate::value::{Entry, Related, UnknownCause, Value, ValueKind};
+use crate::value::{Entry, Related, Unknown, UnknownCause, Value, ValueKind};
 
 /// Where the template deploys to; names are `None` when only the deployment decides them.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -501,13 +501,7 @@ impl<'c> Evaluator<'c> {
         let Some(strings) = strings else {
             return misuse(span, function, "expects strings");
         };
-        let unknown_scope = |what: &str| {
-            Value::unknown(
-                UnknownCause::Computed,
-                format!("`{call_text}` depends on the {what} of the deployment, known only at deployment"),
-                span,
-            )
-        };
+
         // The resource type is the first argument with a `/`; what precedes it names the scope.
         let type_at = match function {
             "extensionresourceid" => strings
@@ -528,6 +522,16 @@ impl<'c> Evaluator<'c> {
             return misuse(span, function, "needs one name per resource type segment");
         };
         let before = &strings[..type_at];
+        // The scope part may be known only at deployment, but the provider path still says which
+        // resource the id names: keep it as the unknown's reference.
+        let unknown_scope = |what: &str| {
+            let mut unknown = Unknown::new(
+                UnknownCause::Computed,
+                format!("`{call_text}` depends on the {what} of the deployment, known only at deployment"),
+            );
+            unknown.reference = Some(path.clone());
+            Value::new(ValueKind::Unknown(unknown), span)
+        };
         let id = match function {
             "tenantresourceid" => path,
             "extensionresourceid" => format!("{}{path}", before[0].trim_end_matches('/')),
