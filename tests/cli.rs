@@ -35,7 +35,7 @@ fn compact_report_on_examples() {
     assert_eq!(output.status.code(), Some(1));
     insta::assert_snapshot!("compact", stdout(&output));
     assert!(
-        stderr(&output).contains("2 errors, 7 warnings, 4 notes"),
+        stderr(&output).contains("5 errors, 6 warnings, 3 notes"),
         "{}",
         stderr(&output)
     );
@@ -49,27 +49,25 @@ fn json_report_on_examples() {
     let report: serde_json::Value = serde_json::from_str(&text).expect("valid JSON");
     assert_eq!(report["version"], 1);
     let results = report["results"].as_array().expect("results");
-    assert_eq!(results.len(), 13);
+    assert_eq!(results.len(), 14);
     for result in results {
         assert!(["violation", "unknown", "covered"].contains(&result["outcome"].as_str().unwrap()));
         assert!(result["location"]["start"]["line"].as_u64().unwrap() >= 1);
     }
     let posture = &report["summary"]["posture"];
-    // The subscription example's Defender profile assignment covers every cluster in the scan.
-    assert_eq!(posture["clusters"], 4);
-    assert_eq!(posture["defender_sensor"]["declared"], 1);
-    assert_eq!(posture["defender_sensor"]["covered"], 3);
-    assert_eq!(posture["defender_sensor"]["missing"], 0);
-    assert_eq!(posture["azure_policy"]["missing"], 1);
+    // The subscription example's add-on assignment covers every cluster in the scan; its Defender
+    // profile assignment is inert. The Bicep example is evaluated once per parameter file.
+    assert_eq!(posture["clusters"], 6);
+    assert_eq!(posture["defender_sensor"]["declared"], 2);
+    assert_eq!(posture["defender_sensor"]["missing"], 4);
+    assert_eq!(posture["azure_policy"]["covered"], 2);
+    assert_eq!(posture["azure_policy"]["missing"], 0);
     assert_eq!(posture["containers_plan_standard"], 1);
     assert_eq!(posture["provisioning_assignments_inert"], 1);
+    assert_eq!(posture["unprotected_by_owner"][0]["owner"], serde_json::Value::Null);
     assert_eq!(
-        posture["unprotected_by_owner"][0]["owner"],
-        serde_json::Value::Null
-    );
-    assert_eq!(
-        posture["unprotected_by_owner"][0]["clusters"][0],
-        "azurerm_kubernetes_cluster.sandbox"
+        posture["unprotected_by_owner"][1]["clusters"][0],
+        "Microsoft.ContainerService/managedClusters 'aks-analytics-dev'"
     );
     insta::assert_snapshot!("json", text);
 }
@@ -279,7 +277,7 @@ fn output_file_gets_the_report_and_stderr_the_summary() {
     ]);
     assert_eq!(output.status.code(), Some(1));
     assert!(stdout(&output).is_empty());
-    assert!(stderr(&output).contains("2 errors"));
+    assert!(stderr(&output).contains("5 errors"));
     let written: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
     assert_eq!(written["version"], "2.1.0");
