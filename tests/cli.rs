@@ -64,7 +64,10 @@ fn json_report_on_examples() {
     assert_eq!(posture["azure_policy"]["missing"], 0);
     assert_eq!(posture["containers_plan_standard"], 1);
     assert_eq!(posture["provisioning_assignments_inert"], 1);
-    assert_eq!(posture["unprotected_by_owner"][0]["owner"], serde_json::Value::Null);
+    assert_eq!(
+        posture["unprotected_by_owner"][0]["owner"],
+        serde_json::Value::Null
+    );
     assert_eq!(
         posture["unprotected_by_owner"][1]["clusters"][0],
         "Microsoft.ContainerService/managedClusters 'aks-analytics-dev'"
