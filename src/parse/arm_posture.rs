@@ -28,6 +28,18 @@ pub struct ArmResource<'a> {
     pub context: Vec<Related>,
 }
 
+const KNOWN_TYPES: &[&str] = &[
+    "Microsoft.Security/pricings",
+    "Microsoft.Security/autoProvisioningSettings",
+    "Microsoft.Subscription/aliases",
+    "Microsoft.Management/managementGroups",
+    "Microsoft.Authorization/policySetDefinitions",
+    "Microsoft.Authorization/policyAssignments",
+    "Microsoft.Kubernetes/connectedClusters",
+    "Microsoft.KubernetesConfiguration/extensions",
+    "Microsoft.Kubernetes/connectedClusters/providers/extensions",
+];
+
 /// Lower `resource` into `model` when it is a posture resource; `false` when it is not one.
 pub fn lower(
     resource: &ArmResource,
@@ -35,7 +47,13 @@ pub fn lower(
     model: &mut Model,
 ) -> bool {
     let kind = resource.full_type.to_ascii_lowercase();
-    let address = format!("{} '{}'", resource.full_type, resource.name);
+    // Messages name the type as Azure spells it, whatever the template's casing.
+    let type_name = KNOWN_TYPES
+        .iter()
+        .find(|known| known.eq_ignore_ascii_case(resource.full_type))
+        .copied()
+        .unwrap_or(resource.full_type);
+    let address = format!("{type_name} '{}'", resource.name);
     let head = Resource {
         address,
         dialect: resource.dialect,
@@ -53,7 +71,10 @@ pub fn lower(
             // A pricing's name is its plan (`Containers`, `VirtualMachines`, ...).
             plan: Setting::known(
                 resource.name.rsplit('/').next().unwrap_or("").to_string(),
-                resource.header,
+                resource
+                    .resource
+                    .get_ignore_case("name")
+                    .map_or(resource.header, |n| n.value.span),
             ),
             tier: string_setting(property("pricingTier").as_ref(), resource.header),
             extensions: extensions(property("extensions")),
@@ -108,11 +129,24 @@ pub fn lower(
                 name: Some(resource.name.to_string()),
             });
         }
-        "microsoft.kubernetesconfiguration/extensions" => {
-            let target = resource
-                .resource
-                .get_ignore_case("scope")
-                .map(|s| evaluate(&s.value));
+        // The older extension form is a child of the cluster:
+        // `Microsoft.Kubernetes/connectedClusters/providers/extensions` named
+        // `<cluster>/Microsoft.KubernetesConfiguration/<extension>`.
+        "microsoft.kubernetesconfiguration/extensions"
+        | "microsoft.kubernetes/connectedclusters/providers/extensions" => {
+            let target = match kind.as_str() {
+                "microsoft.kubernetesconfiguration/extensions" => resource
+                    .resource
+                    .get_ignore_case("scope")
+                    .map(|s| evaluate(&s.value)),
+                _ => Some(Value::new(
+                    ValueKind::String(format!(
+                        "Microsoft.Kubernetes/connectedClusters/{}",
+                        resource.name.split('/').next().unwrap_or("")
+                    )),
+                    resource.header,
+                )),
+            };
             model.extensions.push(ClusterExtension {
                 extension_type: string_setting(property("extensionType").as_ref(), resource.header),
                 target: string_setting(target.as_ref(), resource.header),

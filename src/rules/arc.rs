@@ -110,7 +110,7 @@ fn check(model: &Model, wanted: &Extension) -> Vec<Finding> {
                 cluster,
                 &header,
                 cover.expect("checked"),
-                &format!("has no {} in this scan", wanted.what),
+                &format!("lacks the {} in this scan", wanted.what),
                 help(cluster),
             )),
             Match::Undecided(extension, unknown) => {
@@ -138,7 +138,7 @@ fn check(model: &Model, wanted: &Extension) -> Vec<Finding> {
                 outcome: Outcome::Violation,
                 span: cluster.header,
                 message: format!(
-                    "Arc-enabled cluster `{}` has no {} (extension type `{}`)",
+                    "Arc-enabled cluster `{}` lacks the {} (extension type `{}`)",
                     cluster.address, wanted.what, wanted.extension_type
                 ),
                 resource: Some(cluster.address.clone()),

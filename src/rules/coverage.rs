@@ -15,33 +15,32 @@ use crate::value::{Related, Unknown, ValueKind};
 /// The known policies an assignment assigns: the built-in definition or initiative it names, or
 /// the known members of a custom initiative defined in the scan.
 pub fn known_policies(model: &Model, assignment: &PolicyAssignment) -> Vec<KnownPolicy> {
-    let set = match &assignment.definition {
-        Setting::Known { value, .. } => {
-            if let Some(known) = policy::classify(value) {
-                return vec![known];
-            }
-            let name = value.trim_end_matches('/').rsplit('/').next().unwrap_or("");
-            model.policy_sets.iter().find(|set| {
-                set.name
-                    .as_deref()
-                    .is_some_and(|n| n.eq_ignore_ascii_case(name))
-            })
-        }
-        // A Terraform reference (`azurerm_policy_set_definition.x`) or the known path of an ARM id
-        // whose scope is known only at deployment.
-        Setting::Unknown { unknown, .. } => unknown.reference.as_deref().and_then(|reference| {
-            let name = reference.rsplit('/').next().unwrap_or("");
-            model.policy_sets.iter().find(|set| {
-                set.resource.address.ends_with(reference)
-                    || (reference.contains('/')
-                        && set
-                            .name
-                            .as_deref()
-                            .is_some_and(|n| n.eq_ignore_ascii_case(name)))
-            })
-        }),
-        Setting::Absent { .. } => None,
+    // The id as evaluated; or, when only the deployment knows its scope, the provider path the
+    // id ends with; or a Terraform reference (`azurerm_policy_set_definition.x`).
+    let reference = match &assignment.definition {
+        Setting::Known { value, .. } => value.as_str(),
+        Setting::Unknown { unknown, .. } => match unknown.reference.as_deref() {
+            Some(reference) => reference,
+            None => return Vec::new(),
+        },
+        Setting::Absent { .. } => return Vec::new(),
     };
+    if let Some(known) = policy::classify(reference) {
+        return vec![known];
+    }
+    let name = reference
+        .trim_end_matches('/')
+        .rsplit('/')
+        .next()
+        .unwrap_or("");
+    let set = model.policy_sets.iter().find(|set| {
+        set.resource.address.ends_with(reference)
+            || (reference.contains('/')
+                && set
+                    .name
+                    .as_deref()
+                    .is_some_and(|n| n.eq_ignore_ascii_case(name)))
+    });
     let mut policies: Vec<KnownPolicy> = set
         .map(|set| {
             set.members

@@ -189,10 +189,15 @@ fn instance(
         .as_ref()
         .and_then(|n| n.as_str().map(str::to_string))
         .unwrap_or(raw_name);
+    // A child's type is relative to its parent when it has no namespace (`subnets`,
+    // `providers/extensions`); its name is relative too unless it has more segments than its type
+    // (`vnet/subnet1` is already full, `Microsoft.KubernetesConfiguration/ext` for
+    // `providers/extensions` is not).
+    let relative_type = !short_type.split('/').next().unwrap_or("").contains('.');
     let (full_type, name) = match parent {
-        Some(parent) if !short_type.contains('/') => (
+        Some(parent) if relative_type => (
             format!("{}/{short_type}", parent.resource_type),
-            if short_name.contains('/') {
+            if short_name.split('/').count() > short_type.split('/').count() {
                 short_name
             } else {
                 format!("{}/{short_name}", parent.name)
