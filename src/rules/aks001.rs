@@ -1,7 +1,7 @@
 //! AKS001: the Microsoft Defender for Containers sensor (Defender profile) on every AKS cluster.
 
 use super::coverage::{self, Cover};
-use super::{covered_finding, level_for, patched_finding, related, unknown_finding};
+use super::{level_for, provided_elsewhere, related, unknown_finding};
 use crate::config::Config;
 use crate::finding::{Finding, Level, Outcome};
 use crate::model::{Cluster, ClusterKind, ClusterPatch, DefenderProfile, Dialect, Model, Setting};
@@ -41,25 +41,17 @@ fn check_cluster(
     patch: Option<&ClusterPatch>,
 ) -> Option<Finding> {
     let setting = &cluster.defender;
-    if let (false, Some(patch)) = (has_sensor(cluster), patch) {
-        return Some(patched_finding(
-            RULE,
-            cluster,
-            setting,
-            patch,
-            covered_what(setting),
-            fix(cluster),
-        ));
-    }
-    if let (false, Some(cover)) = (has_sensor(cluster), cover) {
-        return Some(covered_finding(
-            RULE,
-            cluster,
-            setting,
-            cover,
-            covered_what(setting),
-            fix(cluster),
-        ));
+    if let Some(covered) = provided_elsewhere(
+        RULE,
+        cluster,
+        setting,
+        has_sensor(cluster),
+        patch,
+        cover,
+        covered_what(setting),
+        || fix(cluster),
+    ) {
+        return Some(covered);
     }
     let (outcome, level, message) = match setting {
         Setting::Known {

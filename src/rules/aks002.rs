@@ -1,7 +1,7 @@
 //! AKS002: the Azure Policy add-on on every AKS cluster.
 
 use super::coverage::{self, Cover};
-use super::{covered_finding, level_for, patched_finding, related, unknown_finding};
+use super::{level_for, provided_elsewhere, related, unknown_finding};
 use crate::config::Config;
 use crate::finding::{Finding, Level, Outcome};
 use crate::model::{Cluster, ClusterKind, ClusterPatch, Dialect, Model, PolicyAddon, Setting};
@@ -42,25 +42,17 @@ fn check_cluster(
     patch: Option<&ClusterPatch>,
 ) -> Option<Finding> {
     let setting = &cluster.azure_policy;
-    if let (false, Some(patch)) = (has_addon(cluster), patch) {
-        return Some(patched_finding(
-            RULE,
-            cluster,
-            setting,
-            patch,
-            covered_what(setting),
-            fix(cluster),
-        ));
-    }
-    if let (false, Some(cover)) = (has_addon(cluster), cover) {
-        return Some(covered_finding(
-            RULE,
-            cluster,
-            setting,
-            cover,
-            covered_what(setting),
-            fix(cluster),
-        ));
+    if let Some(covered) = provided_elsewhere(
+        RULE,
+        cluster,
+        setting,
+        has_addon(cluster),
+        patch,
+        cover,
+        covered_what(setting),
+        || fix(cluster),
+    ) {
+        return Some(covered);
     }
     let mut related = related(cluster, setting);
     let message = match setting {

@@ -280,6 +280,30 @@ fn covered_by<T>(
     }
 }
 
+/// The covered finding for a cluster that does not itself declare a protection (`declared` is
+/// false) when a patch or an active policy assignment in the scan provides it; a patch on the
+/// cluster itself is the nearer explanation, so it comes first.
+#[allow(clippy::too_many_arguments)]
+fn provided_elsewhere<T>(
+    rule: &'static str,
+    cluster: &Cluster,
+    setting: &Setting<T>,
+    declared: bool,
+    patch: Option<&crate::model::ClusterPatch>,
+    cover: Option<&coverage::Cover>,
+    what: &str,
+    help: impl Fn() -> String,
+) -> Option<Finding> {
+    if declared {
+        return None;
+    }
+    match (patch, cover) {
+        (Some(patch), _) => Some(patched_finding(rule, cluster, setting, patch, what, help())),
+        (None, Some(cover)) => Some(covered_finding(rule, cluster, setting, cover, what, help())),
+        (None, None) => None,
+    }
+}
+
 /// The covered finding for a cluster that an `azapi_update_resource` patches.
 fn patched_finding<T>(
     rule: &'static str,
