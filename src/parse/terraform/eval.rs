@@ -1305,3 +1305,158 @@ fn object(entries: Vec<(&str, Value)>, span: Span, provenance: Vec<Related>) -> 
 pub fn cli_value(value: Value, span: Span) -> Value {
     respan_deep(value, span)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::SourceFile;
+
+    /// Evaluate `local.result` of an HCL text holding `locals { ... }`, with `variables`.
+    fn eval_local(text: &str, variables: &[(&str, Value)]) -> Value {
+        let sources = SourceMap::new(vec![SourceFile::new("main.tf".into(), text.to_string())]);
+        let body = hcl_edit::parser::parse_body(text).expect("parses");
+        let mut locals = BTreeMap::new();
+        for block in body.blocks() {
+            for attribute in block.body.attributes() {
+                locals.insert(
+                    attribute.key.as_str().to_string(),
+                    Expr::Hcl(FileId(0), &attribute.value),
+                );
+            }
+        }
+        let variables = variables
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.clone()))
+            .collect();
+        let scope = Scope::new(&sources, variables, locals);
+        let value = Evaluator::new(&scope, FileId(0)).local("result", Span::default());
+        value
+    }
+
+    fn unset(name: &str) -> Value {
+        Value::unknown(
+            UnknownCause::Input,
+            format!("var.{name} has no default and no tfvars sets it"),
+            Span::default(),
+        )
+    }
+
+    #[test]
+    fn operators_conditionals_and_templates() {
+        let value = eval_local(
+            "locals {\n result = \"${local.n * 2 + 1 > 6 ? \"big\" : \"small\"}-${upper(local.s)}\"\n n = 3\n s = \"x\"\n}",
+            &[],
+        );
+        assert_eq!(value.as_str(), Some("big-X"));
+        let value = eval_local("locals {\n result = !(1 == 1) || \"a\" != \"b\"\n}", &[]);
+        assert_eq!(value.as_bool(), Some(true));
+    }
+
+    #[test]
+    fn for_expressions_and_splats() {
+        let value = eval_local(
+            "locals {\n result = { for k, v in local.m : upper(k) => v.on if v.on }\n m = { a = { on = true }, b = { on = false } }\n}",
+            &[],
+        );
+        assert_eq!(value.entries().unwrap().len(), 1);
+        assert_eq!(value.get("A").unwrap().value.as_bool(), Some(true));
+        let value = eval_local(
+            "locals {\n result = local.l[*].name\n l = [{ name = \"x\" }, { name = \"y\" }]\n}",
+            &[],
+        );
+        assert_eq!(value.items().unwrap()[1].as_str(), Some("y"));
+    }
+
+    #[test]
+    fn unknowns_name_their_input() {
+        let value = eval_local(
+            "locals {\n result = var.enable ? [1] : []\n}",
+            &[("enable", unset("enable"))],
+        );
+        let unknown = value.as_unknown().expect("unknown");
+        assert_eq!(unknown.cause, UnknownCause::Input);
+        assert!(unknown.reason.contains("var.enable has no default"));
+        // Both branches alike: the condition does not matter.
+        let value = eval_local(
+            "locals {\n result = var.enable ? \"a\" : \"a\"\n}",
+            &[("enable", unset("enable"))],
+        );
+        assert_eq!(value.as_str(), Some("a"));
+        // A known false decides `&&`.
+        let value = eval_local(
+            "locals {\n result = var.enable && false\n}",
+            &[("enable", unset("enable"))],
+        );
+        assert_eq!(value.as_bool(), Some(false));
+        let value = eval_local(
+            "locals {\n result = azurerm_log_analytics_workspace.law.id\n}",
+            &[],
+        );
+        assert_eq!(value.as_unknown().unwrap().cause, UnknownCause::Computed);
+        let value = eval_local(
+            "locals {\n result = data.azurerm_client_config.c.id\n}",
+            &[],
+        );
+        assert_eq!(value.as_unknown().unwrap().cause, UnknownCause::Computed);
+        let value = eval_local("locals {\n result = file(\"missing.json\")\n}", &[]);
+        assert_eq!(value.as_unknown().unwrap().cause, UnknownCause::Unsupported);
+        let value = eval_local("locals {\n result = var.undeclared\n}", &[]);
+        assert!(value.as_unknown().is_some());
+    }
+
+    #[test]
+    fn try_and_can_fall_back_only_on_errors() {
+        let value = eval_local(
+            "locals {\n result = try(local.m.missing, \"fallback\")\n m = {}\n}",
+            &[],
+        );
+        assert_eq!(value.as_str(), Some("fallback"));
+        let value = eval_local(
+            "locals {\n result = try(var.x, \"fallback\")\n}",
+            &[("x", unset("x"))],
+        );
+        assert!(
+            value.as_unknown().is_some(),
+            "an unset input is not an error"
+        );
+        let value = eval_local("locals {\n result = can(local.m.a)\n m = {}\n}", &[]);
+        assert_eq!(value.as_bool(), Some(false));
+    }
+
+    #[test]
+    fn cycles_and_depth_end_as_unknown() {
+        let value = eval_local("locals {\n result = local.a\n a = local.result\n}", &[]);
+        assert!(value.as_unknown().unwrap().reason.contains("cycle"));
+        let mut text = String::from("locals {\n result = local.l0\n");
+        for i in 0..1000 {
+            text.push_str(&format!(" l{i} = local.l{}\n", i + 1));
+        }
+        text.push_str(" l1000 = true\n}");
+        let value = eval_local(&text, &[]);
+        assert!(value
+            .as_unknown()
+            .unwrap()
+            .reason
+            .contains("too deeply nested"));
+    }
+
+    #[test]
+    fn wrong_types_are_unknown_not_panics() {
+        for expr in [
+            "1 + \"a\"",
+            "-true",
+            "!1",
+            "[1][5]",
+            "{}.a",
+            "\"x${[1]}\"",
+            "[for x in 1 : x]",
+            "1 / 0",
+            "lookup()",
+            "merge(1, 2)",
+            "element([], 0)",
+        ] {
+            let value = eval_local(&format!("locals {{\n result = {expr}\n}}"), &[]);
+            assert!(value.as_unknown().is_some(), "{expr} gave {value:?}");
+        }
+    }
+}

@@ -31,7 +31,13 @@ pub struct Evaluated {
 pub struct Instantiator<'m, 'a> {
     pub sources: &'a SourceMap,
     pub modules: &'m BTreeMap<PathBuf, ModuleDir<'a>>,
+    /// Module instances still allowed in this scan: nested counted calls multiply, and the scan
+    /// must end.
+    pub budget: std::cell::Cell<usize>,
 }
+
+/// Most module instances evaluated in one scan.
+pub const MODULE_INSTANCE_BUDGET: usize = 10_000;
 
 /// One instance of a counted or iterated resource or module call.
 struct Instance {
@@ -189,6 +195,16 @@ impl<'m, 'a> Instantiator<'m, 'a> {
             return;
         }
         for instance in instances(evaluator, call.count, call.for_each) {
+            if self.budget.get() == 0 {
+                out.notes.push(note(
+                    format!(
+                        "`{address}` is not evaluated: the scan reached its limit of {MODULE_INSTANCE_BUDGET} module instances"
+                    ),
+                    "scan the configurations one at a time",
+                ));
+                return;
+            }
+            self.budget.set(self.budget.get() - 1);
             let bound = bind(evaluator, &instance);
             let instance_address = format!("{address}{}", instance.suffix);
             let arguments = call
