@@ -339,10 +339,29 @@ impl<'s, 'a> Evaluator<'s, 'a> {
                 header,
             ),
         };
-        let elements = match for_each_elements(&for_each) {
+        self.expand_dynamic(kind, header, iterator, &for_each, target, |bound| {
+            let mut expanded = bound.block(content);
+            expanded.ident = kind.to_string();
+            expanded.header = header;
+            expanded
+        });
+    }
+
+    /// Expand a `dynamic "<kind>"` block over its evaluated `for_each`, in HCL or JSON syntax:
+    /// an unknown collection leaves the block undecided, an empty one records which input emptied
+    /// it, and each element yields one block built by `content` with the iterator bound.
+    fn expand_dynamic(
+        &self,
+        kind: &str,
+        header: Span,
+        iterator: &str,
+        for_each: &Value,
+        target: &mut EvalBlock,
+        content: impl Fn(&Evaluator) -> EvalBlock,
+    ) {
+        let elements = match for_each_elements(for_each) {
             Ok(elements) => elements,
-            Err(unknown) => {
-                let mut unknown = unknown;
+            Err(mut unknown) => {
                 unknown.span = header;
                 target.undecided_blocks.push((kind.to_string(), unknown));
                 return;
@@ -359,10 +378,9 @@ impl<'s, 'a> Evaluator<'s, 'a> {
                 for_each.span,
                 for_each.provenance.clone(),
             );
-            let mut expanded = self.with_binding(iterator, iterator_value).block(content);
-            expanded.ident = kind.to_string();
-            expanded.header = header;
-            target.blocks.push(expanded);
+            target
+                .blocks
+                .push(content(&self.with_binding(iterator, iterator_value)));
         }
     }
 
@@ -488,34 +506,9 @@ impl<'s, 'a> Evaluator<'s, 'a> {
                 header,
             ),
         };
-        match for_each_elements(&for_each) {
-            Err(mut unknown) => {
-                unknown.span = header;
-                target.undecided_blocks.push((kind.to_string(), unknown));
-            }
-            Ok(elements) => {
-                if elements.is_empty() {
-                    target
-                        .empty_blocks
-                        .push((kind.to_string(), with_span(for_each.clone(), header)));
-                }
-                for (key, value) in elements {
-                    let iterator_value = object(
-                        vec![("key", key), ("value", value)],
-                        for_each.span,
-                        for_each.provenance.clone(),
-                    );
-                    target
-                        .blocks
-                        .push(self.with_binding(&iterator, iterator_value).json_block(
-                            kind,
-                            Vec::new(),
-                            header,
-                            &content.value,
-                        ));
-                }
-            }
-        }
+        self.expand_dynamic(kind, header, &iterator, &for_each, target, |bound| {
+            bound.json_block(kind, Vec::new(), header, &content.value)
+        });
     }
 
     /// A JSON value as Terraform reads it: strings are templates (`"${var.x}"`).
