@@ -177,16 +177,21 @@ fn add_input_files(
     discovery: &mut discover::Discovery,
     paths: &[PathBuf],
 ) -> Result<(), discover::MissingPath> {
+    if let Some(missing) = paths.iter().find(|p| !p.is_file()) {
+        return Err(discover::MissingPath(missing.clone()));
+    }
+    if paths.is_empty() {
+        return Ok(());
+    }
+    // Canonical paths of what the walk found, computed once (not once per variable file).
+    let mut known: std::collections::HashSet<PathBuf> = discovery
+        .files
+        .iter()
+        .filter_map(|f| std::fs::canonicalize(&f.path).ok())
+        .collect();
     for path in paths {
-        if !path.is_file() {
-            return Err(discover::MissingPath(path.clone()));
-        }
-        let canonical = std::fs::canonicalize(path).ok();
-        let known = discovery
-            .files
-            .iter()
-            .any(|f| std::fs::canonicalize(&f.path).ok() == canonical);
-        if !known {
+        let canonical = std::fs::canonicalize(path).unwrap_or_else(|_| path.clone());
+        if known.insert(canonical) {
             let kind = discover::classify(path).unwrap_or(discover::FileKind::TfVars);
             let kind = match kind {
                 discover::FileKind::TfVarsJson | discover::FileKind::Json => {
