@@ -115,3 +115,73 @@ fn non_utf8_error_points_at_the_first_bad_byte() {
     assert_eq!(result["location"]["start"]["column"], 6);
     assert!(result["message"].as_str().unwrap().contains("UTF-8"));
 }
+
+#[test]
+fn byte_order_marks_are_read_as_terraform_and_arm_read_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path();
+    // A UTF-8 BOM is accepted and ignored by Terraform and ARM: the clusters behind it count.
+    let mut tf = vec![0xEF, 0xBB, 0xBF];
+    tf.extend_from_slice(GOOD.as_bytes());
+    write(path, "bom.tf", tf);
+    let mut arm = vec![0xEF, 0xBB, 0xBF];
+    arm.extend_from_slice(
+        br#"{
+  "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+  "contentVersion": "1.0.0.0",
+  "resources": [
+    { "type": "Microsoft.ContainerService/managedClusters", "apiVersion": "2024-02-01",
+      "name": "aks-bom", "location": "westeurope", "properties": {} }
+  ]
+}"#,
+    );
+    write(path, "bom.json", arm);
+    // UTF-16 (with its BOM) is not read, and the error says why.
+    let mut utf16 = vec![0xFF, 0xFE];
+    for unit in GOOD.encode_utf16() {
+        utf16.extend_from_slice(&unit.to_le_bytes());
+    }
+    write(path, "wide.tf", utf16);
+    let output = scan(path);
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("valid JSON");
+    let results = report["results"].as_array().unwrap();
+    let has = |rule: &str, resource: &str| {
+        results
+            .iter()
+            .any(|r| r["rule"] == rule && r["resource"] == resource)
+    };
+    assert!(
+        has("AKS002", "azurerm_kubernetes_cluster.good"),
+        "{results:?}"
+    );
+    assert!(
+        has(
+            "AKS002",
+            "Microsoft.ContainerService/managedClusters 'aks-bom'"
+        ),
+        "{results:?}"
+    );
+    let bom_first_line = results
+        .iter()
+        .find(|r| {
+            r["rule"] == "AKS002" && r["location"]["path"].as_str().unwrap().ends_with("bom.tf")
+        })
+        .unwrap();
+    assert_eq!(bom_first_line["location"]["start"]["line"], 2);
+    let wide = results
+        .iter()
+        .find(|r| r["rule"] == "E001")
+        .expect("UTF-16 file reported");
+    assert!(wide["location"]["path"]
+        .as_str()
+        .unwrap()
+        .ends_with("wide.tf"));
+    assert!(
+        wide["message"].as_str().unwrap().contains("UTF-16"),
+        "{wide}"
+    );
+    assert!(!results
+        .iter()
+        .any(|r| r["rule"] == "E001"
+            && !r["location"]["path"].as_str().unwrap().ends_with("wide.tf")));
+}

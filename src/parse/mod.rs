@@ -90,7 +90,15 @@ pub fn parse_all(files: &[Discovered]) -> Parsed {
                         message: format!("cannot read file: {error}"),
                     },
                 ),
-                Ok(bytes) => match String::from_utf8(bytes) {
+                Ok(bytes) if is_utf16(&bytes) => (
+                    String::new(),
+                    FileResult::Failed {
+                        offset: 0,
+                        message: "file is UTF-16 encoded; aksguard reads UTF-8 (re-save the file as UTF-8)"
+                            .to_string(),
+                    },
+                ),
+                Ok(bytes) => match String::from_utf8(strip_utf8_bom(bytes)) {
                     Err(error) => {
                         let offset = error.utf8_error().valid_up_to();
                         let text = String::from_utf8_lossy(error.as_bytes()).into_owned();
@@ -135,6 +143,21 @@ pub fn parse_all(files: &[Discovered]) -> Parsed {
     }
     parsed.sources = SourceMap::new(sources);
     parsed
+}
+
+/// Terraform and ARM accept and ignore a leading UTF-8 byte order mark, so it is dropped before
+/// parsing; spans then count from the first character an editor shows.
+fn strip_utf8_bom(mut bytes: Vec<u8>) -> Vec<u8> {
+    if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
+        bytes.drain(..3);
+    }
+    bytes
+}
+
+/// A UTF-16 byte order mark (little or big endian): such a file is reported as what it is rather
+/// than as invalid UTF-8.
+fn is_utf16(bytes: &[u8]) -> bool {
+    bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF])
 }
 
 fn parse_text(id: FileId, kind: FileKind, text: &str) -> FileResult {
