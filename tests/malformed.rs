@@ -115,3 +115,22 @@ fn non_utf8_error_points_at_the_first_bad_byte() {
     assert_eq!(result["location"]["start"]["column"], 6);
     assert!(result["message"].as_str().unwrap().contains("UTF-8"));
 }
+
+/// Multiplying loops end within the scan's budget and still report their clusters.
+#[test]
+fn runaway_expansion_finishes_and_reports_clusters() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/malformed");
+    for (dir, bound) in [
+        ("arm-copy-800x800", "limit of 2000 resource instances"),
+        ("terraform-count-1e9", "count"),
+    ] {
+        let started = std::time::Instant::now();
+        let output = scan(&root.join(dir));
+        let elapsed = started.elapsed();
+        assert!(elapsed.as_secs_f64() < 1.0, "{dir} took {elapsed:?}");
+        let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("valid JSON");
+        let text = report.to_string();
+        assert!(text.contains("AKS001"), "{dir}: no cluster findings");
+        assert!(text.contains(bound), "{dir}: bound not named");
+    }
+}
