@@ -4,6 +4,7 @@
 //! The pipeline is discover → parse → model → rules → report; each stage is its own module.
 
 pub mod baseline;
+pub mod budget;
 pub mod cli;
 pub mod config;
 pub mod date;

@@ -185,3 +185,23 @@ fn byte_order_marks_are_read_as_terraform_and_arm_read_them() {
         .any(|r| r["rule"] == "E001"
             && !r["location"]["path"].as_str().unwrap().ends_with("wide.tf")));
 }
+
+/// Multiplying loops end within the scan's budget and still report their clusters.
+#[test]
+fn runaway_expansion_finishes_and_reports_clusters() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/malformed");
+    for (dir, bound) in [
+        ("arm-copy-800x800", "limit of 2000 resource instances"),
+        ("terraform-count-1e9", "count"),
+    ] {
+        let started = std::time::Instant::now();
+        let output = scan(&root.join(dir));
+        let elapsed = started.elapsed();
+        // A debug build on a loaded CI machine: the bound is generous; release takes well under 1 s.
+        assert!(elapsed.as_secs_f64() < 3.0, "{dir} took {elapsed:?}");
+        let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("valid JSON");
+        let text = report.to_string();
+        assert!(text.contains("AKS001"), "{dir}: no cluster findings");
+        assert!(text.contains(bound), "{dir}: bound not named");
+    }
+}

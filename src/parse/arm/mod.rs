@@ -111,10 +111,25 @@ impl Document {
 
 /// What the ARM front end found: clusters for the rules, and linked deployments it could not
 /// follow (E003 notes).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct ArmOutput {
     pub model: Model,
     pub not_analysed: Vec<Finding>,
+    /// Resource instances still allowed in this scan: nested `copy` loops multiply.
+    pub budget: crate::budget::Budget,
+}
+
+/// Most resource instances (`copy` iterations and nested deployments) evaluated in one scan.
+pub const ARM_INSTANCE_BUDGET: usize = 2_000;
+
+impl Default for ArmOutput {
+    fn default() -> ArmOutput {
+        ArmOutput {
+            model: Model::default(),
+            not_analysed: Vec::new(),
+            budget: crate::budget::Budget::new(ARM_INSTANCE_BUDGET),
+        }
+    }
 }
 
 /// Evaluate every template with each of its parameter files (or its defaults) and lower what it

@@ -99,19 +99,33 @@ fn resource_copies(
         resource_loop: true,
         index: Value::new(ValueKind::Number(i as f64), copy.value.span),
     };
-    match count.as_ref().map(|c| &c.kind) {
-        Some(ValueKind::Number(n)) if (0.0..=MAX_COPY as f64).contains(n) => {
-            for i in 0..*n as i64 {
+    let decided = match count.as_ref().map(|c| &c.kind) {
+        Some(ValueKind::Number(n)) if (0.0..=MAX_COPY as f64).contains(n) => Some(*n),
+        _ => None,
+    };
+    // Past the scan's budget the loop is not expanded: one instance stands for all.
+    let over_budget = decided
+        .filter(|n| !output.budget.take(*n as usize))
+        .map(|n| {
+            format!(
+                "copy count {n} is past the scan's limit of {} resource instances",
+                output.budget.limit()
+            )
+        });
+    match (decided, over_budget) {
+        (Some(n), None) => {
+            for i in 0..n as i64 {
                 let mut inner = frame.clone();
                 inner.evaluator = frame.evaluator.with_copy(index(i));
                 instance(resource, parent, &inner, sources, output);
             }
         }
-        _ => {
+        (_, over_budget) => {
             // Unknown (or invalid) count: one instance stands for all, with an unknown index.
-            let reason = match count.as_ref().and_then(|c| c.as_unknown()) {
-                Some(unknown) => unknown.reason.clone(),
-                None => format!(
+            let reason = match (over_budget, count.as_ref().and_then(|c| c.as_unknown())) {
+                (Some(bound), _) => bound,
+                (None, Some(unknown)) => unknown.reason.clone(),
+                (None, None) => format!(
                     "copy count is {}",
                     count
                         .as_ref()

@@ -33,7 +33,7 @@ pub struct Instantiator<'m, 'a> {
     pub modules: &'m BTreeMap<PathBuf, ModuleDir<'a>>,
     /// Module instances still allowed in this scan: nested counted calls multiply, and the scan
     /// must end.
-    pub budget: std::cell::Cell<usize>,
+    pub budget: crate::budget::Budget,
 }
 
 /// Most module instances evaluated in one scan.
@@ -195,16 +195,16 @@ impl<'m, 'a> Instantiator<'m, 'a> {
             return;
         }
         for instance in instances(evaluator, call.count, call.for_each) {
-            if self.budget.get() == 0 {
+            if !self.budget.take(1) {
                 out.notes.push(note(
                     format!(
-                        "`{address}` is not evaluated: the scan reached its limit of {MODULE_INSTANCE_BUDGET} module instances"
+                        "`{address}` is not evaluated: the scan reached its limit of {} module instances",
+                        self.budget.limit()
                     ),
                     "scan the configurations one at a time",
                 ));
                 return;
             }
-            self.budget.set(self.budget.get() - 1);
             let bound = bind(evaluator, &instance);
             let instance_address = format!("{address}{}", instance.suffix);
             let arguments = call

@@ -122,7 +122,7 @@ pub fn build_model(
     let instantiator = Instantiator {
         sources,
         modules: &modules,
-        budget: std::cell::Cell::new(instance::MODULE_INSTANCE_BUDGET),
+        budget: crate::budget::Budget::new(instance::MODULE_INSTANCE_BUDGET),
     };
     let mut evaluated = Evaluated::default();
     for root in roots(&modules) {

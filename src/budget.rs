@@ -1,0 +1,56 @@
+//! One evaluation budget per scan: every evaluator that expands instances (ARM `copy` loops and
+//! nested deployments, Terraform module instances) draws on it, so no input can make a scan run
+//! away. Past the budget what cannot be decided is unknown, with a message naming the bound.
+
+use std::cell::Cell;
+
+/// A count of evaluation steps still allowed, out of a fixed limit.
+#[derive(Debug)]
+pub struct Budget {
+    limit: usize,
+    remaining: Cell<usize>,
+}
+
+impl Budget {
+    pub fn new(limit: usize) -> Budget {
+        Budget {
+            limit,
+            remaining: Cell::new(limit),
+        }
+    }
+
+    /// The bound, for messages.
+    pub fn limit(&self) -> usize {
+        self.limit
+    }
+
+    pub fn remaining(&self) -> usize {
+        self.remaining.get()
+    }
+
+    /// Take `n` steps if that many remain; otherwise take none and say so.
+    pub fn take(&self, n: usize) -> bool {
+        let remaining = self.remaining.get();
+        if n > remaining {
+            return false;
+        }
+        self.remaining.set(remaining - n);
+        true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Budget;
+
+    #[test]
+    fn takes_until_the_limit_and_no_further() {
+        let budget = Budget::new(3);
+        assert!(budget.take(2));
+        assert!(!budget.take(2));
+        assert_eq!(budget.remaining(), 1);
+        assert!(budget.take(1));
+        assert!(!budget.take(1));
+        assert_eq!(budget.limit(), 3);
+    }
+}
