@@ -96,6 +96,12 @@ struct ScanArgs {
     /// Write the report to FILE (the summary still goes to stderr)
     #[arg(long, short, value_name = "FILE")]
     output: Option<PathBuf>,
+    /// Also write the SARIF report to FILE, from the same scan (in addition to --format/--output)
+    #[arg(long, value_name = "FILE")]
+    output_sarif: Option<PathBuf>,
+    /// Also write the JSON report to FILE, from the same scan (in addition to --format/--output)
+    #[arg(long, value_name = "FILE")]
+    output_json: Option<PathBuf>,
     /// Exit with status 1 when a result is at or above this level
     #[arg(long, value_enum, default_value_t = FailOn::Error)]
     fail_on: FailOn,
@@ -248,6 +254,25 @@ fn scan(args: ScanArgs) -> Status {
     };
     if let Err(error) = written {
         return fail(error);
+    }
+    let extra = [
+        (Format::Sarif, args.output_sarif.as_ref()),
+        (Format::Json, args.output_json.as_ref()),
+    ];
+    for (format, path) in extra {
+        let Some(path) = path else { continue };
+        let mut buffer = Buffer::no_color();
+        if let Err(error) = report::render_with(
+            format,
+            &output,
+            &report_options,
+            &mut buffer as &mut dyn WriteColor,
+        ) {
+            return fail(format!("cannot render the report: {error}"));
+        }
+        if let Err(error) = std::fs::write(path, buffer.as_slice()) {
+            return fail(format!("cannot write {}: {error}", path.display()));
+        }
     }
     if args.output.is_some() || args.format != Format::Human {
         eprintln!("{}", report::summary_line(&output));

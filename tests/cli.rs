@@ -363,3 +363,80 @@ fn output_is_identical_whatever_the_thread_count() {
     let human_many = aksguard(&["scan", root, "-j", "3"]);
     assert_eq!(stdout(&human_one), stdout(&human_many));
 }
+
+/// `--output-sarif` and `--output-json` write, from the same scan, exactly what `--format sarif`
+/// and `--format json` print, beside the report chosen by `--format`.
+#[test]
+fn extra_reports_equal_their_formats() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let sarif = dir.path().join("extra.sarif");
+    let json = dir.path().join("extra.json");
+    let args = ["scan", EXAMPLES, "--category", "ci"];
+    let mut combined: Vec<&str> = args.to_vec();
+    combined.extend([
+        "--format",
+        "compact",
+        "--output-sarif",
+        sarif.to_str().unwrap(),
+        "--output-json",
+        json.to_str().unwrap(),
+    ]);
+    let output = aksguard(&combined);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let compact = aksguard(&[&args[..], &["--format", "compact"]].concat());
+    assert_eq!(stdout(&output), stdout(&compact));
+    let expected_sarif = aksguard(&[&args[..], &["--format", "sarif"]].concat());
+    assert_eq!(
+        std::fs::read_to_string(&sarif).unwrap(),
+        stdout(&expected_sarif)
+    );
+    let expected_json = aksguard(&[&args[..], &["--format", "json"]].concat());
+    assert_eq!(
+        std::fs::read_to_string(&json).unwrap(),
+        stdout(&expected_json)
+    );
+}
+
+/// With `--output`, the human report goes to its file and the extra reports to theirs.
+#[test]
+fn extra_reports_with_output_file() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let human = dir.path().join("report.txt");
+    let sarif = dir.path().join("r.sarif");
+    let output = aksguard(&[
+        "scan",
+        EXAMPLES,
+        "--fail-on",
+        "never",
+        "--output",
+        human.to_str().unwrap(),
+        "--output-sarif",
+        sarif.to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(stdout(&output).is_empty());
+    let expected = aksguard(&["scan", EXAMPLES, "--format", "human"]);
+    assert_eq!(std::fs::read_to_string(&human).unwrap(), stdout(&expected));
+    let expected_sarif = aksguard(&["scan", EXAMPLES, "--format", "sarif"]);
+    assert_eq!(
+        std::fs::read_to_string(&sarif).unwrap(),
+        stdout(&expected_sarif)
+    );
+}
+
+/// An unwritable extra report is an error (exit status 2), not a silently missing file.
+#[test]
+fn unwritable_extra_report_fails() {
+    let output = aksguard(&[
+        "scan",
+        EXAMPLES,
+        "--output-json",
+        "/nonexistent-dir/report.json",
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("cannot write"),
+        "{}",
+        stderr(&output)
+    );
+}
