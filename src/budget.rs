@@ -1,6 +1,7 @@
-//! One evaluation budget per scan: every evaluator that expands instances (ARM `copy` loops and
-//! nested deployments, Terraform module instances) draws on it, so no input can make a scan run
-//! away. Past the budget what cannot be decided is unknown, with a message naming the bound.
+//! An evaluation budget per scan, so that multiplying loops cannot make a scan run away. Today ARM
+//! resource `copy` loops and Terraform module instances draw on one each; property `copy` loops,
+//! nested deployments and Terraform resource `count` do not yet. Past the budget what cannot be
+//! decided is unknown, with a message naming the bound.
 
 use std::cell::Cell;
 

@@ -119,7 +119,7 @@ pub struct ArmOutput {
     pub budget: crate::budget::Budget,
 }
 
-/// Most resource instances (`copy` iterations and nested deployments) evaluated in one scan.
+/// Most resource `copy` iterations expanded in one scan.
 pub const ARM_INSTANCE_BUDGET: usize = 2_000;
 
 impl Default for ArmOutput {
