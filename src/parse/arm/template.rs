@@ -104,26 +104,22 @@ fn resource_copies(
         _ => None,
     };
     // Past the scan's budget the loop is not expanded: one instance stands for all.
-    let over_budget = decided
-        .filter(|n| !output.budget.take(*n as usize))
-        .map(|n| {
-            format!(
-                "copy count {n} is past the scan's limit of {} resource instances",
-                output.budget.limit()
-            )
-        });
-    match (decided, over_budget) {
-        (Some(n), None) => {
+    match decided.filter(|n| output.budget.take(*n as usize)) {
+        Some(n) => {
             for i in 0..n as i64 {
                 let mut inner = frame.clone();
                 inner.evaluator = frame.evaluator.with_copy(index(i));
                 instance(resource, parent, &inner, sources, output);
             }
         }
-        (_, over_budget) => {
-            // Unknown (or invalid) count: one instance stands for all, with an unknown index.
-            let reason = match (over_budget, count.as_ref().and_then(|c| c.as_unknown())) {
-                (Some(bound), _) => bound,
+        None => {
+            // Unknown, invalid or over-budget count: one instance stands for all, with an unknown
+            // index.
+            let reason = match (decided, count.as_ref().and_then(|c| c.as_unknown())) {
+                (Some(n), _) => format!(
+                    "copy count {n} is past the scan's limit of {} resource instances",
+                    output.budget.limit()
+                ),
                 (None, Some(unknown)) => unknown.reason.clone(),
                 (None, None) => format!(
                     "copy count is {}",
