@@ -357,13 +357,15 @@ fn report_baseline(output: &crate::ScanOutput) {
 }
 
 /// `--var NAME=VALUE` arguments.
-fn cli_vars(vars: &[String]) -> Result<Vec<crate::parse::terraform::CliVar>, Status> {
+fn cli_vars(vars: &[String]) -> Result<Vec<crate::frontend::terraform::CliVar>, Status> {
     vars.iter()
         .map(|var| match var.split_once('=') {
-            Some((name, value)) if !name.trim().is_empty() => Ok(crate::parse::terraform::CliVar {
-                name: name.trim().to_string(),
-                value: value.to_string(),
-            }),
+            Some((name, value)) if !name.trim().is_empty() => {
+                Ok(crate::frontend::terraform::CliVar {
+                    name: name.trim().to_string(),
+                    value: value.to_string(),
+                })
+            }
             _ => Err(fail(format!("--var {var}: expected NAME=VALUE"))),
         })
         .collect()
@@ -383,7 +385,7 @@ fn input_options(inputs: &InputArgs) -> Result<ScanOptions, Status> {
             .cloned()
             .collect(),
         values_files: config.values_files.clone(),
-        terraform: crate::parse::terraform::TerraformInputs {
+        terraform: crate::frontend::terraform::TerraformInputs {
             var_files: config
                 .var_files
                 .iter()

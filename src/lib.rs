@@ -1,7 +1,8 @@
 //! aksguard: finds AKS and Arc clusters, subscriptions and management groups in IaC that lack
 //! Microsoft Defender for Containers, the Azure Policy add-on, auto-provisioning or ownership tags.
 //!
-//! The pipeline is discover → parse → model → rules → report; each stage is its own module.
+//! The pipeline is discover → front ends (parse, evaluate, lower; one folder per format) → model
+//! → rules → report; each stage is its own module.
 
 pub mod baseline;
 pub mod budget;
@@ -10,8 +11,8 @@ pub mod config;
 pub mod date;
 pub mod discover;
 pub mod finding;
+pub mod frontend;
 pub mod model;
-pub mod parse;
 pub mod policy;
 pub mod posture;
 pub mod report;
@@ -47,7 +48,7 @@ pub struct ScanOptions {
     pub values_files: Vec<PathBuf>,
     /// Terraform variable files (the config file's `var_files`, then `--var-file`s) and
     /// `--var NAME=VALUE` values, for root modules.
-    pub terraform: parse::terraform::TerraformInputs,
+    pub terraform: frontend::terraform::TerraformInputs,
 }
 
 /// Everything a report needs: the sources (for snippets), the model (for the posture summary)
@@ -85,10 +86,10 @@ pub fn scan(options: &ScanOptions) -> Result<ScanOutput, discover::MissingPath> 
     add_input_files(&mut discovery, &options.terraform.var_files)?;
     discovery.files.dedup_by(|a, b| a.path == b.path);
     exclude(&mut discovery.files, &options.config);
-    let mut parsed = parse::parse_all(&discovery.files);
+    let mut parsed = frontend::parse_all(&discovery.files);
     let (mut model, terraform_notes) =
-        parse::terraform::build_model(&parsed.files, &parsed.sources, &options.terraform);
-    let arm = parse::arm::build_model(&parsed.arm, &parsed.sources, &options.param_files);
+        frontend::terraform::build_model(&parsed.files, &parsed.sources, &options.terraform);
+    let arm = frontend::arm::build_model(&parsed.arm, &parsed.sources, &options.param_files);
     model.extend(arm.model);
     let mut findings = parsed.errors;
     // Modules and deployments that could not be followed (E003), unless the rule is turned off.

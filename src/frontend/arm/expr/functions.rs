@@ -525,7 +525,7 @@ fn contains(container: &Value, item: &Value, span: Span) -> Value {
 }
 
 fn json(text: &str, span: Span) -> Value {
-    match crate::parse::json::parse(span.file, text) {
+    match crate::frontend::json::parse(span.file, text) {
         Ok(Some(value)) => respan(value, span),
         Ok(None) => misuse(span, "json", "expects JSON text, found an empty string"),
         Err(error) => misuse(

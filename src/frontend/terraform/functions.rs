@@ -176,7 +176,7 @@ impl Call<'_> {
                 self.arity(1, 1)?;
                 known()?;
                 let text = self.string(0)?;
-                match crate::parse::json::parse(self.span.file, &text) {
+                match crate::frontend::json::parse(self.span.file, &text) {
                     Ok(Some(value)) => Ok(respan_deep(value, self.span)),
                     _ => Err(self.error("the argument is not valid JSON")),
                 }

@@ -16,8 +16,8 @@ mod template;
 use std::path::PathBuf;
 
 use crate::finding::Finding;
+use crate::frontend::{json, SyntaxError};
 use crate::model::Model;
-use crate::parse::{json, SyntaxError};
 use crate::source::{FileId, SourceMap};
 use crate::value::Value;
 

@@ -4,7 +4,6 @@
 //! (and, for unparsable files, an `E001` finding at the error).
 
 pub mod arm;
-pub mod arm_posture;
 pub mod arm_shape;
 pub mod json;
 pub mod terraform;

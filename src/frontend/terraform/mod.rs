@@ -7,7 +7,7 @@
 
 mod azapi;
 mod azurerm;
-mod azurerm_posture;
+mod azurerm_governance;
 pub mod eval;
 mod functions;
 mod instance;
@@ -22,8 +22,8 @@ use hcl_edit::structure::Body;
 
 use crate::discover::FileKind;
 use crate::finding::Finding;
+use crate::frontend::{ParsedFile, Syntax, SyntaxError};
 use crate::model::Model;
-use crate::parse::{ParsedFile, Syntax, SyntaxError};
 use crate::source::SourceMap;
 
 pub use variables::CliVar;

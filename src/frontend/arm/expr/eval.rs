@@ -715,7 +715,7 @@ mod tests {
     }"#;
 
     fn context(scope: DeployScope) -> Context {
-        let template = crate::parse::json::parse(FileId(0), TEMPLATE)
+        let template = crate::frontend::json::parse(FileId(0), TEMPLATE)
             .unwrap()
             .unwrap();
         Context::new(&template, Vec::new(), scope, MissingInput::NoParameterFile)
@@ -782,7 +782,7 @@ mod tests {
 
     #[test]
     fn supplied_values_win_over_defaults() {
-        let template = crate::parse::json::parse(FileId(0), TEMPLATE)
+        let template = crate::frontend::json::parse(FileId(0), TEMPLATE)
             .unwrap()
             .unwrap();
         let supplied = vec![(
@@ -1080,7 +1080,7 @@ mod tests {
     fn literal_strings_and_escapes() {
         let context = context(rg());
         let evaluator = Evaluator::new(&context);
-        let value = crate::parse::json::parse(
+        let value = crate::frontend::json::parse(
             FileId(0),
             r#"{"a": "[[x]", "b": "plain", "c": "[length('ab')]"}"#,
         )

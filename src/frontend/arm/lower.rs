@@ -1,8 +1,8 @@
 //! Lowering of ARM resources into the model.
 
 use super::expr::eval::Evaluator;
+use crate::frontend::arm_shape::{self, ManagedClusterSource};
 use crate::model::{Cluster, Dialect};
-use crate::parse::arm_shape::{self, ManagedClusterSource};
 use crate::source::Span;
 use crate::value::{Related, Value};
 

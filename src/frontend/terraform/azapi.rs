@@ -3,12 +3,12 @@
 
 use super::eval::{EvalAttribute, EvalBlock};
 use super::values::respan_deep;
+use crate::frontend::arm_shape::governance::{self, ArmResource};
+use crate::frontend::arm_shape::{self, ManagedClusterSource};
 use crate::model::{
     AssignmentScope, Cluster, ClusterPatch, DefenderProfile, Dialect, Model, PolicyAddon, Resource,
     Setting,
 };
-use crate::parse::arm_posture::{self, ArmResource};
-use crate::parse::arm_shape::{self, ManagedClusterSource};
 use crate::value::{Entry, UnknownCause, Value, ValueKind};
 
 const MANAGED_CLUSTER: &str = "microsoft.containerservice/managedclusters";
@@ -109,7 +109,7 @@ pub fn lower_into(
         .unwrap_or("")
         .to_string();
     let mut lowered = Model::default();
-    arm_posture::lower(
+    governance::lower(
         &ArmResource {
             resource: &resource,
             dialect: Dialect::Azapi,
@@ -253,7 +253,7 @@ fn body_value(attribute: &EvalAttribute) -> Value {
     }
     let value = &attribute.value;
     match &value.kind {
-        ValueKind::String(text) => match crate::parse::json::parse(value.span.file, text) {
+        ValueKind::String(text) => match crate::frontend::json::parse(value.span.file, text) {
             Ok(Some(decoded)) => {
                 let mut decoded = respan_deep(decoded, attribute.span);
                 decoded.provenance = value.provenance.clone();

@@ -5,11 +5,11 @@
 //! ARM templates and azapi resources describe them with the same shapes; each front end passes
 //! its way of evaluating a value (ARM expressions; azapi bodies are already evaluated).
 
+use crate::frontend::arm_shape;
 use crate::model::{
     AssignmentParameter, AssignmentScope, Cluster, ClusterExtension, ClusterKind, Dialect, Model,
     PolicyAssignment, PolicySet, Pricing, PricingExtension, PricingExtensions, Resource, Setting,
 };
-use crate::parse::arm_shape;
 use crate::source::Span;
 use crate::value::{Related, Unknown, UnknownCause, Value, ValueKind};
 

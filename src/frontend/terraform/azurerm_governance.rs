@@ -3,11 +3,11 @@
 //! clusters and their extensions.
 
 use super::eval::EvalBlock;
+use crate::frontend::arm_shape;
 use crate::model::{
     AssignmentParameter, AssignmentScope, Cluster, ClusterExtension, ClusterKind, Dialect, Model,
     PolicyAssignment, PolicySet, Pricing, PricingExtension, PricingExtensions, Resource, Setting,
 };
-use crate::parse::arm_shape;
 use crate::value::{Entry, Unknown, UnknownCause, Value, ValueKind};
 
 /// The resource types [`lower_resource`] lowers.

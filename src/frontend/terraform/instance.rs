@@ -9,7 +9,7 @@ use super::eval::{for_each_elements, Evaluator, Expr, Scope};
 use super::module::{is_local_source, resolve_source, ModuleCall, ModuleDir};
 use super::values::to_number;
 use super::variables::called_variables;
-use super::{azapi, azurerm, azurerm_posture};
+use super::{azapi, azurerm, azurerm_governance};
 use crate::finding::{Finding, Level, Outcome};
 use crate::model::Model;
 use crate::source::{SourceMap, Span};
@@ -82,7 +82,7 @@ impl<'m, 'a> Instantiator<'m, 'a> {
             let lowered_here = matches!(
                 resource_type,
                 "azurerm_kubernetes_cluster" | "azapi_resource" | "azapi_update_resource"
-            ) || azurerm_posture::lowers(resource_type);
+            ) || azurerm_governance::lowers(resource_type);
             if !lowered_here {
                 continue;
             }
@@ -111,7 +111,7 @@ impl<'m, 'a> Instantiator<'m, 'a> {
                         ));
                     }
                     other => {
-                        azurerm_posture::lower_resource(other, &address, &block, &mut lowered);
+                        azurerm_governance::lower_resource(other, &address, &block, &mut lowered);
                     }
                 }
                 for cluster in &mut lowered.clusters {

@@ -1,8 +1,8 @@
 //! Lowering of azurerm resources into the model.
 
 use super::eval::{EvalAttribute, EvalBlock};
+use crate::frontend::arm_shape;
 use crate::model::{Cluster, ClusterKind, DefenderProfile, Dialect, PolicyAddon, Setting, Tags};
-use crate::parse::arm_shape;
 use crate::value::{Value, ValueKind};
 
 /// The model entity for an azurerm resource, if it is one the rules care about.

@@ -6,8 +6,8 @@ use super::expr::eval::{
 };
 use super::{lower, template_scope, ArmOutput};
 use crate::finding::{Finding, Level, Outcome};
+use crate::frontend::arm_shape::governance;
 use crate::model::AssignmentScope;
-use crate::parse::arm_posture;
 use crate::source::SourceMap;
 use crate::value::{Related, UnknownCause, Value, ValueKind};
 
@@ -231,7 +231,7 @@ fn instance(
     } else if full_type.eq_ignore_ascii_case(DEPLOYMENTS) {
         nested_deployment(resource, &name, &frame, sources, output);
     } else {
-        let arm_resource = arm_posture::ArmResource {
+        let arm_resource = governance::ArmResource {
             resource,
             dialect: crate::model::Dialect::Arm,
             deployed_at: match &evaluator.context.scope {
@@ -246,7 +246,7 @@ fn instance(
             context: frame.context.clone(),
         };
         let mut lowered = crate::model::Model::default();
-        arm_posture::lower(&arm_resource, &|v| evaluator.value(v), &mut lowered);
+        governance::lower(&arm_resource, &|v| evaluator.value(v), &mut lowered);
         // Evaluations with several parameter files often agree: keep one of each.
         merge_unique(&mut output.model, lowered);
     }
