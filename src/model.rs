@@ -199,7 +199,9 @@ pub enum ClusterKind {
     ArcConnected,
 }
 
-/// Which IaC dialect declared a resource; rules use it to phrase the fix in the user's language.
+/// Which IaC dialect declared a resource. Rules never match on it: they word their fixes by
+/// [`Dialect::shape`] (which property names the resource uses) and [`Dialect::notation`] (how a
+/// value is written), so a new dialect that shares a shape needs no rule change.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Dialect {
     /// Terraform with the azurerm provider.
@@ -208,8 +210,49 @@ pub enum Dialect {
     Azapi,
     /// ARM JSON, usually compiled from Bicep.
     Arm,
-    /// Kubernetes manifests or Helm charts (ASO, CAPZ, Crossplane).
-    Kubernetes,
+    /// Bicep source (ARM property shapes in Bicep syntax).
+    Bicep,
+    /// Kubernetes objects that embed ARM properties (Azure Service Operator v2 `ManagedCluster`).
+    KubernetesArm,
+}
+
+/// The vocabulary a resource is declared in: which names its settings have.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shape {
+    /// azurerm attributes and blocks (`microsoft_defender`, `azure_policy_enabled`).
+    AzurermAttributes,
+    /// ARM resource properties (`securityProfile.defender`, `addonProfiles.azurepolicy`),
+    /// wherever they are written: ARM JSON, Bicep, azapi bodies, ASO specs.
+    ArmProperties,
+}
+
+/// How a value is written in the source, for fixes that show code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Notation {
+    Hcl,
+    Json,
+    Bicep,
+    Yaml,
+}
+
+impl Dialect {
+    pub fn shape(self) -> Shape {
+        match self {
+            Dialect::Azurerm => Shape::AzurermAttributes,
+            Dialect::Azapi | Dialect::Arm | Dialect::Bicep | Dialect::KubernetesArm => {
+                Shape::ArmProperties
+            }
+        }
+    }
+
+    pub fn notation(self) -> Notation {
+        match self {
+            Dialect::Azurerm | Dialect::Azapi => Notation::Hcl,
+            Dialect::Arm => Notation::Json,
+            Dialect::Bicep => Notation::Bicep,
+            Dialect::KubernetesArm => Notation::Yaml,
+        }
+    }
 }
 
 /// State of the Defender for Containers profile (sensor) on a cluster.

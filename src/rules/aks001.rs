@@ -4,7 +4,9 @@ use super::coverage::{self, Cover};
 use super::{level_for, provided_elsewhere, related, unknown_finding};
 use crate::config::Config;
 use crate::finding::{Finding, Level, Outcome};
-use crate::model::{Cluster, ClusterKind, ClusterPatch, DefenderProfile, Dialect, Model, Setting};
+use crate::model::{
+    Cluster, ClusterKind, ClusterPatch, DefenderProfile, Dialect, Model, Setting, Shape,
+};
 use crate::policy::KnownPolicy;
 
 const RULE: &str = "AKS001";
@@ -114,21 +116,19 @@ fn check_cluster(
 }
 
 fn missing_setting(dialect: Dialect) -> &'static str {
-    match dialect {
-        Dialect::Azurerm => "no `microsoft_defender` block",
-        Dialect::Azapi | Dialect::Arm | Dialect::Kubernetes => {
-            "no `securityProfile.defender.securityMonitoring.enabled`"
-        }
+    match dialect.shape() {
+        Shape::AzurermAttributes => "no `microsoft_defender` block",
+        Shape::ArmProperties => "no `securityProfile.defender.securityMonitoring.enabled`",
     }
 }
 
 fn fix(cluster: &Cluster) -> String {
-    match cluster.dialect {
-        Dialect::Azurerm => format!(
+    match cluster.dialect.shape() {
+        Shape::AzurermAttributes => format!(
             "add `microsoft_defender {{ log_analytics_workspace_id = azurerm_log_analytics_workspace.<name>.id }}` to `{}`",
             cluster.address
         ),
-        Dialect::Azapi | Dialect::Arm | Dialect::Kubernetes => format!(
+        Shape::ArmProperties => format!(
             "set `securityProfile.defender.securityMonitoring.enabled` to true and `securityProfile.defender.logAnalyticsWorkspaceResourceId` to a workspace in the properties of `{}`",
             cluster.address
         ),

@@ -4,7 +4,9 @@ use super::coverage::{self, Cover};
 use super::{level_for, provided_elsewhere, related, unknown_finding};
 use crate::config::Config;
 use crate::finding::{Finding, Level, Outcome};
-use crate::model::{Cluster, ClusterKind, ClusterPatch, Dialect, Model, PolicyAddon, Setting};
+use crate::model::{
+    Cluster, ClusterKind, ClusterPatch, Dialect, Model, PolicyAddon, Setting, Shape,
+};
 use crate::policy::KnownPolicy;
 use crate::value::Related;
 
@@ -110,21 +112,19 @@ fn check_cluster(
 }
 
 fn missing_setting(dialect: Dialect) -> &'static str {
-    match dialect {
-        Dialect::Azurerm => "`azure_policy_enabled` is not set, and it has no default",
-        Dialect::Azapi | Dialect::Arm | Dialect::Kubernetes => {
-            "no `addonProfiles.azurepolicy.enabled`"
-        }
+    match dialect.shape() {
+        Shape::AzurermAttributes => "`azure_policy_enabled` is not set, and it has no default",
+        Shape::ArmProperties => "no `addonProfiles.azurepolicy.enabled`",
     }
 }
 
 fn fix(cluster: &Cluster) -> String {
-    match cluster.dialect {
-        Dialect::Azurerm => format!(
+    match cluster.dialect.shape() {
+        Shape::AzurermAttributes => format!(
             "set `azure_policy_enabled = true` on `{}`",
             cluster.address
         ),
-        Dialect::Azapi | Dialect::Arm | Dialect::Kubernetes => format!(
+        Shape::ArmProperties => format!(
             "set `addonProfiles.azurepolicy.enabled` to true in the properties of `{}`, with a single `azurepolicy` key",
             cluster.address
         ),

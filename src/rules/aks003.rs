@@ -4,7 +4,7 @@ use super::coverage::{self, Cover};
 use super::{covered_finding, level_for, related, unknown_finding};
 use crate::config::Config;
 use crate::finding::{Finding, Level, Outcome};
-use crate::model::{Cluster, Dialect, Model, Setting, Tags};
+use crate::model::{Cluster, Model, Notation, Setting, Tags};
 use crate::policy::KnownPolicy;
 use crate::value::UnknownCause;
 
@@ -219,18 +219,23 @@ fn fix(cluster: &Cluster, keys: &[String]) -> String {
             .collect::<Vec<_>>()
             .join(", ")
     };
-    match cluster.dialect {
-        Dialect::Azurerm | Dialect::Azapi => format!(
+    match cluster.dialect.notation() {
+        Notation::Hcl => format!(
             "add `tags = {{ {} }}` to `{}` (or merge them into its existing tags)",
             pairs(" = ", true),
             cluster.address
         ),
-        Dialect::Arm => format!(
+        Notation::Json => format!(
             "add `\"tags\": {{ {} }}` to `{}`",
             pairs(": ", true),
             cluster.address
         ),
-        Dialect::Kubernetes => format!(
+        Notation::Bicep => format!(
+            "add `tags: {{ {} }}` to `{}`",
+            pairs(": ", true).replace('"', "'"),
+            cluster.address
+        ),
+        Notation::Yaml => format!(
             "add `tags: {{ {} }}` to the spec of `{}`",
             pairs(": ", false),
             cluster.address

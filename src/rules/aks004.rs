@@ -3,7 +3,7 @@
 use super::{aks001, aks002, coverage, resource_finding};
 use crate::config::Config;
 use crate::finding::{Finding, Level, Outcome};
-use crate::model::{Cluster, ClusterKind, Dialect, Model, Resource};
+use crate::model::{Cluster, ClusterKind, Model, Resource, Shape};
 use crate::policy::KnownPolicy;
 
 const RULE: &str = "AKS004";
@@ -35,7 +35,7 @@ pub fn check(model: &Model, _config: &Config) -> Vec<Finding> {
     for cluster in model
         .clusters
         .iter()
-        .filter(|c| c.kind == ClusterKind::Managed && c.dialect == Dialect::Azurerm)
+        .filter(|c| c.kind == ClusterKind::Managed && c.dialect.shape() == Shape::AzurermAttributes)
     {
         for provisioned in PROVISIONED {
             let Some(cover) = coverage::cover_for(&covers, |p| p == provisioned.policy) else {

@@ -4,7 +4,7 @@
 use super::{coverage, covered_finding, level_for, unknown_finding};
 use crate::config::Config;
 use crate::finding::{Finding, Level, Outcome};
-use crate::model::{Cluster, ClusterExtension, ClusterKind, Dialect, Model, Setting};
+use crate::model::{Cluster, ClusterExtension, ClusterKind, Model, Setting, Shape};
 use crate::policy::KnownPolicy;
 use crate::value::{Related, Unknown, UnknownCause};
 
@@ -83,8 +83,8 @@ fn check(model: &Model, wanted: &Extension) -> Vec<Finding> {
     let covers = coverage::active_covers(model);
     let cover = coverage::cover_for(&covers, |p| p == wanted.covered_by);
     let help = |cluster: &Cluster| {
-        match cluster.dialect {
-        Dialect::Azurerm => format!(
+        match cluster.dialect.shape() {
+        Shape::AzurermAttributes => format!(
             "add an `azurerm_arc_kubernetes_cluster_extension` with `extension_type = \"{}\"` and `cluster_id = {}.id`",
             wanted.extension_type, cluster.address
         ),

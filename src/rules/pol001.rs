@@ -4,7 +4,7 @@ use super::coverage::{self, Inertness};
 use super::resource_finding;
 use crate::config::Config;
 use crate::finding::{Finding, Level, Outcome};
-use crate::model::{Dialect, Model, PolicyAssignment};
+use crate::model::{Model, Notation, PolicyAssignment};
 
 const RULE: &str = "POL001";
 const LEVEL: Level = Level::Error;
@@ -53,8 +53,8 @@ pub fn check(model: &Model, _config: &Config) -> Vec<Finding> {
 }
 
 fn fix(assignment: &PolicyAssignment) -> String {
-    match assignment.resource.dialect {
-        Dialect::Azurerm | Dialect::Azapi => "keep `enforce` at its default (true), set effect parameters to `DeployIfNotExists` (ALZ: `enableAscForContainers = \"DeployIfNotExists\"`), and add `identity { type = \"SystemAssigned\" }` with a `location`".to_string(),
+    match assignment.resource.dialect.notation() {
+        Notation::Hcl => "keep `enforce` at its default (true), set effect parameters to `DeployIfNotExists` (ALZ: `enableAscForContainers = \"DeployIfNotExists\"`), and add `identity { type = \"SystemAssigned\" }` with a `location`".to_string(),
         _ => "keep `enforcementMode` at `Default`, set effect parameters to `DeployIfNotExists` (ALZ: `enableAscForContainers`), and give the assignment an `identity` of type `SystemAssigned`".to_string(),
     }
 }

@@ -3,7 +3,7 @@
 use super::{pricing_plan_is, pricing_tier_is, resource_finding};
 use crate::config::Config;
 use crate::finding::{Finding, Level, Outcome};
-use crate::model::{Dialect, Model, Pricing, Setting};
+use crate::model::{Model, Pricing, Setting, Shape};
 
 const RULE: &str = "SUB001";
 const LEVEL: Level = Level::Error;
@@ -74,8 +74,8 @@ fn check_pricing(pricing: &Pricing) -> Option<Finding> {
 }
 
 fn fix(pricing: &Pricing) -> String {
-    match pricing.resource.dialect {
-        Dialect::Azurerm => format!(
+    match pricing.resource.dialect.shape() {
+        Shape::AzurermAttributes => format!(
             "set `tier = \"Standard\"` on `{}`",
             pricing.resource.address
         ),

@@ -3,7 +3,7 @@
 use super::{pricing_plan_is, pricing_tier_is, resource_finding};
 use crate::config::Config;
 use crate::finding::{Finding, Level, Outcome};
-use crate::model::{Dialect, Model, Pricing, PricingExtension, PricingExtensions, Setting};
+use crate::model::{Model, Pricing, PricingExtension, PricingExtensions, Setting, Shape};
 
 const RULE: &str = "SUB002";
 
@@ -128,8 +128,8 @@ fn check_pricing(pricing: &Pricing) -> Vec<Finding> {
 }
 
 fn fix(pricing: &Pricing, name: &str) -> String {
-    match pricing.resource.dialect {
-        Dialect::Azurerm => format!(
+    match pricing.resource.dialect.shape() {
+        Shape::AzurermAttributes => format!(
             "add `extension {{ name = \"{name}\" }}` to `{}`",
             pricing.resource.address
         ),
