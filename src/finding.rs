@@ -63,6 +63,49 @@ pub struct Finding {
 }
 
 impl Finding {
+    /// A result of `rule` at `span`, at the level the rule's declaration gives this outcome
+    /// (the configured level is applied later, once, by [`crate::rules::apply_levels`]).
+    pub fn new(
+        rule: &crate::rules::Rule,
+        outcome: Outcome,
+        span: Span,
+        message: impl Into<String>,
+    ) -> Finding {
+        Finding {
+            rule: rule.id,
+            level: crate::rules::level_for(outcome, rule.level),
+            outcome,
+            span,
+            message: message.into(),
+            resource: None,
+            related: Vec::new(),
+            help: None,
+        }
+    }
+
+    /// The resource the finding is about (its address).
+    pub fn resource(mut self, address: impl Into<String>) -> Finding {
+        self.resource = Some(address.into());
+        self
+    }
+
+    pub fn related(mut self, related: Vec<Related>) -> Finding {
+        self.related = related;
+        self
+    }
+
+    pub fn help(mut self, help: impl Into<String>) -> Finding {
+        self.help = Some(help.into());
+        self
+    }
+
+    /// A violation reported below its rule's level (a migration note); configured levels leave
+    /// it where it is.
+    pub fn below_rule_level(mut self, level: Level) -> Finding {
+        self.level = level;
+        self
+    }
+
     /// The ordering of every report: by file, position, then rule and message, so output never
     /// depends on thread scheduling.
     pub fn sort_key(&self) -> (u32, u32, u32, &'static str, &str) {

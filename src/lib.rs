@@ -92,12 +92,11 @@ pub fn scan(options: &ScanOptions) -> Result<ScanOutput, discover::MissingPath> 
     let arm = frontend::arm::build_model(&parsed.arm, &parsed.sources, &options.param_files);
     model.extend(arm.model);
     let mut findings = parsed.errors;
-    // Modules and deployments that could not be followed (E003), unless the rule is turned off.
-    if options.config.rule_levels.get("E003") != Some(&config::RuleLevel::Off) {
-        findings.extend(terraform_notes);
-        findings.extend(arm.not_analysed);
-    }
-    findings.extend(rules::run(&model, &options.config, options.strict));
+    // Modules and deployments that could not be followed (E003).
+    findings.extend(terraform_notes);
+    findings.extend(arm.not_analysed);
+    findings.extend(rules::run(&model, &options.config));
+    let mut findings = rules::apply_levels(findings, &options.config, options.strict);
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     // One result per rule, place and message: a template evaluated with several parameter files
     // reports what they have in common once, with every file's explanation.

@@ -19,11 +19,12 @@ use globset::Glob;
 
 use crate::config::{Config, IgnoreEntry, RuleLevel};
 use crate::date::Date;
-use crate::finding::{Finding, Level, Outcome};
+use crate::finding::{Finding, Outcome};
 use crate::rules;
+use crate::rules::tool::SUPPRESSION_PROBLEM;
 use crate::source::{FileId, SourceFile, SourceMap, Span};
 
-pub const RULE: &str = "E002";
+pub const RULE: &str = SUPPRESSION_PROBLEM.id;
 const MARKER: &str = "aksguard:ignore";
 
 /// How a finding was suppressed (SARIF `suppressions[].kind`: inline → `inSource`, config →
@@ -268,24 +269,11 @@ pub fn apply(
     today: Date,
     no_ignore: bool,
 ) -> Applied {
-    let e002_level = match config.rule_levels.get(RULE) {
-        Some(RuleLevel::Off) => None,
-        Some(RuleLevel::Level(level)) => Some(*level),
-        None => Some(Level::Warning),
-    };
     let rule_off = |id: &str| config.rule_levels.get(id) == Some(&RuleLevel::Off);
     let mut problems = Vec::new();
     let mut problem = |span: Span, message: String, help: &str| {
-        problems.push(Finding {
-            rule: RULE,
-            level: Level::Warning,
-            outcome: Outcome::Violation,
-            span,
-            message,
-            resource: None,
-            related: Vec::new(),
-            help: Some(help.to_string()),
-        })
+        problems
+            .push(Finding::new(&SUPPRESSION_PROBLEM, Outcome::Violation, span, message).help(help))
     };
 
     // Active inline suppressions: (file, lines, rule, reason, index of its (comment, rule) use flag).
@@ -449,7 +437,7 @@ pub fn apply(
             };
             config_problems.push((entry.span.clone(), message));
         }
-        if !config_problems.is_empty() && e002_level.is_some() {
+        if !config_problems.is_empty() && !rule_off(RULE) {
             let id = sources.push(SourceFile::new(file.path.clone(), file.text.clone()));
             for (range, message) in config_problems {
                 problem(
@@ -461,12 +449,7 @@ pub fn apply(
         }
     }
 
-    if let Some(level) = e002_level {
-        for mut finding in problems {
-            finding.level = level;
-            reported.push(finding);
-        }
-    }
+    reported.extend(crate::rules::apply_levels(problems, config, false));
     reported.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     reported.dedup();
     applied.findings = reported;

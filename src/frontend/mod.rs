@@ -11,7 +11,8 @@ pub mod terraform;
 use rayon::prelude::*;
 
 use crate::discover::{Discovered, FileKind};
-use crate::finding::{Finding, Level, Outcome};
+use crate::finding::{Finding, Outcome};
+use crate::rules::tool::PARSE_ERROR;
 use crate::source::{FileId, SourceFile, SourceMap, Span};
 
 /// Where and why a file does not parse.
@@ -202,17 +203,11 @@ pub fn syntax_error(file: FileId, source: &SourceFile, offset: usize, message: S
         .next()
         .filter(|c| *c != '\n')
         .map_or(start, |c| start + c.len_utf8());
-    Finding {
-        rule: "E001",
-        level: Level::Error,
-        outcome: Outcome::Violation,
-        span: Span::new(file, start..end),
-        message: format!("{} does not parse: {message}", source.display),
-        resource: None,
-        related: Vec::new(),
-        help: Some(
-            "fix the syntax error; aksguard cannot check what it cannot parse, and the rest of the scan went on without this file"
-                .to_string(),
-        ),
-    }
+    Finding::new(
+        &PARSE_ERROR,
+        Outcome::Violation,
+        Span::new(file, start..end),
+        format!("{} does not parse: {message}", source.display),
+    )
+    .help("fix the syntax error; aksguard cannot check what it cannot parse, and the rest of the scan went on without this file")
 }

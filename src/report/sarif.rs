@@ -165,7 +165,7 @@ pub fn render(output: &ScanOutput, options: &ReportOptions, out: &mut dyn Write)
                 "version": env!("CARGO_PKG_VERSION"),
                 "semanticVersion": env!("CARGO_PKG_VERSION"),
                 "informationUri": INFORMATION_URI,
-                "rules": RULES.iter().map(rule_descriptor).collect::<Vec<_>>(),
+                "rules": RULES.iter().copied().map(rule_descriptor).collect::<Vec<_>>(),
             }
         },
         "originalUriBaseIds": { "%SRCROOT%": { "description": { "text": "The directory aksguard was run from (the repository root in CI)." } } },

@@ -1,7 +1,7 @@
 //! AKS001: the Microsoft Defender for Containers sensor (Defender profile) on every AKS cluster.
 
 use super::coverage::{self, Cover};
-use super::{level_for, provided_elsewhere, related, unknown_finding};
+use super::{provided_elsewhere, related, unknown_finding, Providers, Rule};
 use crate::config::Config;
 use crate::finding::{Finding, Level, Outcome};
 use crate::model::{
@@ -9,8 +9,14 @@ use crate::model::{
 };
 use crate::policy::KnownPolicy;
 
-const RULE: &str = "AKS001";
-const LEVEL: Level = Level::Error;
+pub const RULE: Rule = Rule {
+    id: "AKS001",
+    name: "aks-defender-sensor",
+    title: "AKS cluster without the Microsoft Defender for Containers sensor",
+    level: Level::Error,
+    doc: include_str!("../../rules/AKS001.md"),
+    check: Some(check),
+};
 
 pub fn check(model: &Model, _config: &Config) -> Vec<Finding> {
     let covers = coverage::active_covers(model);
@@ -44,18 +50,17 @@ fn check_cluster(
 ) -> Option<Finding> {
     let setting = &cluster.defender;
     if let Some(covered) = provided_elsewhere(
-        RULE,
+        &RULE,
         cluster,
         setting,
         has_sensor(cluster),
-        patch,
-        cover,
+        Providers { patch, cover },
         covered_what(setting),
         || fix(cluster),
     ) {
         return Some(covered);
     }
-    let (outcome, level, message) = match setting {
+    let (level, message) = match setting {
         Setting::Known {
             value: DefenderProfile::Enabled,
             ..
@@ -64,7 +69,6 @@ fn check_cluster(
             value: DefenderProfile::LegacyEnabled,
             ..
         } => (
-            Outcome::Violation,
             Level::Note,
             format!(
                 "`{}` enables Defender through the legacy `securityProfile.azureDefender` shape; migrate to `securityProfile.defender.securityMonitoring`",
@@ -75,16 +79,14 @@ fn check_cluster(
             value: DefenderProfile::Disabled,
             ..
         } => (
-            Outcome::Violation,
-            LEVEL,
+            RULE.level,
             format!(
                 "`{}` turns the Microsoft Defender for Containers sensor off",
                 cluster.address
             ),
         ),
         Setting::Absent { .. } => (
-            Outcome::Violation,
-            LEVEL,
+            RULE.level,
             format!(
                 "`{}` has no Microsoft Defender for Containers sensor ({})",
                 cluster.address,
@@ -93,8 +95,7 @@ fn check_cluster(
         ),
         Setting::Unknown { unknown, .. } => {
             return Some(unknown_finding(
-                RULE,
-                LEVEL,
+                &RULE,
                 cluster,
                 setting,
                 unknown,
@@ -103,16 +104,13 @@ fn check_cluster(
             ))
         }
     };
-    Some(Finding {
-        rule: RULE,
-        level: level_for(outcome, level),
-        outcome,
-        span: setting.span(),
-        message,
-        resource: Some(cluster.address.clone()),
-        related: related(cluster, setting),
-        help: Some(fix(cluster)),
-    })
+    Some(
+        Finding::new(&RULE, Outcome::Violation, setting.span(), message)
+            .below_rule_level(level)
+            .resource(&cluster.address)
+            .related(related(cluster, setting))
+            .help(fix(cluster)),
+    )
 }
 
 fn missing_setting(dialect: Dialect) -> &'static str {

@@ -1,7 +1,7 @@
 //! AKS002: the Azure Policy add-on on every AKS cluster.
 
 use super::coverage::{self, Cover};
-use super::{level_for, provided_elsewhere, related, unknown_finding};
+use super::{provided_elsewhere, related, unknown_finding, Providers, Rule};
 use crate::config::Config;
 use crate::finding::{Finding, Level, Outcome};
 use crate::model::{
@@ -10,8 +10,14 @@ use crate::model::{
 use crate::policy::KnownPolicy;
 use crate::value::Related;
 
-const RULE: &str = "AKS002";
-const LEVEL: Level = Level::Error;
+pub const RULE: Rule = Rule {
+    id: "AKS002",
+    name: "aks-azure-policy-addon",
+    title: "AKS cluster without the Azure Policy add-on",
+    level: Level::Error,
+    doc: include_str!("../../rules/AKS002.md"),
+    check: Some(check),
+};
 
 pub fn check(model: &Model, _config: &Config) -> Vec<Finding> {
     let covers = coverage::active_covers(model);
@@ -45,12 +51,11 @@ fn check_cluster(
 ) -> Option<Finding> {
     let setting = &cluster.azure_policy;
     if let Some(covered) = provided_elsewhere(
-        RULE,
+        &RULE,
         cluster,
         setting,
         has_addon(cluster),
-        patch,
-        cover,
+        Providers { patch, cover },
         covered_what(setting),
         || fix(cluster),
     ) {
@@ -89,8 +94,7 @@ fn check_cluster(
         ),
         Setting::Unknown { unknown, .. } => {
             return Some(unknown_finding(
-                RULE,
-                LEVEL,
+                &RULE,
                 cluster,
                 setting,
                 unknown,
@@ -99,16 +103,12 @@ fn check_cluster(
             ))
         }
     };
-    Some(Finding {
-        rule: RULE,
-        level: level_for(Outcome::Violation, LEVEL),
-        outcome: Outcome::Violation,
-        span: setting.span(),
-        message,
-        resource: Some(cluster.address.clone()),
-        related,
-        help: Some(fix(cluster)),
-    })
+    Some(
+        Finding::new(&RULE, Outcome::Violation, setting.span(), message)
+            .resource(&cluster.address)
+            .related(related)
+            .help(fix(cluster)),
+    )
 }
 
 fn missing_setting(dialect: Dialect) -> &'static str {

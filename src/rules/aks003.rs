@@ -1,15 +1,21 @@
 //! AKS003: ownership tags on every AKS and Arc-enabled cluster.
 
 use super::coverage::{self, Cover};
-use super::{covered_finding, level_for, related, unknown_finding};
+use super::{covered_finding, related, unknown_finding, Rule};
 use crate::config::Config;
 use crate::finding::{Finding, Level, Outcome};
 use crate::model::{Cluster, Model, Notation, Setting, Tags};
 use crate::policy::KnownPolicy;
 use crate::value::UnknownCause;
 
-const RULE: &str = "AKS003";
-const LEVEL: Level = Level::Warning;
+pub const RULE: Rule = Rule {
+    id: "AKS003",
+    name: "cluster-ownership-tags",
+    title: "Cluster without ownership tags",
+    level: Level::Warning,
+    doc: include_str!("../../rules/AKS003.md"),
+    check: Some(check),
+};
 
 pub fn check(model: &Model, config: &Config) -> Vec<Finding> {
     if config.required_tags.is_empty() {
@@ -76,8 +82,7 @@ fn check_cluster(
         }
         Setting::Unknown { unknown, .. } => {
             return vec![unknown_finding(
-                RULE,
-                LEVEL,
+                &RULE,
                 cluster,
                 setting,
                 unknown,
@@ -99,28 +104,28 @@ fn check_cluster(
             continue;
         };
         match &tag.value {
-            Setting::Known { value, .. } if value.trim().is_empty() => findings.push(Finding {
-                rule: RULE,
-                level: LEVEL,
-                outcome: Outcome::Violation,
-                span: tag.value.span(),
-                message: format!(
-                    "`{}` has an empty `{}` tag: nobody is accountable for it",
-                    cluster.address, tag.key
-                ),
-                resource: Some(cluster.address.clone()),
-                related: related(cluster, &tag.value),
-                help: Some(format!(
+            Setting::Known { value, .. } if value.trim().is_empty() => findings.push(
+                Finding::new(
+                    &RULE,
+                    Outcome::Violation,
+                    tag.value.span(),
+                    format!(
+                        "`{}` has an empty `{}` tag: nobody is accountable for it",
+                        cluster.address, tag.key
+                    ),
+                )
+                .resource(&cluster.address)
+                .related(related(cluster, &tag.value))
+                .help(format!(
                     "give the `{}` tag of `{}` a value",
                     tag.key, cluster.address
                 )),
-            }),
+            ),
             // A value computed at apply (another resource's attribute) is still a value; an
             // unset input may be empty.
             Setting::Unknown { unknown, .. } if unknown.cause != UnknownCause::Computed => findings
                 .push(unknown_finding(
-                    RULE,
-                    LEVEL,
+                    &RULE,
                     cluster,
                     &tag.value,
                     unknown,
@@ -136,8 +141,7 @@ fn check_cluster(
     if !missing_keys.is_empty() {
         match &tags.unknown_part {
             Some(unknown) => findings.push(unknown_finding(
-                RULE,
-                LEVEL,
+                &RULE,
                 cluster,
                 setting,
                 unknown,
@@ -167,7 +171,7 @@ fn missing_or_covered(
     let mut findings = Vec::new();
     if let Some(cover) = cover {
         findings.push(covered_finding(
-            RULE,
+            &RULE,
             cluster,
             setting,
             cover,
@@ -183,20 +187,19 @@ fn missing_or_covered(
 
 fn missing(cluster: &Cluster, setting: &Setting<Tags>, keys: &[String]) -> Finding {
     let noun = if keys.len() == 1 { "tag" } else { "tags" };
-    Finding {
-        rule: RULE,
-        level: level_for(Outcome::Violation, LEVEL),
-        outcome: Outcome::Violation,
-        span: setting.span(),
-        message: format!(
+    Finding::new(
+        &RULE,
+        Outcome::Violation,
+        setting.span(),
+        format!(
             "`{}` lacks the ownership {noun} {}: nobody is accountable for the cluster and its cost",
             cluster.address,
             list(keys)
         ),
-        resource: Some(cluster.address.clone()),
-        related: related(cluster, setting),
-        help: Some(fix(cluster, keys)),
-    }
+    )
+    .resource(&cluster.address)
+    .related(related(cluster, setting))
+    .help(fix(cluster, keys))
 }
 
 fn list(keys: &[String]) -> String {

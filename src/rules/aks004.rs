@@ -1,13 +1,19 @@
 //! AKS004: Terraform will undo what a DeployIfNotExists policy provisions.
 
-use super::{aks001, aks002, coverage, resource_finding};
+use super::{aks001, aks002, coverage, resource_finding, Rule};
 use crate::config::Config;
 use crate::finding::{Finding, Level, Outcome};
 use crate::model::{Cluster, ClusterKind, Model, Resource, Shape};
 use crate::policy::KnownPolicy;
 
-const RULE: &str = "AKS004";
-const LEVEL: Level = Level::Warning;
+pub const RULE: Rule = Rule {
+    id: "AKS004",
+    name: "terraform-undoes-provisioning",
+    title: "Terraform will undo what a DeployIfNotExists policy provisions",
+    level: Level::Warning,
+    doc: include_str!("../../rules/AKS004.md"),
+    check: Some(check),
+};
 
 /// The settings a DINE provisions on a cluster, with the attribute Terraform would reset.
 struct Provisioned {
@@ -55,22 +61,13 @@ pub fn check(model: &Model, _config: &Config) -> Vec<Finding> {
             };
             let mut related = vec![cover.related()];
             related.extend(cluster.context.iter().cloned());
-            findings.push(resource_finding(
-                RULE,
-                LEVEL,
-                Outcome::Violation,
-                cluster.header,
-                &resource,
-                format!(
+            findings.push(resource_finding(&RULE, Outcome::Violation, cluster.header, &resource, format!(
                     "`{}` leaves `{}` to `{}` but does not ignore it: the next `terraform apply` removes what the policy added, and the policy adds it again",
                     cluster.address, provisioned.attribute, cover.assignment.resource.address
-                ),
-                related,
-                format!(
+                )).related(related).help(format!(
                     "declare `{}` on `{}`, or add it to `lifecycle {{ ignore_changes = [{}] }}`",
                     provisioned.attribute, cluster.address, provisioned.attribute
-                ),
-            ));
+                )));
         }
     }
     findings

@@ -1,7 +1,7 @@
 //! ARC001 and ARC002: the Defender and Azure Policy extensions on every Arc-enabled cluster.
 //! Both rules match extensions to clusters the same way; each has its own entry in the catalogue.
 
-use super::{coverage, covered_finding, level_for, unknown_finding};
+use super::{coverage, covered_finding, unknown_finding, Rule};
 use crate::config::Config;
 use crate::finding::{Finding, Level, Outcome};
 use crate::model::{Cluster, ClusterExtension, ClusterKind, Model, Setting, Shape};
@@ -9,21 +9,39 @@ use crate::policy::KnownPolicy;
 use crate::value::{Related, Unknown, UnknownCause};
 
 struct Extension {
-    rule: &'static str,
+    rule: &'static Rule,
     extension_type: &'static str,
     what: &'static str,
     covered_by: KnownPolicy,
 }
 
+pub const DEFENDER_RULE: Rule = Rule {
+    id: "ARC001",
+    name: "arc-defender-extension",
+    title: "Arc-enabled cluster without the Defender for Containers extension",
+    level: Level::Error,
+    doc: include_str!("../../rules/ARC001.md"),
+    check: Some(check_defender),
+};
+
+pub const POLICY_RULE: Rule = Rule {
+    id: "ARC002",
+    name: "arc-azure-policy-extension",
+    title: "Arc-enabled cluster without the Azure Policy extension",
+    level: Level::Error,
+    doc: include_str!("../../rules/ARC002.md"),
+    check: Some(check_policy),
+};
+
 const DEFENDER: Extension = Extension {
-    rule: "ARC001",
+    rule: &DEFENDER_RULE,
     extension_type: "microsoft.azuredefender.kubernetes",
     what: "Microsoft Defender for Containers extension",
     covered_by: KnownPolicy::ArcDefenderDine,
 };
 
 const POLICY: Extension = Extension {
-    rule: "ARC002",
+    rule: &POLICY_RULE,
     extension_type: "microsoft.policyinsights",
     what: "Azure Policy extension",
     covered_by: KnownPolicy::ArcPolicyDine,
@@ -116,7 +134,6 @@ fn check(model: &Model, wanted: &Extension) -> Vec<Finding> {
             Match::Undecided(extension, unknown) => {
                 let mut finding = unknown_finding(
                     wanted.rule,
-                    Level::Error,
                     cluster,
                     &header,
                     &Unknown::new(UnknownCause::Computed, unknown.reason.clone()),
@@ -132,19 +149,20 @@ fn check(model: &Model, wanted: &Extension) -> Vec<Finding> {
                 });
                 findings.push(finding);
             }
-            Match::Missing => findings.push(Finding {
-                rule: wanted.rule,
-                level: level_for(Outcome::Violation, Level::Error),
-                outcome: Outcome::Violation,
-                span: cluster.header,
-                message: format!(
-                    "Arc-enabled cluster `{}` lacks the {} (extension type `{}`)",
-                    cluster.address, wanted.what, wanted.extension_type
-                ),
-                resource: Some(cluster.address.clone()),
-                related: cluster.context.clone(),
-                help: Some(help(cluster)),
-            }),
+            Match::Missing => findings.push(
+                Finding::new(
+                    wanted.rule,
+                    Outcome::Violation,
+                    cluster.header,
+                    format!(
+                        "Arc-enabled cluster `{}` lacks the {} (extension type `{}`)",
+                        cluster.address, wanted.what, wanted.extension_type
+                    ),
+                )
+                .resource(&cluster.address)
+                .related(cluster.context.clone())
+                .help(help(cluster)),
+            ),
         }
     }
     findings

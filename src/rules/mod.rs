@@ -14,6 +14,7 @@ mod sub001;
 mod sub002;
 mod sub003;
 mod sub004;
+pub mod tool;
 
 use crate::config::{Config, RuleLevel};
 use crate::finding::{Finding, Level, Outcome};
@@ -48,170 +49,70 @@ impl Rule {
     }
 }
 
-/// Every rule, in the order `aksguard rules` lists them.
-pub const RULES: &[Rule] = &[
-    Rule {
-        id: "AKS001",
-        name: "aks-defender-sensor",
-        title: "AKS cluster without the Microsoft Defender for Containers sensor",
-        level: Level::Error,
-        doc: include_str!("../../rules/AKS001.md"),
-        check: Some(aks001::check),
-    },
-    Rule {
-        id: "AKS002",
-        name: "aks-azure-policy-addon",
-        title: "AKS cluster without the Azure Policy add-on",
-        level: Level::Error,
-        doc: include_str!("../../rules/AKS002.md"),
-        check: Some(aks002::check),
-    },
-    Rule {
-        id: "AKS003",
-        name: "cluster-ownership-tags",
-        title: "Cluster without ownership tags",
-        level: Level::Warning,
-        doc: include_str!("../../rules/AKS003.md"),
-        check: Some(aks003::check),
-    },
-    Rule {
-        id: "AKS004",
-        name: "terraform-undoes-provisioning",
-        title: "Terraform will undo what a DeployIfNotExists policy provisions",
-        level: Level::Warning,
-        doc: include_str!("../../rules/AKS004.md"),
-        check: Some(aks004::check),
-    },
-    Rule {
-        id: "ARC001",
-        name: "arc-defender-extension",
-        title: "Arc-enabled cluster without the Defender for Containers extension",
-        level: Level::Error,
-        doc: include_str!("../../rules/ARC001.md"),
-        check: Some(arc::check_defender),
-    },
-    Rule {
-        id: "ARC002",
-        name: "arc-azure-policy-extension",
-        title: "Arc-enabled cluster without the Azure Policy extension",
-        level: Level::Error,
-        doc: include_str!("../../rules/ARC002.md"),
-        check: Some(arc::check_policy),
-    },
-    Rule {
-        id: "SUB001",
-        name: "containers-plan-free",
-        title: "Defender for Containers plan at the Free tier",
-        level: Level::Error,
-        doc: include_str!("../../rules/SUB001.md"),
-        check: Some(sub001::check),
-    },
-    Rule {
-        id: "SUB002",
-        name: "containers-plan-components",
-        title: "Defender for Containers plan without all its components",
-        level: Level::Error,
-        doc: include_str!("../../rules/SUB002.md"),
-        check: Some(sub002::check),
-    },
-    Rule {
-        id: "SUB003",
-        name: "legacy-container-protection",
-        title: "Retired plan, deprecated policy or legacy auto-provisioning used for containers",
-        level: Level::Warning,
-        doc: include_str!("../../rules/SUB003.md"),
-        check: Some(sub003::check),
-    },
-    Rule {
-        id: "SUB004",
-        name: "subscription-without-containers-plan",
-        title: "Subscriptions created or plans managed, but the Containers plan enabled nowhere",
-        level: Level::Warning,
-        doc: include_str!("../../rules/SUB004.md"),
-        check: Some(sub004::check),
-    },
-    Rule {
-        id: "POL001",
-        name: "provisioning-policy-inert",
-        title: "Provisioning policy assigned but unable to act",
-        level: Level::Error,
-        doc: include_str!("../../rules/POL001.md"),
-        check: Some(pol001::check),
-    },
-    Rule {
-        id: "POL002",
-        name: "audit-without-provisioning",
-        title: "Audit-only container policy without a DeployIfNotExists counterpart",
-        level: Level::Note,
-        doc: include_str!("../../rules/POL002.md"),
-        check: Some(pol002::check),
-    },
-    Rule {
-        id: "POL003",
-        name: "subscription-level-provisioning",
-        title: "Defender provisioning only per subscription where management groups are managed",
-        level: Level::Note,
-        doc: include_str!("../../rules/POL003.md"),
-        check: Some(pol003::check),
-    },
-    Rule {
-        id: "E001",
-        name: "parse-error",
-        title: "File that looks like IaC does not parse",
-        level: Level::Error,
-        doc: include_str!("../../rules/E001.md"),
-        check: None,
-    },
-    Rule {
-        id: "E002",
-        name: "suppression-problem",
-        title: "Suppression without a reason, for an unknown rule, expired, or unused",
-        level: Level::Warning,
-        doc: include_str!("../../rules/E002.md"),
-        check: None,
-    },
-    Rule {
-        id: "E003",
-        name: "not-analysed",
-        title: "Module or deployment aksguard could not follow",
-        level: Level::Note,
-        doc: include_str!("../../rules/E003.md"),
-        check: None,
-    },
+/// Every rule, in the order `aksguard rules` lists them. Each is declared once, in its own file.
+pub const RULES: &[&Rule] = &[
+    &aks001::RULE,
+    &aks002::RULE,
+    &aks003::RULE,
+    &aks004::RULE,
+    &arc::DEFENDER_RULE,
+    &arc::POLICY_RULE,
+    &sub001::RULE,
+    &sub002::RULE,
+    &sub003::RULE,
+    &sub004::RULE,
+    &pol001::RULE,
+    &pol002::RULE,
+    &pol003::RULE,
+    &tool::PARSE_ERROR,
+    &tool::SUPPRESSION_PROBLEM,
+    &tool::NOT_ANALYSED,
 ];
 
 pub fn find(id: &str) -> Option<&'static Rule> {
-    RULES.iter().find(|rule| rule.id.eq_ignore_ascii_case(id))
+    RULES
+        .iter()
+        .copied()
+        .find(|rule| rule.id.eq_ignore_ascii_case(id))
 }
 
-/// Run every enabled rule over the model, with the levels the configuration sets. With `strict`,
+/// Run every checking rule the configuration leaves on over the model. Levels are the rules'
+/// own; [`apply_levels`] applies the configured ones to these and every other finding.
+pub fn run(model: &Model, config: &Config) -> Vec<Finding> {
+    RULES
+        .iter()
+        .filter(|rule| config.rule_levels.get(rule.id) != Some(&RuleLevel::Off))
+        .filter_map(|rule| rule.check)
+        .flat_map(|check| check(model, config))
+        .collect()
+}
+
+/// The one step that applies configured levels, after everything that produces findings: drops
+/// the findings of rules turned off, and gives the rest their configured level. With `strict`,
 /// unknown results take their rule's level, so they fail like violations.
-pub fn run(model: &Model, config: &Config, strict: bool) -> Vec<Finding> {
-    let mut findings = Vec::new();
-    for rule in RULES {
-        let Some(check) = rule.check else { continue };
-        let configured = config.rule_levels.get(rule.id).copied();
-        if configured == Some(RuleLevel::Off) {
-            continue;
-        }
-        let rule_level = match configured {
-            Some(RuleLevel::Level(level)) => level,
-            _ => rule.level,
-        };
-        let mut produced = check(model, config);
-        for finding in &mut produced {
+pub fn apply_levels(findings: Vec<Finding>, config: &Config, strict: bool) -> Vec<Finding> {
+    findings
+        .into_iter()
+        .filter_map(|mut finding| {
+            let Some(rule) = find(finding.rule) else {
+                return Some(finding);
+            };
+            let rule_level = match config.rule_levels.get(rule.id) {
+                Some(RuleLevel::Off) => return None,
+                Some(RuleLevel::Level(level)) => *level,
+                None => rule.level,
+            };
             // Results below the rule's level (a migration note) keep their own level.
             if finding.outcome == Outcome::Violation && finding.level < rule.level {
-                continue;
+                return Some(finding);
             }
             finding.level = match finding.outcome {
                 Outcome::Unknown if strict => rule_level,
                 outcome => level_for(outcome, rule_level),
             };
-        }
-        findings.extend(produced);
-    }
-    findings
+            Some(finding)
+        })
+        .collect()
 }
 
 /// The level a result is reported at: violations at the rule's level, unknowns at warning
@@ -237,7 +138,7 @@ fn related<T>(cluster: &Cluster, setting: &Setting<T>) -> Vec<Related> {
 
 /// The finding for a cluster that lacks a setting an active policy assignment provides.
 fn covered_finding<T>(
-    rule: &'static str,
+    rule: &Rule,
     cluster: &Cluster,
     setting: &Setting<T>,
     cover: &coverage::Cover,
@@ -251,54 +152,55 @@ fn covered_finding<T>(
         cover.related(),
         &cover.assignment.resource.address,
         what,
-        help,
     )
+    .help(help)
 }
 
 /// The finding for a cluster that lacks a setting another resource in the scan provides
 /// (`by`, explained by `because`).
 fn covered_by<T>(
-    rule: &'static str,
+    rule: &Rule,
     cluster: &Cluster,
     setting: &Setting<T>,
     because: Related,
     by: &str,
     what: &str,
-    help: String,
 ) -> Finding {
     let mut related = related(cluster, setting);
     related.insert(0, because);
-    Finding {
+    Finding::new(
         rule,
-        level: Level::Note,
-        outcome: Outcome::Covered,
-        span: setting.span(),
-        message: format!("`{}` {what}, but `{by}` provisions it", cluster.address),
-        resource: Some(cluster.address.clone()),
-        related,
-        help: Some(help),
-    }
+        Outcome::Covered,
+        setting.span(),
+        format!("`{}` {what}, but `{by}` provisions it", cluster.address),
+    )
+    .resource(&cluster.address)
+    .related(related)
+}
+
+/// What else in the scan could provide a protection a cluster does not declare itself.
+struct Providers<'a, 'm> {
+    patch: Option<&'m crate::model::ClusterPatch>,
+    cover: Option<&'a coverage::Cover<'m>>,
 }
 
 /// The covered finding for a cluster that does not itself declare a protection (`declared` is
 /// false) when a patch or an active policy assignment in the scan provides it; a patch on the
 /// cluster itself is the nearer explanation, so it comes first.
-#[allow(clippy::too_many_arguments)]
 fn provided_elsewhere<T>(
-    rule: &'static str,
+    rule: &Rule,
     cluster: &Cluster,
     setting: &Setting<T>,
     declared: bool,
-    patch: Option<&crate::model::ClusterPatch>,
-    cover: Option<&coverage::Cover>,
+    providers: Providers,
     what: &str,
     help: impl Fn() -> String,
 ) -> Option<Finding> {
     if declared {
         return None;
     }
-    match (patch, cover) {
-        (Some(patch), _) => Some(patched_finding(rule, cluster, setting, patch, what, help())),
+    match (providers.patch, providers.cover) {
+        (Some(patch), _) => Some(patched_finding(rule, cluster, setting, patch, what).help(help())),
         (None, Some(cover)) => Some(covered_finding(rule, cluster, setting, cover, what, help())),
         (None, None) => None,
     }
@@ -306,12 +208,11 @@ fn provided_elsewhere<T>(
 
 /// The covered finding for a cluster that an `azapi_update_resource` patches.
 fn patched_finding<T>(
-    rule: &'static str,
+    rule: &Rule,
     cluster: &Cluster,
     setting: &Setting<T>,
     patch: &crate::model::ClusterPatch,
     what: &str,
-    help: String,
 ) -> Finding {
     covered_by(
         rule,
@@ -326,57 +227,41 @@ fn patched_finding<T>(
         },
         &patch.resource.address,
         what,
-        help,
     )
 }
 
 /// The finding for a setting that cannot be known statically.
 fn unknown_finding<T>(
-    rule: &'static str,
-    rule_level: Level,
+    rule: &Rule,
     cluster: &Cluster,
     setting: &Setting<T>,
     unknown: &Unknown,
     what: &str,
     help: String,
 ) -> Finding {
-    Finding {
+    Finding::new(
         rule,
-        level: level_for(Outcome::Unknown, rule_level),
-        outcome: Outcome::Unknown,
-        span: setting.span(),
-        message: format!(
+        Outcome::Unknown,
+        setting.span(),
+        format!(
             "cannot tell whether `{}` {what}: {}",
             cluster.address, unknown.reason
         ),
-        resource: Some(cluster.address.clone()),
-        related: related(cluster, setting),
-        help: Some(help),
-    }
+    )
+    .resource(&cluster.address)
+    .related(related(cluster, setting))
+    .help(help)
 }
 
 /// A finding about a non-cluster resource (a pricing, an assignment, a subscription).
-#[allow(clippy::too_many_arguments)]
 fn resource_finding(
-    rule: &'static str,
-    level: Level,
+    rule: &Rule,
     outcome: Outcome,
     span: crate::source::Span,
     resource: &crate::model::Resource,
     message: String,
-    related: Vec<Related>,
-    help: String,
 ) -> Finding {
-    Finding {
-        rule,
-        level: level_for(outcome, level),
-        outcome,
-        span,
-        message,
-        resource: Some(resource.address.clone()),
-        related,
-        help: Some(help),
-    }
+    Finding::new(rule, outcome, span, message).resource(&resource.address)
 }
 
 /// Whether a pricing is for `plan` (case-insensitive), as far as it is known.

@@ -1,13 +1,19 @@
 //! POL001: a provisioning policy is assigned but cannot act.
 
 use super::coverage::{self, Inertness};
-use super::resource_finding;
+use super::{resource_finding, Rule};
 use crate::config::Config;
 use crate::finding::{Finding, Level, Outcome};
 use crate::model::{Model, Notation, PolicyAssignment};
 
-const RULE: &str = "POL001";
-const LEVEL: Level = Level::Error;
+pub const RULE: Rule = Rule {
+    id: "POL001",
+    name: "provisioning-policy-inert",
+    title: "Provisioning policy assigned but unable to act",
+    level: Level::Error,
+    doc: include_str!("../../rules/POL001.md"),
+    check: Some(check),
+};
 
 pub fn check(model: &Model, _config: &Config) -> Vec<Finding> {
     model
@@ -18,8 +24,7 @@ pub fn check(model: &Model, _config: &Config) -> Vec<Finding> {
             let resource = &assignment.resource;
             let finding = match coverage::inertness(assignment, policy)? {
                 Inertness::Inert(reason, span) => resource_finding(
-                    RULE,
-                    LEVEL,
+                    &RULE,
                     Outcome::Violation,
                     span,
                     resource,
@@ -28,12 +33,10 @@ pub fn check(model: &Model, _config: &Config) -> Vec<Finding> {
                         resource.address,
                         policy.describe()
                     ),
-                    Vec::new(),
-                    fix(assignment),
-                ),
+                )
+                .help(fix(assignment)),
                 Inertness::Unknown(unknown, span) => resource_finding(
-                    RULE,
-                    LEVEL,
+                    &RULE,
                     Outcome::Unknown,
                     span,
                     resource,
@@ -43,9 +46,8 @@ pub fn check(model: &Model, _config: &Config) -> Vec<Finding> {
                         policy.describe(),
                         unknown.reason
                     ),
-                    Vec::new(),
-                    fix(assignment),
-                ),
+                )
+                .help(fix(assignment)),
             };
             Some(finding)
         })

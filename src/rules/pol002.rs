@@ -1,13 +1,19 @@
 //! POL002: audit-only container policies assigned with no matching DeployIfNotExists.
 
-use super::{coverage, resource_finding};
+use super::{coverage, resource_finding, Rule};
 use crate::config::Config;
 use crate::finding::{Finding, Level, Outcome};
 use crate::model::Model;
 use crate::policy::KnownPolicy;
 
-const RULE: &str = "POL002";
-const LEVEL: Level = Level::Note;
+pub const RULE: Rule = Rule {
+    id: "POL002",
+    name: "audit-without-provisioning",
+    title: "Audit-only container policy without a DeployIfNotExists counterpart",
+    level: Level::Note,
+    doc: include_str!("../../rules/POL002.md"),
+    check: Some(check),
+};
 
 pub fn check(model: &Model, _config: &Config) -> Vec<Finding> {
     // A DINE that cannot act (POL001) closes no gap either.
@@ -34,19 +40,10 @@ pub fn check(model: &Model, _config: &Config) -> Vec<Finding> {
             if provisioned.contains(&audit) {
                 return None;
             }
-            Some(resource_finding(
-                RULE,
-                LEVEL,
-                Outcome::Violation,
-                assignment.definition.span(),
-                &assignment.resource,
-                format!(
+            Some(resource_finding(&RULE, Outcome::Violation, assignment.definition.span(), &assignment.resource, format!(
                     "`{}` assigns an audit-only container policy with no active DeployIfNotExists counterpart: gaps are reported, never closed",
                     assignment.resource.address
-                ),
-                Vec::new(),
-                "also assign the DeployIfNotExists counterpart (see `aksguard explain POL002`) so new clusters and subscriptions are remediated".to_string(),
-            ))
+                )).help("also assign the DeployIfNotExists counterpart (see `aksguard explain POL002`) so new clusters and subscriptions are remediated".to_string()))
         })
         .collect()
 }

@@ -1,15 +1,21 @@
 //! POL003: Defender provisioning set only per subscription in a configuration that manages
 //! management groups.
 
-use super::{coverage, pricing_plan_is, resource_finding};
+use super::{coverage, pricing_plan_is, resource_finding, Rule};
 use crate::config::Config;
 use crate::finding::{Finding, Level, Outcome};
 use crate::model::{AssignmentScope, Model, Resource};
 use crate::source::Span;
 use crate::value::Related;
 
-const RULE: &str = "POL003";
-const LEVEL: Level = Level::Note;
+pub const RULE: Rule = Rule {
+    id: "POL003",
+    name: "subscription-level-provisioning",
+    title: "Defender provisioning only per subscription where management groups are managed",
+    level: Level::Note,
+    doc: include_str!("../../rules/POL003.md"),
+    check: Some(check),
+};
 
 pub fn check(model: &Model, _config: &Config) -> Vec<Finding> {
     let group_scoped: Vec<&Resource> = model
@@ -61,17 +67,8 @@ pub fn check(model: &Model, _config: &Config) -> Vec<Finding> {
             message: format!("`{}` works at management-group scope", group.address),
         })
         .collect();
-    vec![resource_finding(
-        RULE,
-        LEVEL,
-        Outcome::Violation,
-        span,
-        first,
-        format!(
+    vec![resource_finding(&RULE, Outcome::Violation, span, first, format!(
             "Defender for Containers is provisioned only per subscription (here by `{}`), while this configuration manages management groups: new subscriptions under a group start unprotected",
             first.address
-        ),
-        related,
-        "assign `Configure Microsoft Defender for Containers plan` and the cluster DeployIfNotExists policies at the management group".to_string(),
-    )]
+        )).related(related).help("assign `Configure Microsoft Defender for Containers plan` and the cluster DeployIfNotExists policies at the management group".to_string())]
 }

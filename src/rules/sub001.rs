@@ -1,12 +1,18 @@
 //! SUB001: the Defender for Containers plan at the Free tier.
 
-use super::{pricing_plan_is, pricing_tier_is, resource_finding};
+use super::{pricing_plan_is, pricing_tier_is, resource_finding, Rule};
 use crate::config::Config;
 use crate::finding::{Finding, Level, Outcome};
 use crate::model::{Model, Pricing, Setting, Shape};
 
-const RULE: &str = "SUB001";
-const LEVEL: Level = Level::Error;
+pub const RULE: Rule = Rule {
+    id: "SUB001",
+    name: "containers-plan-free",
+    title: "Defender for Containers plan at the Free tier",
+    level: Level::Error,
+    doc: include_str!("../../rules/SUB001.md"),
+    check: Some(check),
+};
 
 pub fn check(model: &Model, _config: &Config) -> Vec<Finding> {
     model.pricings.iter().filter_map(check_pricing).collect()
@@ -19,56 +25,39 @@ fn check_pricing(pricing: &Pricing) -> Option<Finding> {
         if pricing_tier_is(pricing, "Standard") {
             return None;
         }
-        return Some(resource_finding(
-            RULE,
-            LEVEL,
-            Outcome::Unknown,
-            *span,
-            resource,
-            format!(
-                "cannot tell whether `{}` turns the Defender for Containers plan off: {}",
-                resource.address, unknown.reason
-            ),
-            pricing.plan.provenance().to_vec(),
-            fix(pricing),
-        ));
+        return Some(
+            resource_finding(
+                &RULE,
+                Outcome::Unknown,
+                *span,
+                resource,
+                format!(
+                    "cannot tell whether `{}` turns the Defender for Containers plan off: {}",
+                    resource.address, unknown.reason
+                ),
+            )
+            .related(pricing.plan.provenance().to_vec())
+            .help(fix(pricing)),
+        );
     }
     if !pricing_plan_is(pricing, "Containers") {
         return None;
     }
     match &pricing.tier {
         Setting::Known { value, span, provenance } if value.eq_ignore_ascii_case("Free") => {
-            Some(resource_finding(
-                RULE,
-                LEVEL,
-                Outcome::Violation,
-                *span,
-                resource,
-                format!(
+            Some(resource_finding(&RULE, Outcome::Violation, *span, resource, format!(
                     "`{}` sets the Defender for Containers plan to the Free tier: no runtime protection, no vulnerability assessment",
                     resource.address
-                ),
-                provenance.clone(),
-                fix(pricing),
-            ))
+                )).related(provenance.clone()).help(fix(pricing)))
         }
         Setting::Unknown {
             unknown,
             span,
             provenance,
-        } => Some(resource_finding(
-            RULE,
-            LEVEL,
-            Outcome::Unknown,
-            *span,
-            resource,
-            format!(
+        } => Some(resource_finding(&RULE, Outcome::Unknown, *span, resource, format!(
                 "cannot tell whether `{}` turns the Defender for Containers plan on: {}",
                 resource.address, unknown.reason
-            ),
-            provenance.clone(),
-            fix(pricing),
-        )),
+            )).related(provenance.clone()).help(fix(pricing))),
         _ => None,
     }
 }

@@ -1,11 +1,18 @@
 //! SUB002: the Containers plan is Standard but one of its components is not provisioned.
 
-use super::{pricing_plan_is, pricing_tier_is, resource_finding};
+use super::{pricing_plan_is, pricing_tier_is, resource_finding, Rule};
 use crate::config::Config;
 use crate::finding::{Finding, Level, Outcome};
 use crate::model::{Model, Pricing, PricingExtension, PricingExtensions, Setting, Shape};
 
-const RULE: &str = "SUB002";
+pub const RULE: Rule = Rule {
+    id: "SUB002",
+    name: "containers-plan-components",
+    title: "Defender for Containers plan without all its components",
+    level: Level::Error,
+    doc: include_str!("../../rules/SUB002.md"),
+    check: Some(check),
+};
 
 /// The plan's components and the level at which a missing one is reported: without the sensor
 /// there is no runtime protection at all; the other two narrow what Defender sees.
@@ -47,35 +54,26 @@ fn check_pricing(pricing: &Pricing) -> Vec<Finding> {
     let mut findings = Vec::new();
     match &pricing.extensions {
         PricingExtensions::Omitted => {}
-        PricingExtensions::Unknown { unknown, span } => findings.push(resource_finding(
-            RULE,
-            Level::Error,
-            Outcome::Unknown,
-            *span,
-            resource,
-            format!(
-                "cannot tell which Defender for Containers components `{}` provisions: {}",
-                resource.address, unknown.reason
-            ),
-            Vec::new(),
-            fix(pricing, "ContainerSensor"),
-        )),
+        PricingExtensions::Unknown { unknown, span } => findings.push(
+            resource_finding(
+                &RULE,
+                Outcome::Unknown,
+                *span,
+                resource,
+                format!(
+                    "cannot tell which Defender for Containers components `{}` provisions: {}",
+                    resource.address, unknown.reason
+                ),
+            )
+            .help(fix(pricing, "ContainerSensor")),
+        ),
         PricingExtensions::Exhaustive(extensions) => {
             for (name, level, what) in COMPONENTS {
                 if find(extensions, name).is_none() {
-                    findings.push(resource_finding(
-                        RULE,
-                        *level,
-                        Outcome::Violation,
-                        resource.header,
-                        resource,
-                        format!(
+                    findings.push(resource_finding(&RULE, Outcome::Violation, resource.header, resource, format!(
                             "`{}` does not list the `{name}` extension, and the azurerm provider disables every extension not listed: no {what}",
                             resource.address
-                        ),
-                        Vec::new(),
-                        fix(pricing, name),
-                    ));
+                        )).below_rule_level(*level).help(fix(pricing, name)));
                 }
             }
         }
@@ -89,36 +87,39 @@ fn check_pricing(pricing: &Pricing) -> Vec<Finding> {
                         value: false,
                         span,
                         provenance,
-                    } => findings.push(resource_finding(
-                        RULE,
-                        *level,
-                        Outcome::Violation,
-                        *span,
-                        resource,
-                        format!(
-                            "`{}` turns the `{name}` extension off: no {what}",
-                            resource.address
-                        ),
-                        provenance.clone(),
-                        fix(pricing, name),
-                    )),
+                    } => findings.push(
+                        resource_finding(
+                            &RULE,
+                            Outcome::Violation,
+                            *span,
+                            resource,
+                            format!(
+                                "`{}` turns the `{name}` extension off: no {what}",
+                                resource.address
+                            ),
+                        )
+                        .below_rule_level(*level)
+                        .related(provenance.clone())
+                        .help(fix(pricing, name)),
+                    ),
                     Setting::Unknown {
                         unknown,
                         span,
                         provenance,
-                    } => findings.push(resource_finding(
-                        RULE,
-                        *level,
-                        Outcome::Unknown,
-                        *span,
-                        resource,
-                        format!(
-                            "cannot tell whether `{}` enables the `{name}` extension: {}",
-                            resource.address, unknown.reason
-                        ),
-                        provenance.clone(),
-                        fix(pricing, name),
-                    )),
+                    } => findings.push(
+                        resource_finding(
+                            &RULE,
+                            Outcome::Unknown,
+                            *span,
+                            resource,
+                            format!(
+                                "cannot tell whether `{}` enables the `{name}` extension: {}",
+                                resource.address, unknown.reason
+                            ),
+                        )
+                        .related(provenance.clone())
+                        .help(fix(pricing, name)),
+                    ),
                     _ => {}
                 }
             }

@@ -1,13 +1,19 @@
 //! SUB004: a configuration that creates subscriptions or manages Defender plans, yet enables the
 //! Containers plan nowhere.
 
-use super::{coverage, pricing_plan_is, pricing_tier_is, resource_finding};
+use super::{coverage, pricing_plan_is, pricing_tier_is, resource_finding, Rule};
 use crate::config::Config;
 use crate::finding::{Finding, Level, Outcome};
 use crate::model::{Model, Setting};
 
-const RULE: &str = "SUB004";
-const LEVEL: Level = Level::Warning;
+pub const RULE: Rule = Rule {
+    id: "SUB004",
+    name: "subscription-without-containers-plan",
+    title: "Subscriptions created or plans managed, but the Containers plan enabled nowhere",
+    level: Level::Warning,
+    doc: include_str!("../../rules/SUB004.md"),
+    check: Some(check),
+};
 
 pub fn check(model: &Model, _config: &Config) -> Vec<Finding> {
     let containers_pricings: Vec<_> = model
@@ -31,19 +37,10 @@ pub fn check(model: &Model, _config: &Config) -> Vec<Finding> {
             .subscriptions
             .iter()
             .map(|subscription| {
-                resource_finding(
-                    RULE,
-                    LEVEL,
-                    Outcome::Violation,
-                    subscription.header,
-                    subscription,
-                    format!(
+                resource_finding(&RULE, Outcome::Violation, subscription.header, subscription, format!(
                         "`{}` creates a subscription, and nothing in the scan enables Defender for Containers on it: new subscriptions start without the plan",
                         subscription.address
-                    ),
-                    Vec::new(),
-                    help.clone(),
-                )
+                    )).help(help.clone())
             })
             .collect();
     }
@@ -53,19 +50,10 @@ pub fn check(model: &Model, _config: &Config) -> Vec<Finding> {
         .iter()
         .find(|p| !pricing_plan_is(p, "Containers"))
         .map(|pricing| {
-            resource_finding(
-                RULE,
-                LEVEL,
-                Outcome::Violation,
-                pricing.resource.header,
-                &pricing.resource,
-                format!(
+            resource_finding(&RULE, Outcome::Violation, pricing.resource.header, &pricing.resource, format!(
                     "this configuration manages Defender for Cloud plans (`{}`) but never enables the `Containers` plan",
                     pricing.resource.address
-                ),
-                Vec::new(),
-                help,
-            )
+                )).help(help)
         })
         .into_iter()
         .collect()

@@ -5,9 +5,10 @@ use super::expr::eval::{
     Context, CopyIndex, DeployScope, Evaluator, MissingInput, Supplied, MAX_COPY,
 };
 use super::{lower, template_scope, ArmOutput};
-use crate::finding::{Finding, Level, Outcome};
+use crate::finding::{Finding, Outcome};
 use crate::frontend::arm_shape::governance;
 use crate::model::AssignmentScope;
+use crate::rules::tool::NOT_ANALYSED;
 use crate::source::SourceMap;
 use crate::value::{Related, UnknownCause, Value, ValueKind};
 
@@ -409,19 +410,10 @@ fn not_analysed(
     message: String,
     frame: &Frame,
 ) -> Finding {
-    Finding {
-        rule: "E003",
-        level: Level::Note,
-        outcome: Outcome::Unknown,
-        span,
-        message,
-        resource: Some(address.to_string()),
-        related: frame.context.clone(),
-        help: Some(
-            "scan the linked template's own file too (aksguard evaluates it with its defaults), or inline it as a Bicep module"
-                .to_string(),
-        ),
-    }
+    Finding::new(&NOT_ANALYSED, Outcome::Unknown, span, message)
+        .resource(address)
+        .related(frame.context.clone())
+        .help("scan the linked template's own file too (aksguard evaluates it with its defaults), or inline it as a Bicep module")
 }
 
 /// Add what `lowered` holds to `model`, leaving out entities `model` already has (the same

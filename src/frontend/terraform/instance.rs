@@ -10,8 +10,9 @@ use super::module::{is_local_source, resolve_source, ModuleCall, ModuleDir};
 use super::values::to_number;
 use super::variables::called_variables;
 use super::{azapi, azurerm, azurerm_governance};
-use crate::finding::{Finding, Level, Outcome};
+use crate::finding::{Finding, Outcome};
 use crate::model::Model;
+use crate::rules::tool::NOT_ANALYSED;
 use crate::source::{SourceMap, Span};
 use crate::value::{Entry, Related, Value, ValueKind};
 
@@ -147,15 +148,11 @@ impl<'m, 'a> Instantiator<'m, 'a> {
         let Some((source, source_span)) = &call.source else {
             return;
         };
-        let note = |message: String, help: &str| Finding {
-            rule: super::NOT_ANALYSED,
-            level: Level::Note,
-            outcome: Outcome::Unknown,
-            span: *source_span,
-            message,
-            resource: Some(address.clone()),
-            related: placement.context.clone(),
-            help: Some(help.to_string()),
+        let note = |message: String, help: &str| {
+            Finding::new(&NOT_ANALYSED, Outcome::Unknown, *source_span, message)
+                .resource(&address)
+                .related(placement.context.clone())
+                .help(help)
         };
         if !is_local_source(source) {
             out.notes.push(note(

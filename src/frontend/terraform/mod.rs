@@ -33,10 +33,6 @@ use module::{
     is_auto_tfvars, is_local_source, resolve_source, tfvars_order, ModuleDir, TfvarsFile,
 };
 
-/// Rule ID of the note saying a module call could not be followed (remote source, missing local
-/// directory, nesting too deep).
-pub const NOT_ANALYSED: &str = "E003";
-
 pub fn parse(text: &str) -> Result<Body, SyntaxError> {
     hcl_edit::parser::parse_body(text).map_err(|error| SyntaxError {
         offset: error.location().offset(),
