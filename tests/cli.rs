@@ -440,3 +440,26 @@ fn unwritable_extra_report_fails() {
         stderr(&output)
     );
 }
+
+/// Configured levels apply to the tool's own results too (one step applies them all): E003 can be
+/// raised to a warning, and then fails a `--fail-on warning` run.
+#[test]
+fn configured_level_applies_to_e003() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let config = dir.path().join("aksguard.toml");
+    std::fs::write(&config, "[rules]\nE003 = \"warning\"\n").expect("write config");
+    let scan = |config: Option<&Path>| {
+        let mut args = vec!["scan", "testdata/terraform/modules", "--format", "compact"];
+        if let Some(config) = config {
+            args.extend(["--config", config.to_str().expect("utf-8 path")]);
+        }
+        args.extend(["--rule", "E003", "--fail-on", "warning"]);
+        aksguard(&args)
+    };
+    let default = scan(None);
+    assert!(stdout(&default).contains("note[E003]"), "{}", stdout(&default));
+    assert_eq!(default.status.code(), Some(0));
+    let raised = scan(Some(&config));
+    assert!(stdout(&raised).contains("warning[E003]"), "{}", stdout(&raised));
+    assert_eq!(raised.status.code(), Some(1));
+}

@@ -1,8 +1,12 @@
 //! Fixture tests: every directory under `testdata/` that holds an `expected.txt` is scanned by the
 //! real binary, from inside that directory, and its compact output must equal the file.
 //!
-//! Under `testdata/rules/<ID>/` only rule `<ID>` runs (so a fixture tests one rule); elsewhere all
-//! rules run. A fixture directory may hold `args.txt` with extra arguments, one per line.
+//! Under `testdata/rules/<ID>/` only rule `<ID>` runs (so a fixture tests one rule), and the case's
+//! name states its intent, which is checked apart from the expected text (so re-blessing cannot
+//! turn a failing fixture into a passing one): `fail*` must report a violation of the rule,
+//! `pass*` no result of it at all, `unknown*` an unknown result and `covered*` a covered one.
+//! Elsewhere all rules run. A fixture directory may hold `args.txt` with extra arguments, one per
+//! line.
 //! `AKSGUARD_BLESS=1 cargo test --test fixtures` rewrites the expected files; review the diff.
 
 use std::path::{Path, PathBuf};
@@ -24,12 +28,57 @@ fn fixture_dirs(root: &Path, found: &mut Vec<PathBuf>) {
     }
 }
 
-fn rule_under_test(dir: &Path, testdata: &Path) -> Option<String> {
+/// The rule a `testdata/rules/<ID>/<case>/` fixture tests, and its case name.
+fn rule_under_test(dir: &Path, testdata: &Path) -> Option<(String, String)> {
     let relative = dir.strip_prefix(testdata).ok()?;
     let mut parts = relative
         .components()
-        .map(|c| c.as_os_str().to_string_lossy());
-    (parts.next()? == "rules").then(|| parts.next().map(|id| id.to_string()))?
+        .map(|c| c.as_os_str().to_string_lossy().into_owned());
+    if parts.next()? != "rules" {
+        return None;
+    }
+    Some((parts.next()?, parts.next().unwrap_or_default()))
+}
+
+/// The outcomes of `rule` in compact output: `violation`, `unknown` or `covered`, one per result.
+fn outcomes<'a>(output: &'a str, rule: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+    let tag = format!("[{rule}] ");
+    output.lines().filter_map(move |line| {
+        let rest = &line[line.find(&tag)? + tag.len()..];
+        Some(if rest.starts_with("(unknown)") {
+            "unknown"
+        } else if rest.starts_with("(covered)") {
+            "covered"
+        } else {
+            "violation"
+        })
+    })
+}
+
+/// What is wrong with a rule fixture's output given the intent its name states, if anything.
+fn intent_problem(case: &str, rule: &str, output: &str) -> Option<String> {
+    let found: Vec<&str> = outcomes(output, rule).collect();
+    let wanted = ["fail", "pass", "unknown", "covered"]
+        .into_iter()
+        .find(|intent| case.starts_with(intent));
+    let ok = match wanted {
+        Some("fail") => found.contains(&"violation"),
+        Some("pass") => found.is_empty(),
+        Some("unknown") => found.contains(&"unknown"),
+        Some("covered") => found.contains(&"covered"),
+        _ => {
+            return Some(format!(
+                "case `{case}` does not start with fail, pass, unknown or covered"
+            ))
+        }
+    };
+    (!ok).then(|| match wanted {
+        Some("pass") => format!("a `pass` fixture must report no {rule} result, found {found:?}"),
+        Some(intent) => {
+            format!("a `{intent}` fixture must report a {rule} {intent} result, found {found:?}")
+        }
+        None => unreachable!(),
+    })
 }
 
 #[test]
@@ -52,8 +101,9 @@ fn fixtures_match_expected_results() {
             .env_remove("NO_COLOR")
             // Suppression expiry compares with "today": pin it so fixtures never rot.
             .env("AKSGUARD_TODAY", "2025-06-01");
-        if let Some(rule) = rule_under_test(dir, &testdata) {
-            command.args(["--rule", &rule]);
+        let under_test = rule_under_test(dir, &testdata);
+        if let Some((rule, _)) = &under_test {
+            command.args(["--rule", rule]);
         }
         if let Ok(extra) = std::fs::read_to_string(dir.join("args.txt")) {
             command.args(extra.lines().map(str::trim).filter(|l| !l.is_empty()));
@@ -69,6 +119,11 @@ fn fixtures_match_expected_results() {
                 output.status.code(),
                 String::from_utf8_lossy(&output.stderr)
             ));
+        } else if let Some(problem) = under_test
+            .as_ref()
+            .and_then(|(rule, case)| intent_problem(case, rule, &actual))
+        {
+            failures.push(format!("{}: {problem}\n{actual}", dir.display()));
         } else if bless {
             std::fs::write(&expected_path, &actual).expect("write expected.txt");
         } else if actual != expected {
@@ -84,4 +139,19 @@ fn fixtures_match_expected_results() {
         failures.len(),
         failures.join("\n")
     );
+}
+
+#[test]
+fn intent_check_bites() {
+    let violation = "main.tf:2:1: error[AKS001] `a` has no sensor\n";
+    let unknown = "main.tf:2:1: warning[AKS001] (unknown) cannot tell\n";
+    assert!(intent_problem("fail", "AKS001", violation).is_none());
+    assert!(intent_problem("fail", "AKS001", "").is_some());
+    assert!(intent_problem("fail", "AKS001", unknown).is_some());
+    assert!(intent_problem("fail", "AKS002", violation).is_some());
+    assert!(intent_problem("pass", "AKS001", "").is_none());
+    assert!(intent_problem("pass", "AKS001", unknown).is_some());
+    assert!(intent_problem("unknown", "AKS001", unknown).is_none());
+    assert!(intent_problem("covered-by-initiative", "AKS001", violation).is_some());
+    assert!(intent_problem("misc", "AKS001", violation).is_some());
 }

@@ -1,0 +1,20 @@
+resource "azurerm_management_group_policy_assignment" "addon" {
+  name                 = "aks-policy-addon"
+  management_group_id  = "/providers/Microsoft.Management/managementGroups/platform"
+  policy_definition_id = "/providers/Microsoft.Authorization/policyDefinitions/a8eff44f-8c92-45c3-a3fb-9880802d67a7"
+  location             = "westeurope"
+  identity {
+    type = "SystemAssigned"
+  }
+}
+
+# The policy installs the add-on and Terraform leaves it alone.
+resource "azurerm_kubernetes_cluster" "leaves_it" {
+  name                = "aks-leaves-it"
+  location            = "westeurope"
+  resource_group_name = "rg"
+  dns_prefix          = "leaves"
+  lifecycle {
+    ignore_changes = [azure_policy_enabled]
+  }
+}

@@ -1,0 +1,17 @@
+# An Arc-enabled cluster with only the Azure Policy extension: the Defender extension is missing.
+resource "azurerm_arc_kubernetes_cluster" "edge" {
+  name                         = "arc-edge-02"
+  resource_group_name          = "rg-edge"
+  location                     = "westeurope"
+  agent_public_key_certificate = "MIICYzCCAcygAwIBAgIBADANBgkqhkiG9w0BAQUFADAu"
+
+  identity {
+    type = "SystemAssigned"
+  }
+}
+
+resource "azurerm_arc_kubernetes_cluster_extension" "policy" {
+  name           = "azurepolicy"
+  cluster_id     = azurerm_arc_kubernetes_cluster.edge.id
+  extension_type = "Microsoft.PolicyInsights"
+}
