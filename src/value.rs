@@ -167,6 +167,30 @@ impl Value {
             .find(|e| e.key.eq_ignore_ascii_case(key))
     }
 
+    /// The value as JSON, the one conversion both evaluators use (`jsonencode`, ARM `string()`);
+    /// `None` if an unknown is inside. Whole numbers within the 64-bit range print as integers
+    /// (Terraform and ARM both print `1000000000000000`, never `1e15`); a number JSON cannot hold
+    /// (NaN, infinity) is `None` too, since neither language has one to print.
+    pub fn to_json(&self) -> Option<serde_json::Value> {
+        Some(match &self.kind {
+            ValueKind::Null => serde_json::Value::Null,
+            ValueKind::Bool(b) => serde_json::Value::Bool(*b),
+            ValueKind::Number(n) if n.fract() == 0.0 && n.abs() < 9.2e18 => (*n as i64).into(),
+            ValueKind::Number(n) => serde_json::Number::from_f64(*n)?.into(),
+            ValueKind::String(s) => s.clone().into(),
+            ValueKind::List(items) => {
+                serde_json::Value::Array(items.iter().map(Value::to_json).collect::<Option<_>>()?)
+            }
+            ValueKind::Object(entries) => serde_json::Value::Object(
+                entries
+                    .iter()
+                    .map(|e| Some((e.key.clone(), e.value.to_json()?)))
+                    .collect::<Option<_>>()?,
+            ),
+            ValueKind::Unknown(_) => return None,
+        })
+    }
+
     /// A short rendering for messages: strings quoted, containers abbreviated.
     pub fn describe(&self) -> String {
         match &self.kind {
@@ -186,5 +210,37 @@ pub fn format_number(n: f64) -> String {
         format!("{}", n as i64)
     } else {
         n.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::{FileId, Span};
+
+    fn number(n: f64) -> Value {
+        Value::new(ValueKind::Number(n), Span::new(FileId(0), 0..0))
+    }
+
+    #[test]
+    fn json_prints_whole_numbers_as_integers_and_refuses_what_json_cannot_hold() {
+        // Both evaluators used to disagree here: one cut integers at 1e15 and printed `1e15`.
+        assert_eq!(
+            number(1e15).to_json(),
+            Some(serde_json::json!(1_000_000_000_000_000_i64))
+        );
+        assert_eq!(
+            number(9e15).to_json(),
+            Some(serde_json::json!(9_000_000_000_000_000_i64))
+        );
+        assert_eq!(number(1.5).to_json(), Some(serde_json::json!(1.5)));
+        assert_eq!(number(f64::NAN).to_json(), None);
+        assert_eq!(number(f64::INFINITY).to_json(), None);
+        let unknown = Value::unknown(UnknownCause::Input, "var.x", Span::new(FileId(0), 0..0));
+        let list = Value::new(
+            ValueKind::List(vec![number(1.0), unknown]),
+            Span::new(FileId(0), 0..0),
+        );
+        assert_eq!(list.to_json(), None);
     }
 }

@@ -457,9 +457,17 @@ fn configured_level_applies_to_e003() {
         aksguard(&args)
     };
     let default = scan(None);
-    assert!(stdout(&default).contains("note[E003]"), "{}", stdout(&default));
+    assert!(
+        stdout(&default).contains("note[E003]"),
+        "{}",
+        stdout(&default)
+    );
     assert_eq!(default.status.code(), Some(0));
     let raised = scan(Some(&config));
-    assert!(stdout(&raised).contains("warning[E003]"), "{}", stdout(&raised));
+    assert!(
+        stdout(&raised).contains("warning[E003]"),
+        "{}",
+        stdout(&raised)
+    );
     assert_eq!(raised.status.code(), Some(1));
 }

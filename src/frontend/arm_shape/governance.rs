@@ -291,20 +291,7 @@ fn assignment(
     let (parameters, parameters_unknown) = match property("parameters") {
         None => (Vec::new(), None),
         Some(value) => match &value.kind {
-            ValueKind::Object(entries) => (
-                entries
-                    .iter()
-                    .map(|entry| AssignmentParameter {
-                        name: entry.key.clone(),
-                        name_span: entry.key_span,
-                        value: entry
-                            .value
-                            .get_ignore_case("value")
-                            .map_or_else(|| entry.value.clone(), |v| v.value.clone()),
-                    })
-                    .collect(),
-                None,
-            ),
+            ValueKind::Object(entries) => (assignment_parameters(entries), None),
             ValueKind::Unknown(unknown) => (Vec::new(), Some((unknown.clone(), value.span))),
             _ => (Vec::new(), None),
         },
@@ -321,4 +308,21 @@ fn assignment(
             .unwrap_or_default(),
         resource: head,
     }
+}
+
+/// An assignment's parameter values, `{ "name": { "value": ... } }`, however the assignment was
+/// written (ARM, azapi, or the JSON text of azurerm's `parameters`): Azure reads the `value` key
+/// case-insensitively, like every ARM property name, so `Value` counts too.
+pub fn assignment_parameters(entries: &[crate::value::Entry]) -> Vec<AssignmentParameter> {
+    entries
+        .iter()
+        .map(|entry| AssignmentParameter {
+            name: entry.key.clone(),
+            name_span: entry.key_span,
+            value: entry
+                .value
+                .get_ignore_case("value")
+                .map_or_else(|| entry.value.clone(), |v| v.value.clone()),
+        })
+        .collect()
 }

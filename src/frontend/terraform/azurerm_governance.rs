@@ -3,7 +3,7 @@
 //! clusters and their extensions.
 
 use super::eval::EvalBlock;
-use crate::frontend::arm_shape;
+use crate::frontend::arm_shape::{self, governance};
 use crate::model::{
     AssignmentParameter, AssignmentScope, Cluster, ClusterExtension, ClusterKind, Dialect, Model,
     PolicyAssignment, PolicySet, Pricing, PricingExtension, PricingExtensions, Resource, Setting,
@@ -287,19 +287,9 @@ fn parameters(value: &Value) -> Result<Vec<AssignmentParameter>, Unknown> {
             ))
         }
     };
-    Ok(object
-        .entries()
-        .unwrap_or(&[])
-        .iter()
-        .map(|entry| AssignmentParameter {
-            name: entry.key.clone(),
-            name_span: entry.key_span,
-            value: entry
-                .value
-                .get("value")
-                .map_or_else(|| entry.value.clone(), |v| v.value.clone()),
-        })
-        .collect())
+    Ok(governance::assignment_parameters(
+        object.entries().unwrap_or(&[]),
+    ))
 }
 
 /// JSON text inside a Terraform string: its values take the span of the string.

@@ -3,9 +3,7 @@
 //! value naming the call, never a panic; functions not listed here are unknown, never guessed.
 //! (`try` and `can` evaluate their arguments lazily, so they live in the evaluator.)
 
-use super::values::{
-    find_unknown, merge_provenance, respan_deep, same, sorted_entries, to_json, to_number,
-};
+use super::values::{find_unknown, merge_provenance, respan_deep, same, sorted_entries, to_number};
 use crate::source::Span;
 use crate::value::{format_number, Entry, UnknownCause, Value, ValueKind};
 
@@ -430,7 +428,9 @@ impl Call<'_> {
         if let Some(unknown) = find_unknown(&self.args[0]) {
             return Err(unknown.clone());
         }
-        let json = to_json(&self.args[0]).ok_or_else(|| self.error("unknown inside"))?;
+        let json = self.args[0]
+            .to_json()
+            .ok_or_else(|| self.error("unknown inside"))?;
         self.value(ValueKind::String(json.to_string()))
     }
 

@@ -136,32 +136,6 @@ pub fn merge_provenance<'a>(values: impl IntoIterator<Item = &'a Value>) -> Vec<
     merged
 }
 
-/// JSON text of a fully known value (`jsonencode`); `None` if an unknown is inside.
-pub fn to_json(value: &Value) -> Option<serde_json::Value> {
-    Some(match &value.kind {
-        ValueKind::Null => serde_json::Value::Null,
-        ValueKind::Bool(b) => serde_json::Value::Bool(*b),
-        ValueKind::Number(n) => {
-            if n.fract() == 0.0 && n.abs() < 1e15 {
-                serde_json::Value::from(*n as i64)
-            } else {
-                serde_json::Number::from_f64(*n).map_or(serde_json::Value::Null, Into::into)
-            }
-        }
-        ValueKind::String(s) => serde_json::Value::String(s.clone()),
-        ValueKind::List(items) => {
-            serde_json::Value::Array(items.iter().map(to_json).collect::<Option<_>>()?)
-        }
-        ValueKind::Object(entries) => serde_json::Value::Object(
-            entries
-                .iter()
-                .map(|e| Some((e.key.clone(), to_json(&e.value)?)))
-                .collect::<Option<_>>()?,
-        ),
-        ValueKind::Unknown(_) => return None,
-    })
-}
-
 /// Object entries sorted by key, as Terraform orders map keys.
 pub fn sorted_entries(entries: &[Entry]) -> Vec<&Entry> {
     let mut sorted: Vec<&Entry> = entries.iter().collect();

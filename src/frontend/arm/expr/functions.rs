@@ -276,28 +276,8 @@ pub fn to_text(value: &Value) -> Option<String> {
         ValueKind::Bool(false) => "False".to_string(),
         ValueKind::Number(n) => format_number(*n),
         ValueKind::List(_) | ValueKind::Object(_) => {
-            serde_json::to_string(&to_json(value)?).ok()?
+            serde_json::to_string(&value.to_json()?).ok()?
         }
-        ValueKind::Unknown(_) => return None,
-    })
-}
-
-fn to_json(value: &Value) -> Option<serde_json::Value> {
-    Some(match &value.kind {
-        ValueKind::Null => serde_json::Value::Null,
-        ValueKind::Bool(b) => serde_json::Value::Bool(*b),
-        ValueKind::Number(n) if n.fract() == 0.0 && n.abs() < 9e15 => (*n as i64).into(),
-        ValueKind::Number(n) => serde_json::Number::from_f64(*n)?.into(),
-        ValueKind::String(s) => s.clone().into(),
-        ValueKind::List(items) => {
-            serde_json::Value::Array(items.iter().map(to_json).collect::<Option<_>>()?)
-        }
-        ValueKind::Object(entries) => serde_json::Value::Object(
-            entries
-                .iter()
-                .map(|e| Some((e.key.clone(), to_json(&e.value)?)))
-                .collect::<Option<_>>()?,
-        ),
         ValueKind::Unknown(_) => return None,
     })
 }
