@@ -87,14 +87,11 @@ pub fn scan(options: &ScanOptions) -> Result<ScanOutput, discover::MissingPath> 
     discovery.files.dedup_by(|a, b| a.path == b.path);
     exclude(&mut discovery.files, &options.config);
     let mut parsed = frontend::parse_all(&discovery.files);
-    let (mut model, terraform_notes) =
-        frontend::terraform::build_model(&parsed.files, &parsed.sources, &options.terraform);
-    let arm = frontend::arm::build_model(&parsed.arm, &parsed.sources, &options.param_files);
-    model.extend(arm.model);
-    let mut findings = parsed.errors;
+    let lowered = frontend::lower_all(&parsed, options);
+    let model = lowered.model;
+    let mut findings = std::mem::take(&mut parsed.errors);
     // Modules and deployments that could not be followed (E003).
-    findings.extend(terraform_notes);
-    findings.extend(arm.not_analysed);
+    findings.extend(lowered.notes);
     findings.extend(rules::run(&model, &options.config));
     let mut findings = rules::apply_levels(findings, &options.config, options.strict);
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));

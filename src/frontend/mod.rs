@@ -1,19 +1,60 @@
-//! Parse: read every discovered file once and parse it, in parallel.
+//! Front ends: one folder per input format, each of which says which files it reads, parses
+//! them, and evaluates and lowers what it parsed into the model. This module is the shared stage
+//! around them: it reads every discovered file once, in parallel, hands it to the front end that
+//! claims its kind, numbers the files in sorted order (so output never depends on scheduling)
+//! and turns syntax errors into `E001` findings.
 //!
-//! Each format's quirks stay inside its own module; what leaves this stage is syntax with spans
-//! (and, for unparsable files, an `E001` finding at the error).
+//! Adding a format is a new folder and one line in [`FRONT_ENDS`].
 
 pub mod arm;
 pub mod arm_shape;
 pub mod json;
 pub mod terraform;
 
+use std::any::Any;
+
 use rayon::prelude::*;
 
 use crate::discover::{Discovered, FileKind};
 use crate::finding::{Finding, Outcome};
+use crate::model::Model;
 use crate::rules::tool::PARSE_ERROR;
 use crate::source::{FileId, SourceFile, SourceMap, Span};
+use crate::ScanOptions;
+
+/// Every front end, in the order their results join the model.
+pub const FRONT_ENDS: &[FrontEnd] = &[terraform::FRONT_END, arm::FRONT_END];
+
+/// One input format: plain functions, so a front end is data, not a type hierarchy.
+pub struct FrontEnd {
+    pub name: &'static str,
+    /// Whether it reads files of this kind (judged by name at discovery).
+    pub claims: fn(FileKind) -> bool,
+    /// Parse one file's text. Spans point at `FileId(0)` until `set_file` gives the real one.
+    pub parse: fn(FileKind, &str) -> ParseOutcome,
+    /// Point a parsed file's spans at its number (files are numbered after parsing, because
+    /// files that turn out not to be IaC get none).
+    pub set_file: fn(&mut Syntax, FileId),
+    /// Evaluate and lower everything it parsed in this scan.
+    pub lower: fn(&[ParsedFile], &SourceMap, &ScanOptions) -> Lowered,
+}
+
+/// A front end's parsed form of one file; only that front end looks inside (`downcast_ref`).
+pub type Syntax = Box<dyn Any + Send + Sync>;
+
+pub enum ParseOutcome {
+    Parsed(Syntax),
+    /// Not IaC after all (JSON that is not a deployment template): not kept, not counted.
+    Skipped,
+    Failed(SyntaxError),
+}
+
+/// What a front end found: resources for the rules, and what it could not follow (E003).
+#[derive(Debug, Default)]
+pub struct Lowered {
+    pub model: Model,
+    pub notes: Vec<Finding>,
+}
 
 /// Where and why a file does not parse.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -23,126 +64,112 @@ pub struct SyntaxError {
     pub message: String,
 }
 
-/// The parsed form of one file.
-#[derive(Debug)]
-pub enum Syntax {
-    /// `*.tf` and `*.tfvars`.
-    Terraform(hcl_edit::structure::Body),
-    /// JSON with comments (`*.tf.json`, `*.tfvars.json`); `None` for an empty file.
-    Json(Option<crate::value::Value>),
-}
-
-#[derive(Debug)]
 pub struct ParsedFile {
     pub id: FileId,
     pub kind: FileKind,
     pub syntax: Syntax,
 }
 
-/// Every parsed file of a scan, with its sources and the files that did not parse.
-#[derive(Debug, Default)]
+/// Every parsed file of a scan, by front end (indices into [`FRONT_ENDS`]), with its sources and
+/// the files that did not parse.
+#[derive(Default)]
 pub struct Parsed {
     pub sources: SourceMap,
-    pub files: Vec<ParsedFile>,
+    pub files: Vec<Vec<ParsedFile>>,
     pub errors: Vec<Finding>,
-    /// ARM deployment templates and parameter files (other JSON is not kept).
-    pub arm: Vec<arm::Document>,
 }
 
-/// Whether a parser exists for this kind yet; files of other kinds are not read at all.
-fn has_parser(kind: FileKind) -> bool {
-    matches!(
-        kind,
-        FileKind::Terraform
-            | FileKind::TerraformJson
-            | FileKind::TfVars
-            | FileKind::TfVarsJson
-            | FileKind::Json
-    )
-}
-
-enum FileResult {
-    Parsed(Syntax),
-    Arm(arm::DocumentKind, crate::value::Value),
-    /// Not IaC (JSON that is not a deployment template or parameter file): not kept.
-    Skipped,
-    Failed {
-        offset: usize,
-        message: String,
-    },
+fn front_end_for(kind: FileKind) -> Option<usize> {
+    FRONT_ENDS
+        .iter()
+        .position(|front_end| (front_end.claims)(kind))
 }
 
 /// Read and parse every file, in parallel; results keep the (sorted) order of `files`, so
-/// [`FileId`]s are deterministic whatever the thread count.
+/// [`FileId`]s are deterministic whatever the thread count. Files no front end claims are not
+/// read at all.
 pub fn parse_all(files: &[Discovered]) -> Parsed {
-    // Files are numbered after parsing (skipped JSON gets no number); parsers use a placeholder id
-    // and spans are pointed at the real file below.
-    let results: Vec<(SourceFile, FileKind, FileResult)> = files
+    let results: Vec<(SourceFile, FileKind, usize, ParseOutcome)> = files
         .par_iter()
-        .filter(|file| has_parser(file.kind))
-        .map(|file| {
-            let id = FileId(0);
+        .filter_map(|file| Some((file, front_end_for(file.kind)?)))
+        .map(|(file, front_end)| {
+            let failed = |offset, message: &str| {
+                ParseOutcome::Failed(SyntaxError {
+                    offset,
+                    message: message.to_string(),
+                })
+            };
             let (text, outcome) = match std::fs::read(&file.path) {
                 Err(error) => (
                     String::new(),
-                    FileResult::Failed {
-                        offset: 0,
-                        message: format!("cannot read file: {error}"),
-                    },
+                    failed(0, &format!("cannot read file: {error}")),
                 ),
                 Ok(bytes) if is_utf16(&bytes) => (
                     String::new(),
-                    FileResult::Failed {
-                        offset: 0,
-                        message: "file is UTF-16 encoded; aksguard reads UTF-8 (re-save the file as UTF-8)"
-                            .to_string(),
-                    },
+                    failed(
+                        0,
+                        "file is UTF-16 encoded; aksguard reads UTF-8 (re-save the file as UTF-8)",
+                    ),
                 ),
                 Ok(bytes) => match String::from_utf8(strip_utf8_bom(bytes)) {
                     Err(error) => {
                         let offset = error.utf8_error().valid_up_to();
                         let text = String::from_utf8_lossy(error.as_bytes()).into_owned();
-                        (
-                            text,
-                            FileResult::Failed {
-                                offset,
-                                message: "file is not valid UTF-8".to_string(),
-                            },
-                        )
+                        (text, failed(offset, "file is not valid UTF-8"))
                     }
                     Ok(text) => {
-                        let outcome = parse_text(id, file.kind, &text);
+                        let outcome = (FRONT_ENDS[front_end].parse)(file.kind, &text);
                         (text, outcome)
                     }
                 },
             };
-            (SourceFile::new(file.path.clone(), text), file.kind, outcome)
+            (
+                SourceFile::new(file.path.clone(), text),
+                file.kind,
+                front_end,
+                outcome,
+            )
         })
         .collect();
 
-    let mut parsed = Parsed::default();
+    let mut parsed = Parsed {
+        files: FRONT_ENDS.iter().map(|_| Vec::new()).collect(),
+        ..Parsed::default()
+    };
     let mut sources = Vec::with_capacity(results.len());
-    for (source, kind, outcome) in results {
+    for (source, kind, front_end, outcome) in results {
         let id = FileId(sources.len() as u32);
         match outcome {
-            FileResult::Skipped => continue,
-            FileResult::Parsed(mut syntax) => {
-                if let Syntax::Json(Some(value)) = &mut syntax {
-                    value.set_file(id);
-                }
-                parsed.files.push(ParsedFile { id, kind, syntax })
+            ParseOutcome::Skipped => continue,
+            ParseOutcome::Parsed(mut syntax) => {
+                (FRONT_ENDS[front_end].set_file)(&mut syntax, id);
+                parsed.files[front_end].push(ParsedFile { id, kind, syntax });
             }
-            FileResult::Arm(document, root) => {
-                parsed.arm.push(arm::Document::new(id, document, root))
+            ParseOutcome::Failed(error) => {
+                parsed
+                    .errors
+                    .push(syntax_error(id, &source, error.offset, error.message))
             }
-            FileResult::Failed { offset, message } => parsed
-                .errors
-                .push(syntax_error(id, &source, offset, message)),
         }
         sources.push(source);
     }
     parsed.sources = SourceMap::new(sources);
     parsed
+}
+
+/// Every front end's lowering of what it parsed, in parallel, joined in [`FRONT_ENDS`] order.
+pub fn lower_all(parsed: &Parsed, options: &ScanOptions) -> Lowered {
+    let lowered: Vec<Lowered> = FRONT_ENDS
+        .par_iter()
+        .zip(&parsed.files)
+        .map(|(front_end, files)| (front_end.lower)(files, &parsed.sources, options))
+        .collect();
+    let mut all = Lowered::default();
+    for part in lowered {
+        all.model.extend(part.model);
+        all.notes.extend(part.notes);
+    }
+    all
 }
 
 /// Terraform and ARM accept and ignore a leading UTF-8 byte order mark, so it is dropped before
@@ -158,37 +185,6 @@ fn strip_utf8_bom(mut bytes: Vec<u8>) -> Vec<u8> {
 /// than as invalid UTF-8.
 fn is_utf16(bytes: &[u8]) -> bool {
     bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF])
-}
-
-fn parse_text(id: FileId, kind: FileKind, text: &str) -> FileResult {
-    match kind {
-        FileKind::TerraformJson | FileKind::TfVarsJson => match json::parse(id, text) {
-            Ok(value) => FileResult::Parsed(Syntax::Json(value)),
-            Err(error) => FileResult::Failed {
-                offset: error.offset,
-                message: error.message,
-            },
-        },
-        FileKind::Terraform | FileKind::TfVars => match terraform::parse(text) {
-            Ok(body) => FileResult::Parsed(Syntax::Terraform(body)),
-            Err(error) => FileResult::Failed {
-                offset: error.offset,
-                message: error.message,
-            },
-        },
-        FileKind::Json => match arm::recognise(text) {
-            arm::Recognised::Document(kind, root) => FileResult::Arm(kind, root),
-            arm::Recognised::NotArm => FileResult::Skipped,
-            arm::Recognised::Failed(error) => FileResult::Failed {
-                offset: error.offset,
-                message: error.message,
-            },
-        },
-        other => FileResult::Failed {
-            offset: 0,
-            message: format!("no parser for {other:?} files"),
-        },
-    }
 }
 
 /// An `E001` finding at `offset`, spanning the character there (or nothing at end of file).
@@ -210,4 +206,30 @@ pub fn syntax_error(file: FileId, source: &SourceFile, offset: usize, message: S
         format!("{} does not parse: {message}", source.display),
     )
     .help("fix the syntax error; aksguard cannot check what it cannot parse, and the rest of the scan went on without this file")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A file kind belongs to one front end: two that claimed it would both read it.
+    #[test]
+    fn no_file_kind_is_claimed_twice() {
+        let kinds = [
+            FileKind::Terraform,
+            FileKind::TerraformJson,
+            FileKind::TfVars,
+            FileKind::TfVarsJson,
+            FileKind::Json,
+            FileKind::Yaml,
+        ];
+        for kind in kinds {
+            let claimants: Vec<&str> = FRONT_ENDS
+                .iter()
+                .filter(|front_end| (front_end.claims)(kind))
+                .map(|front_end| front_end.name)
+                .collect();
+            assert!(claimants.len() <= 1, "{kind:?} is claimed by {claimants:?}");
+        }
+    }
 }

@@ -15,8 +15,9 @@ mod template;
 
 use std::path::PathBuf;
 
+use crate::discover::FileKind;
 use crate::finding::Finding;
-use crate::frontend::{json, SyntaxError};
+use crate::frontend::{json, FrontEnd, Lowered, ParseOutcome, SyntaxError};
 use crate::model::Model;
 use crate::source::{FileId, SourceMap};
 use crate::value::Value;
@@ -45,6 +46,37 @@ pub enum Recognised {
     NotArm,
     Failed(SyntaxError),
 }
+
+pub const FRONT_END: FrontEnd = FrontEnd {
+    name: "arm",
+    claims: |kind| kind == FileKind::Json,
+    parse: |_, text| match recognise(text) {
+        Recognised::Document(kind, root) => ParseOutcome::Parsed(Box::new(Document {
+            id: FileId(0),
+            kind,
+            root,
+        })),
+        Recognised::NotArm => ParseOutcome::Skipped,
+        Recognised::Failed(error) => ParseOutcome::Failed(error),
+    },
+    set_file: |syntax, id| {
+        if let Some(document) = syntax.downcast_mut::<Document>() {
+            document.id = id;
+            document.root.set_file(id);
+        }
+    },
+    lower: |files, sources, options| {
+        let documents: Vec<&Document> = files
+            .iter()
+            .filter_map(|file| file.syntax.downcast_ref::<Document>())
+            .collect();
+        let output = build_model(&documents, sources, &options.param_files);
+        Lowered {
+            model: output.model,
+            notes: output.not_analysed,
+        }
+    },
+};
 
 /// Parse and recognise `text`. Values carry `FileId(0)` until [`Document::new`] points them at the file.
 pub fn recognise(text: &str) -> Recognised {
@@ -135,7 +167,7 @@ impl Default for ArmOutput {
 /// Evaluate every template with each of its parameter files (or its defaults) and lower what it
 /// deploys. `param_files` are the `--param-file` paths: when given, they replace name pairing.
 pub fn build_model(
-    documents: &[Document],
+    documents: &[&Document],
     sources: &SourceMap,
     param_files: &[PathBuf],
 ) -> ArmOutput {

@@ -12,7 +12,7 @@ use crate::value::{Related, UnknownCause, Value};
 /// `azuredeploy.parameters.json` and `azuredeploy.parameters.dev.json`).
 pub fn paired<'d>(
     template: &Document,
-    documents: &'d [Document],
+    documents: &[&'d Document],
     sources: &SourceMap,
 ) -> Vec<&'d Document> {
     let path = &sources.get(template.id).path;
@@ -23,6 +23,7 @@ pub fn paired<'d>(
     let prefix = format!("{stem}.parameters");
     documents
         .iter()
+        .copied()
         .filter(|d| d.kind == DocumentKind::Parameters)
         .filter(|d| {
             let other = &sources.get(d.id).path;
@@ -44,7 +45,7 @@ fn lowercase_name(path: &Path) -> Option<String> {
 
 /// The parameter documents named by `--param-file`, in the order given.
 pub fn explicit<'d>(
-    documents: &'d [Document],
+    documents: &[&'d Document],
     sources: &SourceMap,
     paths: &[PathBuf],
 ) -> Vec<&'d Document> {
@@ -53,7 +54,7 @@ pub fn explicit<'d>(
         .iter()
         .filter_map(|wanted| {
             let wanted = canonical(wanted);
-            documents.iter().find(|d| {
+            documents.iter().copied().find(|d| {
                 d.kind == DocumentKind::Parameters && canonical(&sources.get(d.id).path) == wanted
             })
         })

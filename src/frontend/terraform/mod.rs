@@ -22,9 +22,10 @@ use hcl_edit::structure::Body;
 
 use crate::discover::FileKind;
 use crate::finding::Finding;
-use crate::frontend::{ParsedFile, Syntax, SyntaxError};
+use crate::frontend::{json, FrontEnd, Lowered, ParseOutcome, ParsedFile, SyntaxError};
 use crate::model::Model;
-use crate::source::SourceMap;
+use crate::source::{FileId, SourceMap};
+use crate::value::Value;
 
 pub use variables::CliVar;
 
@@ -32,6 +33,45 @@ use instance::{Evaluated, Instantiator, Placement};
 use module::{
     is_auto_tfvars, is_local_source, resolve_source, tfvars_order, ModuleDir, TfvarsFile,
 };
+
+pub const FRONT_END: FrontEnd = FrontEnd {
+    name: "terraform",
+    claims: |kind| {
+        matches!(
+            kind,
+            FileKind::Terraform | FileKind::TerraformJson | FileKind::TfVars | FileKind::TfVarsJson
+        )
+    },
+    parse: parse_file,
+    set_file: |syntax, id| {
+        if let Some(Syntax::Json(Some(value))) = syntax.downcast_mut::<Syntax>() {
+            value.set_file(id);
+        }
+    },
+    lower: |files, sources, options| {
+        let (model, notes) = build_model(files, sources, &options.terraform);
+        Lowered { model, notes }
+    },
+};
+
+/// A parsed `*.tf`/`*.tfvars` (HCL) or `*.tf.json`/`*.tfvars.json` file (`None` when empty).
+pub enum Syntax {
+    Hcl(Body),
+    Json(Option<Value>),
+}
+
+fn parse_file(kind: FileKind, text: &str) -> ParseOutcome {
+    let parsed = match kind {
+        FileKind::TerraformJson | FileKind::TfVarsJson => {
+            json::parse(FileId(0), text).map(Syntax::Json)
+        }
+        _ => parse(text).map(Syntax::Hcl),
+    };
+    match parsed {
+        Ok(syntax) => ParseOutcome::Parsed(Box::new(syntax)),
+        Err(error) => ParseOutcome::Failed(error),
+    }
+}
 
 pub fn parse(text: &str) -> Result<Body, SyntaxError> {
     hcl_edit::parser::parse_body(text).map_err(|error| SyntaxError {
@@ -73,8 +113,11 @@ pub fn build_model(
                 .entry(dir.clone())
                 .or_insert_with(|| ModuleDir::new(dir.clone(), file.id));
         };
-        let tfvars = match (file.kind, &file.syntax) {
-            (FileKind::Terraform, Syntax::Terraform(body)) => {
+        let Some(syntax) = file.syntax.downcast_ref::<Syntax>() else {
+            continue;
+        };
+        let tfvars = match (file.kind, syntax) {
+            (FileKind::Terraform, Syntax::Hcl(body)) => {
                 module(&mut modules);
                 if let Some(m) = modules.get_mut(&dir) {
                     m.add_hcl(file.id, body);
@@ -88,7 +131,7 @@ pub fn build_model(
                 }
                 continue;
             }
-            (FileKind::TfVars, Syntax::Terraform(body)) => TfvarsFile::Hcl(file.id, body),
+            (FileKind::TfVars, Syntax::Hcl(body)) => TfvarsFile::Hcl(file.id, body),
             (FileKind::TfVarsJson, Syntax::Json(Some(document))) => {
                 TfvarsFile::Json(file.id, document)
             }
