@@ -1,7 +1,8 @@
-//! An evaluation budget per scan, so that multiplying loops cannot make a scan run away. Today ARM
-//! resource `copy` loops and Terraform module instances draw on one each; property `copy` loops,
-//! nested deployments and Terraform resource `count` do not yet. Past the budget what cannot be
-//! decided is unknown, with a message naming the bound.
+//! An evaluation budget, so that multiplying loops cannot make a scan run away. What draws on one:
+//! ARM resource `copy` instances and nested deployments (one per scan of ARM), ARM property `copy`
+//! elements (one per template evaluation), and Terraform module instances and counted or iterated
+//! resources (one per scan of Terraform). Past the budget what cannot be decided is unknown, with a
+//! message naming the bound; the scan goes on.
 
 use std::cell::Cell;
 

@@ -193,6 +193,13 @@ fn runaway_expansion_finishes_and_reports_clusters() {
     for (dir, bound) in [
         ("arm-copy-800x800", "limit of 2000 resource instances"),
         ("terraform-count-1e9", "count"),
+        // A million cluster instances (1,000 module instances of 1,000 each) without the bound.
+        (
+            "terraform-module-counts",
+            "past the limit of 1000 instances per resource or of 10000 in the scan",
+        ),
+        // 800 × 800 × 800 property copies: the cluster is still found, and fast.
+        ("arm-property-copy-800-cubed", "aks-cubed"),
     ] {
         let started = std::time::Instant::now();
         let output = scan(&root.join(dir));

@@ -289,6 +289,7 @@ fn nested_deployment(
             &address,
             format!("`{address}` deploys a linked template (templateLink), which aksguard does not fetch: the resources it deploys are not checked"),
             frame,
+            LINKED_HELP,
         ));
         return;
     }
@@ -305,6 +306,22 @@ fn nested_deployment(
             &address,
             format!("`{address}` is nested more than {MAX_NESTING} deployments deep; aksguard does not follow it"),
             frame,
+            LINKED_HELP,
+        ));
+        return;
+    }
+    // Each nested evaluation counts as an instance: deployments copied inside copied deployments
+    // multiply like resource loops do.
+    if !output.budget.take(1) {
+        output.not_analysed.push(not_analysed(
+            header,
+            &address,
+            format!(
+                "`{address}` is not evaluated: the scan reached its limit of {} resource instances",
+                output.budget.limit()
+            ),
+            frame,
+            "scan the templates one at a time, or with fewer copies",
         ));
         return;
     }
@@ -404,16 +421,19 @@ fn deployment_scope(resource: &Value, template: &Value, evaluator: &Evaluator) -
     }
 }
 
+const LINKED_HELP: &str = "scan the linked template's own file too (aksguard evaluates it with its defaults), or inline it as a Bicep module";
+
 fn not_analysed(
     span: crate::source::Span,
     address: &str,
     message: String,
     frame: &Frame,
+    help: &str,
 ) -> Finding {
     Finding::new(&NOT_ANALYSED, Outcome::Unknown, span, message)
         .resource(address)
         .related(frame.context.clone())
-        .help("scan the linked template's own file too (aksguard evaluates it with its defaults), or inline it as a Bicep module")
+        .help(help)
 }
 
 /// Add what `lowered` holds to `model`, leaving out entities `model` already has (the same

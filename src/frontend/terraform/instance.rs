@@ -10,6 +10,7 @@ use super::module::{is_local_source, resolve_source, ModuleCall, ModuleDir};
 use super::values::to_number;
 use super::variables::called_variables;
 use super::{azapi, azurerm, azurerm_governance};
+use crate::budget::Budget;
 use crate::finding::{Finding, Outcome};
 use crate::model::Model;
 use crate::rules::tool::NOT_ANALYSED;
@@ -34,7 +35,7 @@ pub struct Instantiator<'m, 'a> {
     pub modules: &'m BTreeMap<PathBuf, ModuleDir<'a>>,
     /// Module instances still allowed in this scan: nested counted calls multiply, and the scan
     /// must end.
-    pub budget: crate::budget::Budget,
+    pub budget: Budget,
 }
 
 /// Most module instances evaluated in one scan.
@@ -91,7 +92,13 @@ impl<'m, 'a> Instantiator<'m, 'a> {
                 "{}{}.{}",
                 placement.prefix, resource.resource_type, resource.name
             );
-            for instance in instances(&evaluator, resource.count, resource.for_each) {
+            let expanded = instances(
+                &evaluator,
+                resource.count,
+                resource.for_each,
+                Some(&self.budget),
+            );
+            for instance in expanded {
                 let bound = bind(&evaluator, &instance);
                 let block = bound.block_syntax(resource.block);
                 let address = format!("{base}{}", instance.suffix);
@@ -191,7 +198,8 @@ impl<'m, 'a> Instantiator<'m, 'a> {
             ));
             return;
         }
-        for instance in instances(evaluator, call.count, call.for_each) {
+        // Module instances draw on the budget one by one below (a single call can multiply too).
+        for instance in instances(evaluator, call.count, call.for_each, None) {
             if !self.budget.take(1) {
                 out.notes.push(note(
                     format!(
@@ -243,13 +251,54 @@ fn bind<'s, 'a>(evaluator: &Evaluator<'s, 'a>, instance: &Instance) -> Evaluator
 }
 
 /// The instances `count` or `for_each` ask for: none for `count = 0` or an empty collection, one
-/// without suffix when neither is set, and one standing for all when the number is unknown.
-fn instances(evaluator: &Evaluator, count: Option<Expr>, for_each: Option<Expr>) -> Vec<Instance> {
+/// without suffix when neither is set, and one standing for all when the number is unknown or
+/// past what `budget` (the scan's instance budget, when given) still allows.
+fn instances(
+    evaluator: &Evaluator,
+    count: Option<Expr>,
+    for_each: Option<Expr>,
+    budget: Option<&Budget>,
+) -> Vec<Instance> {
+    let affordable = |n: usize| n <= MAX_INSTANCES && budget.is_none_or(|b| b.take(n));
+    let over_budget = |what: &str, n: usize, value: &Value| {
+        Related {
+        span: value.span,
+        message: format!(
+            "the instances are not expanded: {what} asks for {n}, past the limit of {} instances per resource or of {} in the scan",
+            MAX_INSTANCES,
+            budget.map_or(0, Budget::limit)
+        ),
+    }
+    };
     if let Some(count) = count {
         let value = evaluator.expr_any(count);
         return match to_number(&value) {
-            Some(n) if n >= 0.0 && n.fract() == 0.0 && (n as usize) <= MAX_INSTANCES => (0..n
-                as usize)
+            Some(n)
+                if n >= 0.0
+                    && n.fract() == 0.0
+                    && n <= usize::MAX as f64
+                    && !affordable(n as usize) =>
+            {
+                vec![Instance {
+                    suffix: " (instance count unknown)".to_string(),
+                    bindings: vec![(
+                        "count",
+                        object(
+                            &[(
+                                "index",
+                                Value::unknown(
+                                    crate::value::UnknownCause::Unsupported,
+                                    format!("count.index of one of {n} instances"),
+                                    value.span,
+                                ),
+                            )],
+                            value.span,
+                        ),
+                    )],
+                    context: vec![over_budget("count", n as usize, &value)],
+                }]
+            }
+            Some(n) if n >= 0.0 && n.fract() == 0.0 => (0..n as usize)
                 .map(|i| Instance {
                     suffix: format!("[{i}]"),
                     bindings: vec![(
@@ -275,9 +324,23 @@ fn instances(evaluator: &Evaluator, count: Option<Expr>, for_each: Option<Expr>)
     if let Some(for_each) = for_each {
         let value = evaluator.expr_any(for_each);
         return match for_each_elements(&value) {
+            Ok(elements) if !affordable(elements.len()) => {
+                let each = Value::unknown(
+                    crate::value::UnknownCause::Unsupported,
+                    format!("one of {} for_each elements", elements.len()),
+                    value.span,
+                );
+                vec![Instance {
+                    suffix: " (instance count unknown)".to_string(),
+                    bindings: vec![(
+                        "each",
+                        object(&[("key", each.clone()), ("value", each)], value.span),
+                    )],
+                    context: vec![over_budget("for_each", elements.len(), &value)],
+                }]
+            }
             Ok(elements) => elements
                 .into_iter()
-                .take(MAX_INSTANCES)
                 .map(|(key, each)| Instance {
                     suffix: format!(
                         "[{}]",

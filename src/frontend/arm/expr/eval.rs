@@ -74,7 +74,13 @@ pub struct Context {
     pub variables: Vec<Variable>,
     pub scope: DeployScope,
     pub missing_input: MissingInput,
+    /// Elements property `copy` loops may still produce in this evaluation: nested loops
+    /// multiply (800 × 800 × ...), so past this bound a loop's value is unknown.
+    pub property_copies: crate::budget::Budget,
 }
+
+/// Most elements property `copy` loops produce in one evaluation of a template.
+pub const PROPERTY_COPY_BUDGET: usize = 20_000;
 
 impl Context {
     /// A context for `template` (its `parameters` and `variables` sections) with the values
@@ -128,6 +134,7 @@ impl Context {
             variables,
             scope,
             missing_input,
+            property_copies: crate::budget::Budget::new(PROPERTY_COPY_BUDGET),
         }
     }
 }
@@ -236,6 +243,19 @@ impl<'c> Evaluator<'c> {
             return misuse(copy.span, "copy", "needs `count` and `input`");
         };
         match count.kind {
+            ValueKind::Number(n)
+                if (0.0..=MAX_COPY as f64).contains(&n)
+                    && !self.context.property_copies.take(n as usize) =>
+            {
+                Value::unknown(
+                    UnknownCause::Unsupported,
+                    format!(
+                        "the `{name}` copy loop is not expanded: its {n} elements are past the limit of {} property copies per template evaluation",
+                        self.context.property_copies.limit()
+                    ),
+                    copy.span,
+                )
+            }
             ValueKind::Number(n) if (0.0..=MAX_COPY as f64).contains(&n) => {
                 let items = (0..n as i64)
                     .map(|i| {
