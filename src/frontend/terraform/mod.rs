@@ -11,6 +11,7 @@ mod azurerm_governance;
 pub mod eval;
 mod functions;
 mod instance;
+mod lenient;
 mod module;
 mod values;
 mod variables;
@@ -73,11 +74,10 @@ fn parse_file(kind: FileKind, text: &str) -> ParseOutcome {
     }
 }
 
+/// Parse HCL as Terraform does: hcl-edit, with what Terraform accepts and hcl-edit rejects
+/// rewritten in place (see [`lenient`]).
 pub fn parse(text: &str) -> Result<Body, SyntaxError> {
-    hcl_edit::parser::parse_body(text).map_err(|error| SyntaxError {
-        offset: error.location().offset(),
-        message: error.message().to_string(),
-    })
+    lenient::parse(text)
 }
 
 /// Inputs from the command line that decide root modules' variables.
