@@ -10,7 +10,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 use codespan_reporting::term::termcolor::{Buffer, WriteColor};
 
-use crate::finding::Level;
+use crate::finding::{Level, Outcome};
 use crate::report::{self, Format};
 use crate::{rules, ScanOptions};
 
@@ -294,7 +294,7 @@ fn scan(args: ScanArgs) -> Status {
         output
             .findings
             .iter()
-            .any(|finding| finding.level >= threshold)
+            .any(|finding| finding.outcome != Outcome::Pass && finding.level >= threshold)
     });
     Status(if failed { EXIT_FINDINGS } else { EXIT_CLEAN })
 }

@@ -33,6 +33,9 @@ pub enum Outcome {
     Unknown,
     /// The cluster lacks the setting but an active provisioning policy in the scan covers it.
     Covered,
+    /// The check passes; the result is advice (the legacy Defender shape's migration note). It
+    /// never fails a run, whatever `--fail-on` says.
+    Pass,
 }
 
 impl Outcome {
@@ -41,6 +44,7 @@ impl Outcome {
             Outcome::Violation => "violation",
             Outcome::Unknown => "unknown",
             Outcome::Covered => "covered",
+            Outcome::Pass => "pass",
         }
     }
 }
@@ -99,8 +103,8 @@ impl Finding {
         self
     }
 
-    /// A violation reported below its rule's level (a migration note); configured levels leave
-    /// it where it is.
+    /// A violation reported below its rule's level (a component that matters less, as SUB002's
+    /// registry scanning); configured levels leave it where it is.
     pub fn below_rule_level(mut self, level: Level) -> Finding {
         self.level = level;
         self

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 use serde::Serialize;
 
 use crate::config::{Config, RuleLevel};
-use crate::finding::{Finding, Level, Outcome};
+use crate::finding::{Finding, Outcome};
 use crate::model::{AssignmentScope, ClusterKind, Model, Setting};
 use crate::rules::coverage;
 
@@ -72,8 +72,8 @@ enum Status {
 }
 
 /// The worst status per (rule, resource) among `findings`; a resource with no finding for a rule
-/// declares what it checks. A violation below the rule's level (the legacy Defender shape's
-/// migration note) still protects.
+/// declares what it checks, and so does a passing result with advice (the legacy Defender shape's
+/// migration note).
 fn statuses(findings: &[Finding]) -> HashMap<(&'static str, &str), Status> {
     let mut worst: HashMap<(&'static str, &str), Status> = HashMap::new();
     for finding in findings {
@@ -83,7 +83,7 @@ fn statuses(findings: &[Finding]) -> HashMap<(&'static str, &str), Status> {
         let status = match finding.outcome {
             Outcome::Covered => Status::Covered,
             Outcome::Unknown => Status::Unknown,
-            Outcome::Violation if finding.level == Level::Note => Status::Declared,
+            Outcome::Pass => Status::Declared,
             Outcome::Violation => Status::Missing,
         };
         let entry = worst.entry((finding.rule, resource)).or_insert(status);

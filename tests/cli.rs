@@ -51,7 +51,8 @@ fn json_report_on_examples() {
     let results = report["results"].as_array().expect("results");
     assert_eq!(results.len(), 14);
     for result in results {
-        assert!(["violation", "unknown", "covered"].contains(&result["outcome"].as_str().unwrap()));
+        assert!(["violation", "unknown", "covered", "pass"]
+            .contains(&result["outcome"].as_str().unwrap()));
         assert!(result["location"]["start"]["line"].as_u64().unwrap() >= 1);
     }
     let posture = &report["summary"]["posture"];
@@ -470,4 +471,34 @@ fn configured_level_applies_to_e003() {
         stdout(&raised)
     );
     assert_eq!(raised.status.code(), Some(1));
+}
+
+/// The legacy Defender shape passes AKS001 with a migration note: outcome `pass`, never failing a
+/// run (not even `--fail-on note`), and SARIF `kind: pass` at level `none`, so code scanning does
+/// not count a protected cluster as an alert.
+#[test]
+fn passing_advice_never_fails_a_run() {
+    let fixture = "testdata/rules/AKS001/pass-legacy-shape";
+    let compact = aksguard(&[
+        "scan",
+        fixture,
+        "--format",
+        "compact",
+        "--rule",
+        "AKS001",
+        "--fail-on",
+        "note",
+    ]);
+    assert!(
+        stdout(&compact).contains("note[AKS001] (pass)"),
+        "{}",
+        stdout(&compact)
+    );
+    assert_eq!(compact.status.code(), Some(0));
+    let sarif = aksguard(&["scan", fixture, "--format", "sarif", "--rule", "AKS001"]);
+    let log: serde_json::Value = serde_json::from_slice(&sarif.stdout).expect("SARIF JSON");
+    let result = &log["runs"][0]["results"][0];
+    assert_eq!(result["kind"], "pass");
+    assert_eq!(result["level"], "none");
+    assert_eq!(result["properties"]["outcome"], "pass");
 }

@@ -4,7 +4,7 @@
 //! Under `testdata/rules/<ID>/` only rule `<ID>` runs (so a fixture tests one rule), and the case's
 //! name states its intent, which is checked apart from the expected text (so re-blessing cannot
 //! turn a failing fixture into a passing one): `fail*` must report a violation of the rule,
-//! `pass*` no result of it at all, `unknown*` an unknown result and `covered*` a covered one.
+//! `pass*` no result of it but passing advice, `unknown*` an unknown result and `covered*` a covered one.
 //! Elsewhere all rules run. A fixture directory may hold `args.txt` with extra arguments, one per
 //! line.
 //! `AKSGUARD_BLESS=1 cargo test --test fixtures` rewrites the expected files; review the diff.
@@ -49,6 +49,8 @@ fn outcomes<'a>(output: &'a str, rule: &'a str) -> impl Iterator<Item = &'a str>
             "unknown"
         } else if rest.starts_with("(covered)") {
             "covered"
+        } else if rest.starts_with("(pass)") {
+            "pass"
         } else {
             "violation"
         })
@@ -63,7 +65,8 @@ fn intent_problem(case: &str, rule: &str, output: &str) -> Option<String> {
         .find(|intent| case.starts_with(intent));
     let ok = match wanted {
         Some("fail") => found.contains(&"violation"),
-        Some("pass") => found.is_empty(),
+        // A passing result with advice (`(pass)`) is still a pass.
+        Some("pass") => found.iter().all(|outcome| *outcome == "pass"),
         Some("unknown") => found.contains(&"unknown"),
         Some("covered") => found.contains(&"covered"),
         _ => {
@@ -151,6 +154,9 @@ fn intent_check_bites() {
     assert!(intent_problem("fail", "AKS002", violation).is_some());
     assert!(intent_problem("pass", "AKS001", "").is_none());
     assert!(intent_problem("pass", "AKS001", unknown).is_some());
+    let advice = "main.tf:2:1: note[AKS001] (pass) migrate\n";
+    assert!(intent_problem("pass-legacy", "AKS001", advice).is_none());
+    assert!(intent_problem("fail", "AKS001", advice).is_some());
     assert!(intent_problem("unknown", "AKS001", unknown).is_none());
     assert!(intent_problem("covered-by-initiative", "AKS001", violation).is_some());
     assert!(intent_problem("misc", "AKS001", violation).is_some());

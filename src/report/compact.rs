@@ -12,6 +12,7 @@ pub fn render(output: &ScanOutput, out: &mut dyn Write) -> io::Result<()> {
             Outcome::Violation => "",
             Outcome::Unknown => " (unknown)",
             Outcome::Covered => " (covered)",
+            Outcome::Pass => " (pass)",
         };
         writeln!(
             out,

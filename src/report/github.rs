@@ -38,6 +38,7 @@ fn message(finding: &Finding) -> String {
         Outcome::Violation => "",
         Outcome::Unknown => "(unknown) ",
         Outcome::Covered => "(covered by policy) ",
+        Outcome::Pass => "(passes) ",
     };
     let mut text = format!("{outcome}{}", finding.message);
     if let Some(help) = &finding.help {

@@ -67,6 +67,7 @@ fn diagnostic(finding: &Finding) -> Diagnostic<FileId> {
         Outcome::Violation => "",
         Outcome::Unknown => "cannot be known statically",
         Outcome::Covered => "covered by a provisioning policy",
+        Outcome::Pass => "passes",
     };
     let mut labels =
         vec![Label::primary(finding.span.file, finding.span.range()).with_message(primary_label)];
@@ -85,6 +86,9 @@ fn diagnostic(finding: &Finding) -> Diagnostic<FileId> {
         Outcome::Covered => notes.push(
             "note: the policy provisions the setting after deployment; declaring it in the IaC keeps the two in agreement"
                 .to_string(),
+        ),
+        Outcome::Pass => notes.push(
+            "note: this check passes; the result is advice and never fails a run".to_string(),
         ),
         Outcome::Violation => {}
     }

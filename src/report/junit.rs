@@ -95,6 +95,7 @@ pub fn render(output: &ScanOutput, out: &mut dyn Write) -> io::Result<()> {
                 Outcome::Violation => "",
                 Outcome::Unknown => " (unknown)",
                 Outcome::Covered => " (covered)",
+                Outcome::Pass => " (pass)",
             };
             let mut body = format!(
                 "{location}: {}{outcome} {}",

@@ -62,7 +62,7 @@ impl Counts {
             match finding.outcome {
                 Outcome::Unknown => counts.unknown += 1,
                 Outcome::Covered => counts.covered += 1,
-                Outcome::Violation => {}
+                Outcome::Violation | Outcome::Pass => {}
             }
         }
         counts

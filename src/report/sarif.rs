@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use serde_json::{json, Value as Json};
 
 use super::{fingerprint, ReportOptions};
-use crate::finding::{Finding, Level};
+use crate::finding::{Finding, Level, Outcome};
 use crate::rules::{Rule, RULES};
 use crate::source::{FileId, SourceMap, Span};
 use crate::suppress::SuppressedBy;
@@ -125,6 +125,12 @@ fn result(
     });
     if let Some(index) = rule_index {
         result["ruleIndex"] = json!(index);
+    }
+    // A passing result with advice is SARIF's `kind: pass`, whose level must be `none`: code
+    // scanning does not count it as an alert. (`fail`, the default kind, is left implicit.)
+    if finding.outcome == Outcome::Pass {
+        result["kind"] = json!("pass");
+        result["level"] = json!("none");
     }
     if let Some(fingerprint) = fingerprint {
         result["partialFingerprints"] = json!({ "primaryLocationLineHash": fingerprint });

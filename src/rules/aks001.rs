@@ -60,7 +60,7 @@ fn check_cluster(
     ) {
         return Some(covered);
     }
-    let (level, message) = match setting {
+    let (outcome, message) = match setting {
         Setting::Known {
             value: DefenderProfile::Enabled,
             ..
@@ -69,7 +69,7 @@ fn check_cluster(
             value: DefenderProfile::LegacyEnabled,
             ..
         } => (
-            Level::Note,
+            Outcome::Pass,
             format!(
                 "`{}` enables Defender through the legacy `securityProfile.azureDefender` shape; migrate to `securityProfile.defender.securityMonitoring`",
                 cluster.address
@@ -79,14 +79,14 @@ fn check_cluster(
             value: DefenderProfile::Disabled,
             ..
         } => (
-            RULE.level,
+            Outcome::Violation,
             format!(
                 "`{}` turns the Microsoft Defender for Containers sensor off",
                 cluster.address
             ),
         ),
         Setting::Absent { .. } => (
-            RULE.level,
+            Outcome::Violation,
             format!(
                 "`{}` has no Microsoft Defender for Containers sensor ({})",
                 cluster.address,
@@ -105,8 +105,7 @@ fn check_cluster(
         }
     };
     Some(
-        Finding::new(&RULE, Outcome::Violation, setting.span(), message)
-            .below_rule_level(level)
+        Finding::new(&RULE, outcome, setting.span(), message)
             .resource(&cluster.address)
             .related(related(cluster, setting))
             .help(fix(cluster)),

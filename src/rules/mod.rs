@@ -102,7 +102,7 @@ pub fn apply_levels(findings: Vec<Finding>, config: &Config, strict: bool) -> Ve
                 Some(RuleLevel::Level(level)) => *level,
                 None => rule.level,
             };
-            // Results below the rule's level (a migration note) keep their own level.
+            // Violations declared below the rule's level (a lesser component) keep their level.
             if finding.outcome == Outcome::Violation && finding.level < rule.level {
                 return Some(finding);
             }
@@ -121,7 +121,7 @@ pub fn level_for(outcome: Outcome, rule_level: Level) -> Level {
     match outcome {
         Outcome::Violation => rule_level,
         Outcome::Unknown => rule_level.min(Level::Warning),
-        Outcome::Covered => Level::Note,
+        Outcome::Covered | Outcome::Pass => Level::Note,
     }
 }
 
