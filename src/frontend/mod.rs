@@ -35,6 +35,10 @@ pub struct FrontEnd {
     /// Point a parsed file's spans at its number (files are numbered after parsing, because
     /// files that turn out not to be IaC get none).
     pub set_file: fn(&mut Syntax, FileId),
+    /// Files outside the scanned paths that newly parsed files refer to (Terraform's local
+    /// modules), given the sources read so far (indexed by [`FileId`]): read and parsed like the
+    /// rest.
+    pub referenced: fn(&[ParsedFile], &[SourceFile]) -> Vec<Discovered>,
     /// Evaluate and lower everything it parsed in this scan.
     pub lower: fn(&[ParsedFile], &SourceMap, &ScanOptions) -> Lowered,
 }
@@ -85,11 +89,54 @@ fn front_end_for(kind: FileKind) -> Option<usize> {
         .position(|front_end| (front_end.claims)(kind))
 }
 
+/// Rounds of following references (a module that calls a module that calls ...).
+const MAX_REFERENCE_ROUNDS: usize = 32;
+
 /// Read and parse every file, in parallel; results keep the (sorted) order of `files`, so
 /// [`FileId`]s are deterministic whatever the thread count. Files no front end claims are not
-/// read at all.
+/// read at all. Then the files that parsed files refer to outside the scanned paths (Terraform's
+/// local modules) are read the same way, numbered after them, until nothing new is referenced.
 pub fn parse_all(files: &[Discovered]) -> Parsed {
-    let results: Vec<(SourceFile, FileKind, usize, ParseOutcome)> = files
+    let mut parsed = Parsed {
+        files: FRONT_ENDS.iter().map(|_| Vec::new()).collect(),
+        ..Parsed::default()
+    };
+    let mut sources = Vec::with_capacity(files.len());
+    let mut known: Option<std::collections::HashSet<std::path::PathBuf>> = None;
+    let mut batch = std::borrow::Cow::Borrowed(files);
+    for _ in 0..MAX_REFERENCE_ROUNDS {
+        let before: Vec<usize> = parsed.files.iter().map(Vec::len).collect();
+        number(read_and_parse(&batch), &mut parsed, &mut sources);
+        let mut referenced: Vec<Discovered> = FRONT_ENDS
+            .iter()
+            .zip(&parsed.files)
+            .zip(before)
+            .flat_map(|((front_end, files), from)| (front_end.referenced)(&files[from..], &sources))
+            .collect();
+        if referenced.is_empty() {
+            break;
+        }
+        // Canonical paths of what was read, computed once and only when something is referenced.
+        let known = known.get_or_insert_with(|| {
+            files
+                .iter()
+                .filter_map(|file| std::fs::canonicalize(&file.path).ok())
+                .collect()
+        });
+        referenced.sort();
+        referenced
+            .retain(|file| std::fs::canonicalize(&file.path).is_ok_and(|path| known.insert(path)));
+        if referenced.is_empty() {
+            break;
+        }
+        batch = std::borrow::Cow::Owned(referenced);
+    }
+    parsed.sources = SourceMap::new(sources);
+    parsed
+}
+
+fn read_and_parse(files: &[Discovered]) -> Vec<(SourceFile, FileKind, usize, ParseOutcome)> {
+    files
         .par_iter()
         .filter_map(|file| Some((file, front_end_for(file.kind)?)))
         .map(|(file, front_end)| {
@@ -130,13 +177,16 @@ pub fn parse_all(files: &[Discovered]) -> Parsed {
                 outcome,
             )
         })
-        .collect();
+        .collect()
+}
 
-    let mut parsed = Parsed {
-        files: FRONT_ENDS.iter().map(|_| Vec::new()).collect(),
-        ..Parsed::default()
-    };
-    let mut sources = Vec::with_capacity(results.len());
+/// Number the files of one batch after those already read (files that are not IaC get no
+/// number), and sort them to their front ends.
+fn number(
+    results: Vec<(SourceFile, FileKind, usize, ParseOutcome)>,
+    parsed: &mut Parsed,
+    sources: &mut Vec<SourceFile>,
+) {
     for (source, kind, front_end, outcome) in results {
         let id = FileId(sources.len() as u32);
         match outcome {
@@ -153,8 +203,6 @@ pub fn parse_all(files: &[Discovered]) -> Parsed {
         }
         sources.push(source);
     }
-    parsed.sources = SourceMap::new(sources);
-    parsed
 }
 
 /// Every front end's lowering of what it parsed, in parallel, joined in [`FRONT_ENDS`] order.

@@ -65,6 +65,7 @@ pub const FRONT_END: FrontEnd = FrontEnd {
             document.root.set_file(id);
         }
     },
+    referenced: |_, _| Vec::new(),
     lower: |files, sources, options| {
         let documents: Vec<&Document> = files
             .iter()

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use super::eval::{for_each_elements, Evaluator, Expr, Scope};
-use super::module::{is_local_source, resolve_source, ModuleCall, ModuleDir};
+use super::module::{is_local_source, outside_repository, resolve_source, ModuleCall, ModuleDir};
 use super::values::to_number;
 use super::variables::called_variables;
 use super::{azapi, azurerm, azurerm_governance};
@@ -172,11 +172,19 @@ impl<'m, 'a> Instantiator<'m, 'a> {
         }
         let target = resolve_source(&caller.dir, source);
         let Some(callee) = self.modules.get(&target) else {
+            // The repository's absolute path is left out: messages must not depend on the machine.
+            let why = if outside_repository(&caller.dir, &target).is_some() {
+                "which lies outside the repository (the directory that holds `.git`), so aksguard does not read it".to_string()
+            } else if target.is_dir() {
+                "which holds no Terraform files".to_string()
+            } else {
+                "which does not exist".to_string()
+            };
             out.notes.push(note(
                 format!(
-                    "`{address}` calls the local module \"{source}\", which is not among the scanned files: what it deploys is unknown"
+                    "`{address}` calls the local module \"{source}\", {why}: what it deploys is unknown"
                 ),
-                "include the module's directory in the scanned paths",
+                "check the module's `source`, or scan from a directory that holds the module",
             ));
             return;
         };

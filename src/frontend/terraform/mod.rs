@@ -49,6 +49,7 @@ pub const FRONT_END: FrontEnd = FrontEnd {
             value.set_file(id);
         }
     },
+    referenced: module::local_module_files,
     lower: |files, sources, options| {
         let (model, notes) = build_model(files, sources, &options.terraform);
         Lowered { model, notes }

@@ -327,6 +327,73 @@ pub fn is_local_source(source: &str) -> bool {
         || source.starts_with("..\\")
 }
 
+/// The `*.tf` and `*.tf.json` files of the local modules that `files` call, wherever they are on
+/// disk within the caller's repository (as Terraform, tflint and Checkov read them); the shared
+/// stage drops those already read.
+pub fn local_module_files(
+    files: &[crate::frontend::ParsedFile],
+    sources: &[crate::source::SourceFile],
+) -> Vec<crate::discover::Discovered> {
+    use crate::discover::{classify, Discovered, FileKind};
+    let mut targets = std::collections::BTreeSet::new();
+    for file in files {
+        let Some(syntax) = file.syntax.downcast_ref::<super::Syntax>() else {
+            continue;
+        };
+        let Some(source) = sources.get(file.id.0 as usize) else {
+            continue;
+        };
+        let dir = source.path.parent().unwrap_or_else(|| Path::new("."));
+        let mut module = ModuleDir::new(dir.to_path_buf(), file.id);
+        match (file.kind, syntax) {
+            (FileKind::Terraform, super::Syntax::Hcl(body)) => module.add_hcl(file.id, body),
+            (FileKind::TerraformJson, super::Syntax::Json(Some(document))) => {
+                module.add_json(document)
+            }
+            _ => continue,
+        }
+        for call in &module.calls {
+            let Some((source, _)) = &call.source else {
+                continue;
+            };
+            if !is_local_source(source) {
+                continue;
+            }
+            // As written from the caller (not canonical), so reports show the path a user typed.
+            let target = normalize(&dir.join(source));
+            if target.is_dir() && outside_repository(dir, &target).is_none() {
+                targets.insert(target);
+            }
+        }
+    }
+    let mut found = Vec::new();
+    for target in targets {
+        let Ok(entries) = std::fs::read_dir(&target) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if let Some(kind @ (FileKind::Terraform | FileKind::TerraformJson)) = classify(&path) {
+                if path.is_file() {
+                    found.push(Discovered { path, kind });
+                }
+            }
+        }
+    }
+    found.sort();
+    found
+}
+
+/// The repository a module call may reach into: the nearest directory above the caller that holds
+/// `.git`. `Some(root)` when `target` lies outside it; `None` when it lies inside, or when the
+/// caller is in no repository (then any directory on disk may be read, as Terraform would).
+pub fn outside_repository(caller: &Path, target: &Path) -> Option<PathBuf> {
+    let caller = std::fs::canonicalize(caller).ok()?;
+    let root = caller.ancestors().find(|dir| dir.join(".git").exists())?;
+    let target = std::fs::canonicalize(target).unwrap_or_else(|_| normalize(target));
+    (!target.starts_with(root)).then(|| root.to_path_buf())
+}
+
 /// The directory a local `source` names, resolved from the calling module's directory.
 pub fn resolve_source(caller: &Path, source: &str) -> PathBuf {
     let joined = caller.join(source);
