@@ -165,11 +165,22 @@ pub fn build_model(
         budget: crate::budget::Budget::new(instance::MODULE_INSTANCE_BUDGET),
     };
     let mut evaluated = Evaluated::default();
-    for root in roots(&modules) {
-        let module = &modules[&root];
+    let roots = roots(&modules);
+    let shared = shared_top_level_names(&roots, &modules);
+    for root in &roots {
+        let module = &modules[root];
         let variables = variables::root_variables(module, sources, &var_files, &inputs.vars);
+        // Roots that declare the same top-level names (seven examples each calling `module.aks`)
+        // would give the same addresses: each then names its root, so results never merge.
+        let prefix = if root_names(module).any(|name| shared.contains(&name)) {
+            let file = &sources.get(module.first_file).display;
+            let dir = file.rsplit_once('/').map_or(".", |(dir, _)| dir);
+            format!("{dir}: ")
+        } else {
+            String::new()
+        };
         let placement = Placement {
-            prefix: String::new(),
+            prefix,
             context: Vec::new(),
             depth: 0,
             chain: vec![root.clone()],
@@ -178,6 +189,34 @@ pub fn build_model(
         instantiator.module(module, variables, &placement, &mut evaluated);
     }
     (evaluated.model, evaluated.notes)
+}
+
+/// The top-level names a root module declares: `type.name` of its resources, `module.name` of
+/// its calls (the first segment of every address it produces).
+fn root_names<'m>(module: &'m ModuleDir) -> impl Iterator<Item = String> + 'm {
+    module
+        .resources
+        .iter()
+        .map(|r| format!("{}.{}", r.resource_type, r.name))
+        .chain(module.calls.iter().map(|c| format!("module.{}", c.name)))
+}
+
+/// The top-level names declared by more than one root.
+fn shared_top_level_names(
+    roots: &[PathBuf],
+    modules: &BTreeMap<PathBuf, ModuleDir>,
+) -> BTreeSet<String> {
+    let mut seen = BTreeSet::new();
+    let mut shared = BTreeSet::new();
+    for root in roots {
+        let names: BTreeSet<String> = root_names(&modules[root]).collect();
+        for name in names {
+            if !seen.insert(name.clone()) {
+                shared.insert(name);
+            }
+        }
+    }
+    shared
 }
 
 /// The modules evaluated as roots: those no other scanned module calls, plus any left unreached
