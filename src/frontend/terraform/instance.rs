@@ -6,7 +6,9 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use super::eval::{for_each_elements, Evaluator, Expr, Scope};
-use super::module::{is_local_source, outside_repository, resolve_source, ModuleCall, ModuleDir};
+use super::module::{
+    init_modules, is_local_source, outside_repository, resolve_source, ModuleCall, ModuleDir,
+};
 use super::values::to_number;
 use super::variables::called_variables;
 use super::{azapi, azurerm, azurerm_governance};
@@ -59,6 +61,9 @@ pub struct Placement {
     pub chain: Vec<PathBuf>,
     /// The azapi provider's `default_tags` inherited from the caller.
     pub azapi_default_tags: Option<Value>,
+    /// The names of the module calls from the root to here (`aks`, `network`): the key under
+    /// which `terraform init` records a downloaded module.
+    pub module_key: Vec<String>,
 }
 
 impl<'m, 'a> Instantiator<'m, 'a> {
@@ -161,16 +166,30 @@ impl<'m, 'a> Instantiator<'m, 'a> {
                 .related(placement.context.clone())
                 .help(help)
         };
-        if !is_local_source(source) {
-            out.notes.push(note(
-                format!(
-                    "`{address}` uses the remote module \"{source}\", which aksguard does not download: what it deploys is unknown"
-                ),
-                "scan a local copy of the module, or check the clusters it creates with the module's own inputs",
-            ));
-            return;
-        }
-        let target = resolve_source(&caller.dir, source);
+        let mut key = placement.module_key.clone();
+        key.push(call.name.clone());
+        let downloaded = (!is_local_source(source))
+            .then(|| {
+                let root = placement.chain.first()?;
+                let wanted = key.join(".");
+                init_modules(root).into_iter().find(|m| m.key == wanted)
+            })
+            .flatten();
+        let target = match &downloaded {
+            Some(downloaded) => {
+                std::fs::canonicalize(&downloaded.dir).unwrap_or_else(|_| downloaded.dir.clone())
+            }
+            None if !is_local_source(source) => {
+                out.notes.push(note(
+                    format!(
+                        "`{address}` uses the remote module \"{source}\", which aksguard does not download: what it deploys is unknown"
+                    ),
+                    "run `terraform init` (aksguard then reads the copy in `.terraform/modules`), or scan a local copy of the module",
+                ));
+                return;
+            }
+            None => resolve_source(&caller.dir, source),
+        };
         let Some(callee) = self.modules.get(&target) else {
             // The repository's absolute path is left out: messages must not depend on the machine.
             let why = if outside_repository(&caller.dir, &target).is_some() {
@@ -228,7 +247,13 @@ impl<'m, 'a> Instantiator<'m, 'a> {
             let variables = called_variables(callee, self.sources, &instance_address, arguments);
             let mut context = vec![Related {
                 span: call.header,
-                message: format!("{instance_address} is called here"),
+                message: match &downloaded {
+                    Some(downloaded) => format!(
+                        "{instance_address} is called here; its source \"{source}\" is read from `terraform init`'s copy in {}",
+                        module_display(&downloaded.dir)
+                    ),
+                    None => format!("{instance_address} is called here"),
+                },
             }];
             context.extend(instance.context.iter().cloned());
             context.extend(placement.context.iter().cloned());
@@ -243,6 +268,7 @@ impl<'m, 'a> Instantiator<'m, 'a> {
                     .chain(std::iter::once(target.clone()))
                     .collect(),
                 azapi_default_tags: default_tags.cloned(),
+                module_key: key.clone(),
             };
             self.module(callee, variables, &inner, out);
         }
@@ -411,4 +437,15 @@ fn object(entries: &[(&str, Value)], span: Span) -> Value {
         ),
         span,
     )
+}
+
+/// A downloaded module's directory as messages show it: from `.terraform` on, so the text does
+/// not depend on where the repository is checked out.
+fn module_display(dir: &std::path::Path) -> String {
+    let parts: Vec<String> = dir
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    let from = parts.iter().position(|p| p == ".terraform").unwrap_or(0);
+    parts[from..].join("/")
 }

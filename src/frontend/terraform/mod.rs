@@ -185,6 +185,7 @@ pub fn build_model(
             depth: 0,
             chain: vec![root.clone()],
             azapi_default_tags: None,
+            module_key: Vec::new(),
         };
         instantiator.module(module, variables, &placement, &mut evaluated);
     }
@@ -241,7 +242,7 @@ fn roots(modules: &BTreeMap<PathBuf, ModuleDir>) -> Vec<PathBuf> {
     }
     let mut roots: Vec<PathBuf> = modules
         .keys()
-        .filter(|dir| !called.contains(*dir))
+        .filter(|dir| !called.contains(*dir) && !module::is_downloaded(dir))
         .cloned()
         .collect();
     let mut reached: BTreeSet<PathBuf> = BTreeSet::new();
@@ -251,6 +252,11 @@ fn roots(modules: &BTreeMap<PathBuf, ModuleDir>) -> Vec<PathBuf> {
             stack.extend(calls.get(&dir).into_iter().flatten().cloned());
         }
     }
-    roots.extend(modules.keys().filter(|d| !reached.contains(*d)).cloned());
+    roots.extend(
+        modules
+            .keys()
+            .filter(|d| !reached.contains(*d) && !module::is_downloaded(d))
+            .cloned(),
+    );
     roots
 }

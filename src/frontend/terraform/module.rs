@@ -352,6 +352,12 @@ pub fn local_module_files(
             }
             _ => continue,
         }
+        // What `terraform init` downloaded for this directory, if it was run here.
+        for downloaded in init_modules(dir) {
+            if downloaded.dir.is_dir() && outside_repository(dir, &downloaded.dir).is_none() {
+                targets.insert(downloaded.dir);
+            }
+        }
         for call in &module.calls {
             let Some((source, _)) = &call.source else {
                 continue;
@@ -382,6 +388,53 @@ pub fn local_module_files(
     }
     found.sort();
     found
+}
+
+/// A module `terraform init` downloaded, as `.terraform/modules/modules.json` records it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InitModule {
+    /// The call path from the root: `network`, `aks.network`.
+    pub key: String,
+    pub source: String,
+    /// Where the download is, resolved from the root directory.
+    pub dir: PathBuf,
+}
+
+/// The modules `terraform init` downloaded for the root in `root` (none when it was not run).
+pub fn init_modules(root: &Path) -> Vec<InitModule> {
+    let Ok(text) = std::fs::read_to_string(root.join(".terraform/modules/modules.json")) else {
+        return Vec::new();
+    };
+    let Ok(json) = serde_json::from_str::<serde_json::Value>(&text) else {
+        return Vec::new();
+    };
+    let field = |module: &serde_json::Value, name: &str| {
+        module
+            .get(name)
+            .and_then(|v| v.as_str())
+            .map(str::to_string)
+    };
+    json.get("Modules")
+        .and_then(|m| m.as_array())
+        .into_iter()
+        .flatten()
+        .filter_map(|module| {
+            let key = field(module, "Key")?;
+            let dir = field(module, "Dir")?;
+            // The root itself is listed with an empty key.
+            (!key.is_empty()).then(|| InitModule {
+                key,
+                source: field(module, "Source").unwrap_or_default(),
+                dir: normalize(&root.join(dir)),
+            })
+        })
+        .collect()
+}
+
+/// Whether `dir` is a copy `terraform init` made (`.terraform/modules/...`): such a module is
+/// evaluated only through the calls it was downloaded for, never as a root.
+pub fn is_downloaded(dir: &Path) -> bool {
+    dir.components().any(|c| c.as_os_str() == ".terraform")
 }
 
 /// The repository a module call may reach into: the nearest directory above the caller that holds
