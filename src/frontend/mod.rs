@@ -9,6 +9,7 @@
 pub mod arm;
 pub mod arm_shape;
 pub mod json;
+pub mod repository;
 pub mod terraform;
 
 use std::any::Any;
@@ -72,6 +73,9 @@ pub struct ParsedFile {
     pub id: FileId,
     pub kind: FileKind,
     pub syntax: Syntax,
+    /// Read because a scanned file refers to it (a module, a linked template), not because it is
+    /// among the scanned paths: it is evaluated only through those references.
+    pub referenced: bool,
 }
 
 /// Every parsed file of a scan, by front end (indices into [`FRONT_ENDS`]), with its sources and
@@ -106,7 +110,13 @@ pub fn parse_all(files: &[Discovered]) -> Parsed {
     let mut batch = std::borrow::Cow::Borrowed(files);
     for _ in 0..MAX_REFERENCE_ROUNDS {
         let before: Vec<usize> = parsed.files.iter().map(Vec::len).collect();
-        number(read_and_parse(&batch), &mut parsed, &mut sources);
+        let referenced_batch = matches!(batch, std::borrow::Cow::Owned(_));
+        number(
+            read_and_parse(&batch),
+            referenced_batch,
+            &mut parsed,
+            &mut sources,
+        );
         let mut referenced: Vec<Discovered> = FRONT_ENDS
             .iter()
             .zip(&parsed.files)
@@ -184,6 +194,7 @@ fn read_and_parse(files: &[Discovered]) -> Vec<(SourceFile, FileKind, usize, Par
 /// number), and sort them to their front ends.
 fn number(
     results: Vec<(SourceFile, FileKind, usize, ParseOutcome)>,
+    referenced: bool,
     parsed: &mut Parsed,
     sources: &mut Vec<SourceFile>,
 ) {
@@ -193,7 +204,12 @@ fn number(
             ParseOutcome::Skipped => continue,
             ParseOutcome::Parsed(mut syntax) => {
                 (FRONT_ENDS[front_end].set_file)(&mut syntax, id);
-                parsed.files[front_end].push(ParsedFile { id, kind, syntax });
+                parsed.files[front_end].push(ParsedFile {
+                    id,
+                    kind,
+                    syntax,
+                    referenced,
+                });
             }
             ParseOutcome::Failed(error) => {
                 parsed

@@ -9,10 +9,12 @@
 //! or once with its defaults when it has none; the lib deduplicates identical results.
 
 pub mod expr;
+pub(crate) mod links;
 mod lower;
 mod params;
 mod template;
 
+use std::collections::BTreeSet;
 use std::path::PathBuf;
 
 use crate::discover::FileKind;
@@ -65,13 +67,18 @@ pub const FRONT_END: FrontEnd = FrontEnd {
             document.root.set_file(id);
         }
     },
-    referenced: |_, _| Vec::new(),
+    referenced: links::referenced_files,
     lower: |files, sources, options| {
         let documents: Vec<&Document> = files
             .iter()
             .filter_map(|file| file.syntax.downcast_ref::<Document>())
             .collect();
-        let output = build_model(&documents, sources, &options.param_files);
+        let linked_only: BTreeSet<FileId> = files
+            .iter()
+            .filter(|file| file.referenced)
+            .map(|file| file.id)
+            .collect();
+        let output = build_model(&documents, &linked_only, sources, &options.param_files);
         Lowered {
             model: output.model,
             notes: output.not_analysed,
@@ -148,8 +155,11 @@ impl Document {
 pub struct ArmOutput {
     pub model: Model,
     pub not_analysed: Vec<Finding>,
-    /// Resource instances still allowed in this scan: nested `copy` loops multiply.
-    pub budget: crate::budget::Budget,
+    /// Resource instances still allowed in this scan (shared by every template's evaluation):
+    /// nested `copy` loops multiply.
+    pub budget: std::rc::Rc<crate::budget::Budget>,
+    /// Templates this evaluation reached through links.
+    pub linked: BTreeSet<FileId>,
 }
 
 /// Most resource `copy` iterations expanded in one scan.
@@ -160,24 +170,34 @@ impl Default for ArmOutput {
         ArmOutput {
             model: Model::default(),
             not_analysed: Vec::new(),
-            budget: crate::budget::Budget::new(ARM_INSTANCE_BUDGET),
+            budget: std::rc::Rc::new(crate::budget::Budget::new(ARM_INSTANCE_BUDGET)),
+            linked: BTreeSet::new(),
         }
     }
 }
 
 /// Evaluate every template with each of its parameter files (or its defaults) and lower what it
 /// deploys. `param_files` are the `--param-file` paths: when given, they replace name pairing.
+/// A template that another one links to is evaluated through that link, with the arguments it
+/// passes, not again on its own with its defaults; `linked_only` were read only for links.
 pub fn build_model(
     documents: &[&Document],
+    linked_only: &BTreeSet<FileId>,
     sources: &SourceMap,
     param_files: &[PathBuf],
 ) -> ArmOutput {
-    let mut output = ArmOutput::default();
+    let shared = ArmOutput::default();
+    let library = links::Library::new(documents, sources);
     let explicit = params::explicit(documents, sources, param_files);
+    let mut per_root: Vec<(FileId, ArmOutput)> = Vec::new();
     for template in documents
         .iter()
-        .filter(|d| d.kind == DocumentKind::Template)
+        .filter(|d| d.kind == DocumentKind::Template && !linked_only.contains(&d.id))
     {
+        let mut output = ArmOutput {
+            budget: shared.budget.clone(),
+            ..ArmOutput::default()
+        };
         let parameter_files = if param_files.is_empty() {
             params::paired(template, documents, sources)
         } else {
@@ -190,16 +210,46 @@ pub fn build_model(
         };
         for input in inputs {
             let (supplied, missing) = params::supplied(input, sources);
-            let context = Context::new(
+            let mut context = Context::new(
                 &template.root,
                 supplied,
                 template_scope(&template.root),
                 missing,
             );
-            template::walk(&template.root, &context, sources, &mut output);
+            context.template_uri = Some(links::template_uri(&sources.get(template.id).path));
+            template::walk(template, &context, &library, sources, &mut output);
+        }
+        per_root.push((template.id, output));
+    }
+    // Templates no other root links to are the tops; what a top links to is reported through it.
+    let reached = |root: FileId| {
+        per_root
+            .iter()
+            .any(|(other, output)| *other != root && output.linked.contains(&root))
+    };
+    let tops: BTreeSet<FileId> = per_root
+        .iter()
+        .map(|(id, _)| *id)
+        .filter(|id| !reached(*id))
+        .collect();
+    let through_tops: BTreeSet<FileId> = per_root
+        .iter()
+        .filter(|(id, _)| tops.contains(id))
+        .flat_map(|(_, output)| output.linked.iter().copied())
+        .collect();
+    let mut all = shared;
+    for (id, output) in per_root {
+        if through_tops.contains(&id) && !tops.contains(&id) {
+            continue;
+        }
+        template::merge_unique(&mut all.model, output.model);
+        for note in output.not_analysed {
+            if !all.not_analysed.contains(&note) {
+                all.not_analysed.push(note);
+            }
         }
     }
-    output
+    all
 }
 
 #[cfg(test)]

@@ -4,12 +4,14 @@
 use super::expr::eval::{
     Context, CopyIndex, DeployScope, Evaluator, MissingInput, Supplied, MAX_COPY,
 };
-use super::{lower, template_scope, ArmOutput};
+use super::links::{self, Library};
+use super::params;
+use super::{lower, template_scope, ArmOutput, Document, DocumentKind};
 use crate::finding::{Finding, Outcome};
 use crate::frontend::arm_shape::governance;
 use crate::model::AssignmentScope;
 use crate::rules::tool::NOT_ANALYSED;
-use crate::source::SourceMap;
+use crate::source::{FileId, SourceMap};
 use crate::value::{Related, UnknownCause, Value, ValueKind};
 
 /// Nested deployments deeper than this are not followed (ARM itself stops far earlier in
@@ -25,15 +27,30 @@ struct Frame<'c> {
     /// Nested-deployment call sites and undecided conditions above this point.
     context: Vec<Related>,
     depth: usize,
+    /// The scan's templates, for following links.
+    library: &'c Library<'c>,
+    /// The template file being walked (links resolve against it), and the linked templates on
+    /// the way here (a link back to one of them is a cycle).
+    file: FileId,
+    chain: Vec<FileId>,
 }
 
-pub fn walk(template: &Value, context: &Context, sources: &SourceMap, output: &mut ArmOutput) {
+pub fn walk(
+    template: &Document,
+    context: &Context,
+    library: &Library,
+    sources: &SourceMap,
+    output: &mut ArmOutput,
+) {
     let frame = Frame {
         evaluator: Evaluator::new(context),
         context: Vec::new(),
         depth: 0,
+        library,
+        file: template.id,
+        chain: vec![template.id],
     };
-    resources(template, &frame, sources, output);
+    resources(&template.root, &frame, sources, output);
 }
 
 /// A template's `resources`: an array, or (languageVersion 2.0) an object keyed by symbolic name.
@@ -283,22 +300,33 @@ fn nested_deployment(
     let header = resource
         .get_ignore_case("type")
         .map_or(resource.span, |t| t.value.span);
-    if let Some(link) = properties.get_ignore_case("templateLink") {
-        output.not_analysed.push(not_analysed(
-            link.key_span,
-            &address,
-            format!("`{address}` deploys a linked template (templateLink), which aksguard does not fetch: the resources it deploys are not checked"),
-            frame,
-            LINKED_HELP,
-        ));
-        return;
-    }
-    let Some(template) = properties
-        .get_ignore_case("template")
-        .map(|t| &t.value)
-        .filter(|t| t.entries().is_some())
-    else {
-        return;
+    // A linked template is walked like an inline one with inner scope, in its own file.
+    let linked = match properties.get_ignore_case("templateLink") {
+        Some(link) => match linked_template(&link.value, frame, sources) {
+            Ok(document) => Some((document, link.key_span)),
+            Err(reason) => {
+                output.not_analysed.push(not_analysed(
+                    link.key_span,
+                    &address,
+                    format!("`{address}` deploys a linked template (templateLink){reason}: the resources it deploys are not checked"),
+                    frame,
+                    LINKED_HELP,
+                ));
+                return;
+            }
+        },
+        None => None,
+    };
+    let template = match linked {
+        Some((document, _)) => &document.root,
+        None => match properties
+            .get_ignore_case("template")
+            .map(|t| &t.value)
+            .filter(|t| t.entries().is_some())
+        {
+            Some(template) => template,
+            None => return,
+        },
     };
     if frame.depth >= MAX_NESTING {
         output.not_analysed.push(not_analysed(
@@ -330,20 +358,81 @@ fn nested_deployment(
     inner.depth += 1;
     inner.context.push(Related {
         span: header,
-        message: format!("deployed through nested deployment '{name}'"),
+        message: match linked {
+            Some((document, _)) => format!(
+                "deployed through linked template '{name}' ({})",
+                sources.get(document.id).display
+            ),
+            None => format!("deployed through nested deployment '{name}'"),
+        },
     });
-    let inner_scope = properties
-        .get_ignore_case("expressionEvaluationOptions")
-        .and_then(|o| o.value.get_ignore_case("scope"))
-        .map(|s| evaluator.value(&s.value))
-        .and_then(|s| s.as_str().map(|s| s.eq_ignore_ascii_case("inner")))
-        .unwrap_or(false);
+    let inner_scope = linked.is_some()
+        || properties
+            .get_ignore_case("expressionEvaluationOptions")
+            .and_then(|o| o.value.get_ignore_case("scope"))
+            .map(|s| evaluator.value(&s.value))
+            .and_then(|s| s.as_str().map(|s| s.eq_ignore_ascii_case("inner")))
+            .unwrap_or(false);
     if !inner_scope {
         // Outer scope (the default): the nested template sees the parent's parameters and
         // variables, so it is walked with the parent's evaluator.
         return resources(template, &inner, sources, output);
     }
-    let supplied = properties
+    let supplied = match properties.get_ignore_case("parametersLink") {
+        Some(link) => match linked_parameters(&link.value, frame, sources) {
+            Ok(file) => params::supplied(Some(file), sources).0,
+            Err(reason) => {
+                output.not_analysed.push(not_analysed(
+                    link.key_span,
+                    &address,
+                    format!("`{address}` takes its parameters from a linked file (parametersLink){reason}: the resources it deploys are not checked"),
+                    frame,
+                    LINKED_HELP,
+                ));
+                return;
+            }
+        },
+        None => passed_parameters(properties, name, evaluator),
+    };
+    let scope = deployment_scope(resource, template, evaluator);
+    let mut context = Context::new(
+        template,
+        supplied,
+        scope,
+        MissingInput::CallerDoesNotPass(format!("deployment '{name}'")),
+    );
+    let (file, chain) = match linked {
+        Some((document, _)) => {
+            output.linked.insert(document.id);
+            context.template_uri = Some(links::template_uri(&sources.get(document.id).path));
+            let mut chain = frame.chain.clone();
+            chain.push(document.id);
+            (document.id, chain)
+        }
+        None => {
+            context.template_uri = frame.evaluator.context.template_uri.clone();
+            (frame.file, frame.chain.clone())
+        }
+    };
+    let nested = Frame {
+        evaluator: Evaluator::new(&context),
+        context: inner.context,
+        depth: inner.depth,
+        library: frame.library,
+        file,
+        chain,
+    };
+    resources(template, &nested, sources, output);
+}
+
+/// The parameters a nested deployment passes by value (`"parameters": {"x": {"value": ...}}`),
+/// each carrying where it was passed.
+fn passed_parameters(
+    properties: &Value,
+    name: &str,
+    evaluator: &Evaluator,
+) -> Vec<(String, Supplied)> {
+    properties
         .get_ignore_case("parameters")
         .and_then(|p| p.value.entries())
         .unwrap_or(&[])
@@ -368,20 +457,96 @@ fn nested_deployment(
             };
             Some((parameter.clone(), Supplied { value }))
         })
-        .collect();
-    let scope = deployment_scope(resource, template, evaluator);
-    let context = Context::new(
-        template,
-        supplied,
-        scope,
-        MissingInput::CallerDoesNotPass(format!("deployment '{name}'")),
-    );
-    let nested = Frame {
-        evaluator: Evaluator::new(&context),
-        context: inner.context,
-        depth: inner.depth,
+        .collect()
+}
+
+/// The template a `templateLink` names, when it is a file of the scan; otherwise why not (a
+/// phrase that follows "deploys a linked template (templateLink)").
+fn linked_template<'d>(
+    link: &Value,
+    frame: &Frame<'d>,
+    sources: &SourceMap,
+) -> Result<&'d Document, String> {
+    let document = linked_file(link, frame, sources, DocumentKind::Template)?;
+    if frame.chain.contains(&document.id) {
+        return Err(format!(
+            " that links back to {}, a template already on its path, so the cycle is not followed",
+            sources.get(document.id).display
+        ));
+    }
+    Ok(document)
+}
+
+fn linked_parameters<'d>(
+    link: &Value,
+    frame: &Frame<'d>,
+    sources: &SourceMap,
+) -> Result<&'d Document, String> {
+    linked_file(link, frame, sources, DocumentKind::Parameters)
+}
+
+/// The document of `kind` that a link object (`relativePath`, or a `uri` resolved against the
+/// template's own location) names among the scan's files.
+fn linked_file<'d>(
+    link: &Value,
+    frame: &Frame<'d>,
+    sources: &SourceMap,
+    kind: DocumentKind,
+) -> Result<&'d Document, String> {
+    const NOT_FETCHED: &str = ", which aksguard does not fetch";
+    let evaluator = &frame.evaluator;
+    let field = |key: &str| link.get_ignore_case(key).map(|f| evaluator.value(&f.value));
+    let here = &sources.get(frame.file).path;
+    let path = if let Some(relative) = field("relativePath") {
+        match &relative.kind {
+            ValueKind::String(relative) => crate::frontend::repository::normalize(
+                &here
+                    .parent()
+                    .unwrap_or(std::path::Path::new("."))
+                    .join(relative),
+            ),
+            ValueKind::Unknown(unknown) => {
+                return Err(format!(
+                    " whose relativePath is unknown ({}){NOT_FETCHED}",
+                    unknown.reason
+                ))
+            }
+            _ => return Err(format!(" with an invalid relativePath{NOT_FETCHED}")),
+        }
+    } else if let Some(uri) = field("uri") {
+        match &uri.kind {
+            ValueKind::String(uri) => match links::path_of_uri(uri) {
+                Some(path) => path,
+                // A URL elsewhere (a storage account, GitHub): not fetched.
+                None => return Err(NOT_FETCHED.to_string()),
+            },
+            ValueKind::Unknown(_) => return Err(NOT_FETCHED.to_string()),
+            _ => return Err(format!(" with an invalid uri{NOT_FETCHED}")),
+        }
+    } else {
+        // A template spec (`id`) lives in Azure.
+        return Err(NOT_FETCHED.to_string());
     };
-    resources(template, &nested, sources, output);
+    let dir = here.parent().unwrap_or(std::path::Path::new("."));
+    if !path.is_file() {
+        return Err(format!(
+            " from {}, which does not exist",
+            crate::source::display_path(&path)
+        ));
+    }
+    if crate::frontend::repository::outside_repository(dir, &path).is_some() {
+        return Err(", which lies outside the repository".to_string());
+    }
+    frame.library.get(&path, kind).ok_or_else(|| {
+        format!(
+            " from {}, which is not a {} in the repository",
+            crate::source::display_path(&path),
+            match kind {
+                DocumentKind::Template => "deployment template",
+                DocumentKind::Parameters => "parameter file",
+            }
+        )
+    })
 }
 
 /// Where a nested deployment deploys: its template's `$schema`, refined by the deployment's
@@ -438,7 +603,7 @@ fn not_analysed(
 
 /// Add what `lowered` holds to `model`, leaving out entities `model` already has (the same
 /// template evaluated with several parameter files).
-fn merge_unique(model: &mut crate::model::Model, lowered: crate::model::Model) {
+pub fn merge_unique(model: &mut crate::model::Model, lowered: crate::model::Model) {
     fn add<T: PartialEq>(into: &mut Vec<T>, from: Vec<T>) {
         for item in from {
             if !into.contains(&item) {

@@ -9,6 +9,7 @@ use hcl_edit::structure::{Block, Body};
 use hcl_edit::Span as _;
 
 use super::eval::{BlockSyntax, Expr};
+pub use crate::frontend::repository::{normalize, outside_repository};
 use crate::source::{FileId, Span};
 use crate::value::Value;
 
@@ -437,35 +438,8 @@ pub fn is_downloaded(dir: &Path) -> bool {
     dir.components().any(|c| c.as_os_str() == ".terraform")
 }
 
-/// The repository a module call may reach into: the nearest directory above the caller that holds
-/// `.git`. `Some(root)` when `target` lies outside it; `None` when it lies inside, or when the
-/// caller is in no repository (then any directory on disk may be read, as Terraform would).
-pub fn outside_repository(caller: &Path, target: &Path) -> Option<PathBuf> {
-    let caller = std::fs::canonicalize(caller).ok()?;
-    let root = caller.ancestors().find(|dir| dir.join(".git").exists())?;
-    let target = std::fs::canonicalize(target).unwrap_or_else(|_| normalize(target));
-    (!target.starts_with(root)).then(|| root.to_path_buf())
-}
-
 /// The directory a local `source` names, resolved from the calling module's directory.
 pub fn resolve_source(caller: &Path, source: &str) -> PathBuf {
     let joined = caller.join(source);
     std::fs::canonicalize(&joined).unwrap_or_else(|_| normalize(&joined))
-}
-
-/// `a/b/../c` → `a/c`, without touching the file system.
-pub fn normalize(path: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for component in path.components() {
-        match component {
-            std::path::Component::CurDir => {}
-            std::path::Component::ParentDir => {
-                if !out.pop() {
-                    out.push("..");
-                }
-            }
-            other => out.push(other),
-        }
-    }
-    out
 }

@@ -77,6 +77,9 @@ pub struct Context {
     /// Elements property `copy` loops may still produce in this evaluation: nested loops
     /// multiply (800 × 800 × ...), so past this bound a loop's value is unknown.
     pub property_copies: crate::budget::Budget,
+    /// The template's own location, as `deployment().properties.templateLink.uri` gives it
+    /// (a `file://` URI of the template file), so links relative to it can be followed.
+    pub template_uri: Option<String>,
 }
 
 /// Most elements property `copy` loops produce in one evaluation of a template.
@@ -135,6 +138,7 @@ impl Context {
             scope,
             missing_input,
             property_copies: crate::budget::Budget::new(PROPERTY_COPY_BUDGET),
+            template_uri: None,
         }
     }
 }
@@ -343,6 +347,11 @@ impl<'c> Evaluator<'c> {
                     ),
                 ),
             };
+        }
+        if let (Some(uri), "deployment", true) =
+            (&self.context.template_uri, lower.as_str(), args.is_empty())
+        {
+            return deployment_object(uri, call_text, span);
         }
         if let Some(reason) = deployment_time(&lower) {
             return Value::unknown(
@@ -630,6 +639,39 @@ fn provider_path(resource_type: &str, names: &[&str]) -> Option<String> {
         path.push_str(&format!("/{kind}/{name}"));
     }
     Some(path)
+}
+
+/// `deployment()` for a template read from the repository: its `templateLink.uri` is the file's
+/// own location; everything else about the deployment is known only when it runs.
+fn deployment_object(uri: &str, call_text: &str, span: Span) -> Value {
+    let entry = |key: &str, value: Value| Entry {
+        key: key.to_string(),
+        key_span: span,
+        value,
+    };
+    let later = |what: &str| {
+        Value::unknown(
+            UnknownCause::Computed,
+            format!("`{call_text}.{what}` is known only at deployment"),
+            span,
+        )
+    };
+    let link = Value::new(
+        ValueKind::Object(vec![entry(
+            "uri",
+            Value::new(ValueKind::String(uri.to_string()), span),
+        )]),
+        span,
+    );
+    let properties = Value::new(ValueKind::Object(vec![entry("templateLink", link)]), span);
+    Value::new(
+        ValueKind::Object(vec![
+            entry("name", later("name")),
+            entry("location", later("location")),
+            entry("properties", properties),
+        ]),
+        span,
+    )
 }
 
 /// Functions whose value only the deployment knows, with how to say so.

@@ -132,6 +132,24 @@ pub fn call(name: &str, args: &[Value], span: Span) -> Option<Value> {
             _ => wrong_type(span, name, "an integer or a string of digits", &a[0]),
         }),
         "concat" => concat(a, span),
+        "uri" => {
+            arity(span, name, a, 2, 2).unwrap_or_else(|| match (a[0].as_str(), a[1].as_str()) {
+                (Some(base), Some(relative)) => string(
+                    crate::frontend::arm::links::resolve_uri(base, relative),
+                    span,
+                ),
+                _ => wrong_type(
+                    span,
+                    name,
+                    "two strings",
+                    if a[0].as_str().is_none() {
+                        &a[0]
+                    } else {
+                        &a[1]
+                    },
+                ),
+            })
+        }
         "format" => format(a, span),
         "union" => union(a, span),
         "intersection" => intersection(a, span),
