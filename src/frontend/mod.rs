@@ -7,6 +7,7 @@ pub mod arm;
 pub mod arm_shape;
 pub mod json;
 pub mod terraform;
+pub mod yaml;
 
 use rayon::prelude::*;
 
