@@ -205,3 +205,63 @@ fn runaway_expansion_finishes_and_reports_clusters() {
         assert!(text.contains(bound), "{dir}: bound not named");
     }
 }
+
+/// Hostile YAML (an alias bomb, deep nesting, an alias to itself) ends fast as E001, and the
+/// other manifests are still scanned.
+#[test]
+fn hostile_yaml_ends_fast_as_e001() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path();
+    let head = "apiVersion: containerservice.azure.com/v1api20240901\nkind: ManagedCluster\n";
+    let mut bomb =
+        format!("{head}metadata:\n  name: bomb\nspec:\n  a: &a [x, x, x, x, x, x, x, x, x, x]\n");
+    for level in 1..=12 {
+        let refs = vec![format!("*{}", (b'a' + level - 1) as char); 10].join(", ");
+        bomb.push_str(&format!("  {0}: &{0} [{refs}]\n", (b'a' + level) as char));
+    }
+    write(path, "a_bomb.yaml", bomb);
+    write(
+        path,
+        "b_deep_flow.yaml",
+        format!(
+            "{head}spec: {}1{}\n",
+            "[".repeat(100_000),
+            "]".repeat(100_000)
+        ),
+    );
+    let mut deep_block = format!("{head}spec:\n");
+    for level in 0..5_000 {
+        deep_block.push_str(&format!("{}k{level}:\n", " ".repeat(level + 2)));
+    }
+    write(path, "c_deep_block.yaml", deep_block);
+    write(path, "d_self.yaml", format!("{head}spec: &s\n  x: *s\n"));
+    write(
+        path,
+        "z_good.yaml",
+        format!("{head}metadata:\n  name: good\nspec:\n  owner:\n    name: rg\n"),
+    );
+    let started = std::time::Instant::now();
+    let output = scan(path);
+    assert!(started.elapsed() < std::time::Duration::from_secs(20));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("valid JSON");
+    let results = report["results"].as_array().unwrap();
+    for name in [
+        "a_bomb.yaml",
+        "b_deep_flow.yaml",
+        "c_deep_block.yaml",
+        "d_self.yaml",
+    ] {
+        assert!(
+            results
+                .iter()
+                .any(|r| r["rule"] == "E001"
+                    && r["location"]["path"].as_str().unwrap().ends_with(name)),
+            "{name} not reported: {results:?}"
+        );
+    }
+    assert!(results
+        .iter()
+        .any(|r| r["rule"] == "AKS001" && r["resource"] == "ManagedCluster 'good'"));
+}

@@ -233,3 +233,131 @@ pub fn build_model(manifests: &[Vec<Value>]) -> Model {
     }
     model
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::frontend::yaml::parse_stream;
+    use crate::model::{DefenderProfile, PolicyAddon, Setting};
+
+    fn lower(text: &str) -> Model {
+        lower_documents(&parse_stream(text).unwrap(), &[])
+    }
+
+    #[test]
+    fn unrecognised_kinds_and_other_groups_are_not_clusters() {
+        let model = lower(
+            "apiVersion: v1\nkind: ConfigMap\n---\nplain: yaml\n---\n- a list\n---\n\
+             apiVersion: example.com/v1\nkind: ManagedCluster\n---\n\
+             apiVersion: containerservice.azure.com/v1api20240901\nkind: ManagedClustersAgentPool\n",
+        );
+        assert!(model.clusters.is_empty());
+    }
+
+    #[test]
+    fn aso_cluster_settings_point_at_their_values() {
+        let text = "apiVersion: containerservice.azure.com/v1api20240901\nkind: ManagedCluster\n\
+                    metadata:\n  name: a\nspec:\n  azureName: aks-a\n  securityProfile:\n    defender:\n      \
+                    securityMonitoring:\n        enabled: true\n";
+        let model = lower(text);
+        let cluster = &model.clusters[0];
+        assert_eq!(cluster.address, "ManagedCluster 'a'");
+        assert_eq!(cluster.name.as_deref(), Some("aks-a"));
+        let Setting::Known { value, span, .. } = &cluster.defender else {
+            panic!("{:?}", cluster.defender)
+        };
+        assert_eq!(*value, DefenderProfile::Enabled);
+        assert_eq!(&text[span.range()], "true");
+        // No add-on profiles: the finding points at the line of `spec:`.
+        let Setting::Absent { holder } = &cluster.azure_policy else {
+            panic!("{:?}", cluster.azure_policy)
+        };
+        assert!(text[holder.range()].starts_with("spec:"));
+        assert_eq!(&text[cluster.header.range()], "ManagedCluster");
+    }
+
+    #[test]
+    fn lists_and_capz_resources_are_walked_with_context() {
+        let text = "apiVersion: v1\nkind: List\nitems:\n- apiVersion: infrastructure.cluster.x-k8s.io/v1beta1\n  \
+                    kind: AzureASOManagedControlPlane\n  metadata: {name: cp}\n  spec:\n    resources:\n    \
+                    - apiVersion: containerservice.azure.com/v1api20240901\n      kind: ManagedCluster\n      \
+                    metadata: {name: inner}\n      spec: {}\n";
+        let context = [Related {
+            span: Span::default(),
+            message: "rendered from a chart".to_string(),
+        }];
+        let model = lower_documents(&parse_stream(text).unwrap(), &context);
+        let cluster = &model.clusters[0];
+        assert_eq!(cluster.address, "ManagedCluster 'inner'");
+        let messages: Vec<&str> = cluster.context.iter().map(|r| r.message.as_str()).collect();
+        assert_eq!(
+            messages,
+            [
+                "rendered from a chart",
+                "declared in `spec.resources` of AzureASOManagedControlPlane 'cp'"
+            ]
+        );
+    }
+
+    #[test]
+    fn capz_add_on_entries_decide_by_name_any_case() {
+        let lower_addons = |addons: &str| {
+            let text = format!(
+                "apiVersion: infrastructure.cluster.x-k8s.io/v1beta1\nkind: AzureManagedControlPlane\n\
+                 metadata: {{name: x}}\nspec:\n  addonProfiles: {addons}\n"
+            );
+            lower(&text).clusters.remove(0).azure_policy
+        };
+        let is = |setting: Setting<PolicyAddon>, wanted: PolicyAddon| matches!(setting, Setting::Known { value, .. } if value == wanted);
+        assert!(is(
+            lower_addons("[{name: AzurePolicy, enabled: true}]"),
+            PolicyAddon::Enabled
+        ));
+        assert!(is(
+            lower_addons("[{name: azurepolicy}]"),
+            PolicyAddon::Disabled
+        ));
+        assert!(matches!(
+            lower_addons("[{name: other, enabled: true}]"),
+            Setting::Absent { .. }
+        ));
+        assert!(matches!(
+            lower_addons("[{name: \"${ADDON}\", enabled: true}]"),
+            Setting::Unknown { .. }
+        ));
+        assert!(matches!(
+            lower_addons(
+                "[{name: azurepolicy, enabled: true}, {name: azurePolicy, enabled: false}]"
+            ),
+            Setting::Known {
+                value: PolicyAddon::CaseConflict { .. },
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn crossplane_defender_in_list_or_object_form() {
+        let defender = |value: &str| {
+            let text = format!(
+                "apiVersion: containerservice.azure.upbound.io/v1beta1\nkind: KubernetesCluster\n\
+                 metadata: {{name: x}}\nspec:\n  forProvider:\n    microsoftDefender: {value}\n"
+            );
+            lower(&text).clusters.remove(0).defender
+        };
+        let is = |setting: Setting<DefenderProfile>, wanted: DefenderProfile| matches!(setting, Setting::Known { value, .. } if value == wanted);
+        assert!(is(
+            defender("[{logAnalyticsWorkspaceId: id}]"),
+            DefenderProfile::Enabled
+        ));
+        assert!(is(
+            defender("{logAnalyticsWorkspaceId: id}"),
+            DefenderProfile::Enabled
+        ));
+        assert!(is(defender("[]"), DefenderProfile::Disabled));
+        assert!(matches!(
+            defender("\"${DEFENDER}\""),
+            Setting::Unknown { .. }
+        ));
+    }
+}
