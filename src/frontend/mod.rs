@@ -49,7 +49,7 @@ pub struct Parsed {
     /// ARM deployment templates and parameter files (other JSON is not kept).
     pub arm: Vec<arm::Document>,
     /// Kubernetes manifests, one document list per file (other YAML is not kept).
-    pub manifests: Vec<Vec<crate::value::Value>>,
+    pub manifests: Vec<kubernetes::Manifest>,
 }
 
 /// Whether a parser exists for this kind yet; files of other kinds are not read at all.
@@ -148,7 +148,10 @@ pub fn parse_all(files: &[Discovered]) -> Parsed {
             }
             FileResult::Manifest(mut documents) => {
                 documents.iter_mut().for_each(|d| d.set_file(id));
-                parsed.manifests.push(documents)
+                parsed.manifests.push(kubernetes::Manifest {
+                    file: id,
+                    documents,
+                })
             }
             FileResult::Failed { offset, message } => parsed
                 .errors

@@ -9,10 +9,12 @@
 mod aso;
 mod capz;
 mod crossplane;
+mod kustomize;
 mod placeholders;
 
+use crate::finding::Finding;
 use crate::model::Model;
-use crate::source::Span;
+use crate::source::{FileId, SourceMap, Span};
 use crate::value::{Related, Value};
 
 /// How deep `List` objects and CAPZ `spec.resources` may nest.
@@ -197,7 +199,8 @@ pub enum Recognised {
 pub fn recognise(text: &str) -> Recognised {
     match crate::frontend::yaml::parse_stream(text) {
         Ok(documents) => {
-            if documents.iter().any(|d| Object::read(d).is_some()) {
+            let kept = |d: &Value| Object::read(d).is_some() || kustomize::lists_patches(d);
+            if documents.iter().any(kept) {
                 Recognised::Manifest(documents)
             } else {
                 Recognised::NotKubernetes
@@ -225,13 +228,42 @@ pub fn is_in_helm_chart(path: &std::path::Path) -> bool {
         .any(|dir| dir.join("Chart.yaml").is_file())
 }
 
-/// Lower every manifest of the scan.
-pub fn build_model(manifests: &[Vec<Value>]) -> Model {
-    let mut model = Model::default();
-    for documents in manifests {
-        model.extend(lower_documents(documents, &[]));
+/// One parsed manifest file.
+#[derive(Debug)]
+pub struct Manifest {
+    pub file: FileId,
+    pub documents: Vec<Value>,
+}
+
+/// What the scan's manifests declare, and the files not checked on their own.
+#[derive(Debug, Default)]
+pub struct Lowered {
+    pub model: Model,
+    /// E003 notes: kustomize patches that change a resource defined elsewhere.
+    pub not_analysed: Vec<Finding>,
+}
+
+/// Lower every manifest of the scan. A file that a kustomization in the scan lists as a patch is
+/// a fragment of an object, not an object: it is noted, not checked.
+pub fn build_model(manifests: &[Manifest], sources: &SourceMap) -> Lowered {
+    let patches = kustomize::patch_files(manifests, sources);
+    let mut lowered = Lowered::default();
+    for manifest in manifests {
+        let model = lower_documents(&manifest.documents, &[]);
+        let path = &sources.get(manifest.file).path;
+        match std::fs::canonicalize(path)
+            .ok()
+            .and_then(|p| patches.get(&p))
+        {
+            Some(kustomization) => {
+                if let Some(note) = kustomize::patch_note(&model, kustomization) {
+                    lowered.not_analysed.push(note);
+                }
+            }
+            None => lowered.model.extend(model),
+        }
     }
-    model
+    lowered
 }
 
 #[cfg(test)]
