@@ -117,7 +117,11 @@ pub fn parse_all(files: &[Discovered]) -> Parsed {
                         )
                     }
                     Ok(text) => {
-                        let outcome = parse_text(id, file.kind, &text);
+                        let outcome = if file.path == std::path::Path::new(STDIN) {
+                            parse_stdin(&text)
+                        } else {
+                            parse_text(id, file.kind, &text)
+                        };
                         (text, outcome)
                     }
                 },
@@ -165,6 +169,17 @@ pub fn parse_all(files: &[Discovered]) -> Parsed {
 
 /// The path that names standard input (`aksguard scan -`): read as Kubernetes manifests.
 pub const STDIN: &str = "-";
+
+/// Standard input is manifests by the user's word: any YAML error there is E001.
+fn parse_stdin(text: &str) -> FileResult {
+    match yaml::parse_stream(text) {
+        Ok(documents) => FileResult::Manifest(documents),
+        Err(error) => FileResult::Failed {
+            offset: error.offset,
+            message: error.message,
+        },
+    }
+}
 
 fn read_input(path: &std::path::Path) -> std::io::Result<Vec<u8>> {
     if path == std::path::Path::new(STDIN) {
