@@ -8,6 +8,7 @@
 
 mod aso;
 mod capz;
+mod clusterclass;
 mod crossplane;
 mod kustomize;
 mod placeholders;
@@ -23,11 +24,23 @@ const MAX_NESTING: usize = 8;
 /// Lower every recognised object of one file's documents; `context` is added to each cluster's
 /// context.
 pub fn lower_documents(documents: &[Value], context: &[Related]) -> Model {
-    let mut model = Model::default();
+    lower_file(documents, context).model
+}
+
+/// What one file lowers to, with the clusters that come from CAPZ ClusterClass templates.
+#[derive(Default)]
+struct Lowering {
+    model: Model,
+    /// Indexes into `model.clusters` of clusters declared by a template, with its kind.
+    templated: Vec<(usize, &'static str)>,
+}
+
+fn lower_file(documents: &[Value], context: &[Related]) -> Lowering {
+    let mut lowering = Lowering::default();
     for document in documents {
-        lower_object(document, context, &mut model, 0);
+        lower_object(document, context, &mut lowering, 0);
     }
-    model
+    lowering
 }
 
 /// The identity of one Kubernetes object.
@@ -106,10 +119,11 @@ fn from_key(key_span: Span, mut value: Value) -> Value {
     value
 }
 
-fn lower_object(document: &Value, context: &[Related], model: &mut Model, depth: usize) {
+fn lower_object(document: &Value, context: &[Related], lowering: &mut Lowering, depth: usize) {
     if depth > MAX_NESTING {
         return;
     }
+    let model = &mut lowering.model;
     let Some(object) = Object::read(document) else {
         return;
     };
@@ -121,7 +135,7 @@ fn lower_object(document: &Value, context: &[Related], model: &mut Model, depth:
                 .and_then(|i| i.value.items())
                 .unwrap_or(&[])
             {
-                lower_object(item, context, model, depth + 1);
+                lower_object(item, context, lowering, depth + 1);
             }
         }
         ("containerservice.azure.com", "ManagedCluster") => {
@@ -134,24 +148,51 @@ fn lower_object(document: &Value, context: &[Related], model: &mut Model, depth:
             .clusters
             .push(capz::managed_control_plane(&object, context)),
         ("infrastructure.cluster.x-k8s.io", "AzureASOManagedControlPlane") => {
-            // The ASO resources it creates, each lowered as if written on its own.
+            aso_resources(&object, object.value.get("spec"), context, lowering, depth)
+        }
+        (
+            "infrastructure.cluster.x-k8s.io",
+            kind @ ("AzureManagedControlPlaneTemplate" | "AzureASOManagedControlPlaneTemplate"),
+        ) => {
+            // Without `spec.template` the object is not a valid template (the API server
+            // rejects it): an unused patch fragment, say, that declares no cluster.
+            let template = object
+                .value
+                .get("spec")
+                .and_then(|s| s.value.get("template"));
+            if template.is_none() {
+                return;
+            }
+            let template_kind = if kind == "AzureManagedControlPlaneTemplate" {
+                "AzureManagedControlPlaneTemplate"
+            } else {
+                "AzureASOManagedControlPlaneTemplate"
+            };
             let mut inner = context.to_vec();
             inner.push(Related {
                 span: object.kind_span,
                 message: format!(
-                    "declared in `spec.resources` of AzureASOManagedControlPlane '{}'",
+                    "{kind} '{}' is a ClusterClass template: each Cluster of a class that uses it starts from these settings",
                     object.name
                 ),
             });
-            let resources = object
-                .value
-                .get("spec")
-                .and_then(|s| s.value.get("resources"))
-                .and_then(|r| r.value.items())
-                .unwrap_or(&[]);
-            for resource in resources {
-                lower_object(resource, &inner, model, depth + 1);
+            // `spec.template.spec` is the control plane's spec.
+            let spec = template.and_then(|t| t.value.get("spec"));
+            let first = model.clusters.len();
+            if template_kind == "AzureManagedControlPlaneTemplate" {
+                let view = template_view(object.value, spec);
+                if let Some(view) = Object::read(&view) {
+                    model
+                        .clusters
+                        .push(capz::managed_control_plane(&view, &inner));
+                }
+            } else {
+                aso_resources(&object, spec, &inner, lowering, depth);
             }
+            let last = lowering.model.clusters.len();
+            lowering
+                .templated
+                .extend((first..last).map(|index| (index, template_kind)));
         }
         (group, "KubernetesCluster")
             if crossplane::is_azure_group(group, "containerservice")
@@ -174,6 +215,43 @@ fn lower_object(document: &Value, context: &[Related], model: &mut Model, depth:
         }
         _ => {}
     }
+}
+
+/// The ASO objects in `spec.resources` of a CAPZ ASO control plane, each lowered as if written
+/// on its own.
+fn aso_resources(
+    object: &Object,
+    spec: Option<&crate::value::Entry>,
+    context: &[Related],
+    lowering: &mut Lowering,
+    depth: usize,
+) {
+    let mut inner = context.to_vec();
+    inner.push(Related {
+        span: object.kind_span,
+        message: format!(
+            "declared in `spec.resources` of {} '{}'",
+            object.kind, object.name
+        ),
+    });
+    let resources = spec
+        .and_then(|s| s.value.get("resources"))
+        .and_then(|r| r.value.items())
+        .unwrap_or(&[]);
+    for resource in resources {
+        lower_object(resource, &inner, lowering, depth + 1);
+    }
+}
+
+/// A template object seen as the object it stamps out: its `kind` and `metadata`, with
+/// `spec.template.spec` as `spec`.
+fn template_view(template: &Value, spec: Option<&crate::value::Entry>) -> Value {
+    let mut entries: Vec<crate::value::Entry> = ["apiVersion", "kind", "metadata"]
+        .iter()
+        .filter_map(|key| template.get(key).cloned())
+        .collect();
+    entries.extend(spec.cloned());
+    Value::new(crate::value::ValueKind::Object(entries), template.span)
 }
 
 /// Add the caller's context to a cluster's.
@@ -247,9 +325,18 @@ pub struct Lowered {
 /// a fragment of an object, not an object: it is noted, not checked.
 pub fn build_model(manifests: &[Manifest], sources: &SourceMap) -> Lowered {
     let patches = kustomize::patch_files(manifests, sources);
+    let class_patches = clusterclass::patches(manifests);
     let mut lowered = Lowered::default();
     for manifest in manifests {
-        let model = lower_documents(&manifest.documents, &[]);
+        let Lowering {
+            mut model,
+            templated,
+        } = lower_file(&manifest.documents, &[]);
+        for (index, template_kind) in templated {
+            if let Some(cluster) = model.clusters.get_mut(index) {
+                clusterclass::apply(cluster, template_kind, &class_patches);
+            }
+        }
         let path = &sources.get(manifest.file).path;
         match std::fs::canonicalize(path)
             .ok()
