@@ -9,6 +9,7 @@
 mod aso;
 mod capz;
 mod clusterclass;
+mod composition;
 mod crossplane;
 mod kustomize;
 mod placeholders;
@@ -193,6 +194,9 @@ fn lower_object(document: &Value, context: &[Related], lowering: &mut Lowering, 
             lowering
                 .templated
                 .extend((first..last).map(|index| (index, template_kind)));
+        }
+        ("apiextensions.crossplane.io", "Composition") => {
+            composition::lower(&object, context, lowering, depth)
         }
         (group, "KubernetesCluster")
             if crossplane::is_azure_group(group, "containerservice")
