@@ -29,6 +29,8 @@ pub struct YamlError {
 pub const MAX_DEPTH: usize = 200;
 /// Most nodes that aliases may copy in one stream: beyond this a "billion laughs" file stops.
 pub const MAX_ALIAS_NODES: usize = 100_000;
+/// Most nodes kept for anchors in one stream (nested anchors each keep a copy of their node).
+pub const MAX_ANCHORED_NODES: usize = 1_000_000;
 
 /// Most spacing repairs tried on one stream (see [`repair`]).
 const MAX_REPAIRS: usize = 64;
@@ -173,6 +175,7 @@ fn parse_exact(text: &str) -> Result<Vec<Value>, YamlError> {
         bytes: text.as_bytes(),
         anchors: HashMap::new(),
         alias_nodes: 0,
+        anchored_nodes: 0,
     };
     converter.stream()
 }
@@ -207,6 +210,7 @@ struct Converter<'a> {
     /// Completed anchored nodes of the current document.
     anchors: HashMap<usize, Anchored>,
     alias_nodes: usize,
+    anchored_nodes: usize,
 }
 
 enum MappingItem {
@@ -308,18 +312,18 @@ impl<'a> Converter<'a> {
                     nodes: 1,
                     height: 0,
                 };
-                self.remember(anchor, &node);
+                self.remember(anchor, &node, span)?;
                 node
             }
             Event::Alias(anchor) => self.alias(anchor, span, depth)?,
             Event::SequenceStart(anchor, _) => {
                 let node = self.sequence(span, depth)?;
-                self.remember(anchor, &node);
+                self.remember(anchor, &node, span)?;
                 node
             }
             Event::MappingStart(anchor, _) => {
                 let node = self.mapping(span, depth)?;
-                self.remember(anchor, &node);
+                self.remember(anchor, &node, span)?;
                 node
             }
             _ => {
@@ -332,9 +336,16 @@ impl<'a> Converter<'a> {
         Ok(node)
     }
 
-    fn remember(&mut self, anchor: usize, node: &Node) {
+    fn remember(&mut self, anchor: usize, node: &Node, span: YamlSpan) -> Result<(), YamlError> {
         // Anchor id 0 means "no anchor".
         if anchor != 0 {
+            self.anchored_nodes = self.anchored_nodes.saturating_add(node.nodes);
+            if self.anchored_nodes > MAX_ANCHORED_NODES {
+                return Err(YamlError {
+                    offset: self.span(span).start as usize,
+                    message: format!("YAML anchors hold more than {MAX_ANCHORED_NODES} nodes"),
+                });
+            }
             self.anchors.insert(
                 anchor,
                 Anchored {
@@ -344,6 +355,7 @@ impl<'a> Converter<'a> {
                 },
             );
         }
+        Ok(())
     }
 
     fn alias(&mut self, anchor: usize, span: YamlSpan, depth: usize) -> Result<Node, YamlError> {
@@ -947,6 +959,16 @@ mod tests {
         }
         let error = parse_stream(&block).unwrap_err();
         assert!(error.message.contains("deeper than"), "{error:?}");
+
+        // Nested anchors each keep a copy: that is bounded too.
+        let leaves = vec!["x"; 60_000].join(",");
+        let opens: String = (0..20).map(|i| format!("&n{i} [")).collect();
+        let nested = format!("a: {opens}{leaves}{}\n", "]".repeat(20));
+        let error = parse_stream(&nested).unwrap_err();
+        assert!(
+            error.message.contains("anchors hold more than"),
+            "{error:?}"
+        );
 
         let recursive = parse_stream("a: &a [*a]\n").unwrap_err();
         assert!(recursive.message.contains("contains it"), "{recursive:?}");
