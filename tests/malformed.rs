@@ -265,3 +265,67 @@ fn hostile_yaml_ends_fast_as_e001() {
         .iter()
         .any(|r| r["rule"] == "AKS001" && r["resource"] == "ManagedCluster 'good'"));
 }
+
+/// Every fixture manifest, cut and mutated at pseudo-random places (a fixed seed, so the test is
+/// deterministic): parsing and lowering never panic, and spans stay inside the text.
+#[test]
+fn mutated_manifests_never_panic() {
+    use aksguard::frontend::{kubernetes, yaml};
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/kubernetes");
+    let mut texts = Vec::new();
+    let mut dirs = vec![root];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(dir).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if path.extension().is_some_and(|e| e == "yaml") {
+                texts.push(std::fs::read_to_string(path).unwrap());
+            }
+        }
+    }
+    texts.sort();
+    assert!(texts.len() >= 10);
+    let mut seed: u64 = 0x5eed;
+    let mut next = |bound: usize| {
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (seed >> 33) as usize % bound.max(1)
+    };
+    const PIECES: [&str; 12] = [
+        "\n", " ", "- ", ": ", "&a ", "*a", "<<: ", "[", "{", "\"", "'", "${X:=",
+    ];
+    for text in &texts {
+        for _ in 0..150 {
+            let mut mutated = text.clone();
+            for _ in 0..1 + next(4) {
+                let mut at = next(mutated.len() + 1);
+                while !mutated.is_char_boundary(at) {
+                    at -= 1;
+                }
+                match next(3) {
+                    0 => mutated.truncate(at),
+                    1 => mutated.insert_str(at, PIECES[next(PIECES.len())]),
+                    _ => {
+                        let mut end = (at + next(8)).min(mutated.len());
+                        while !mutated.is_char_boundary(end) {
+                            end -= 1;
+                        }
+                        mutated.replace_range(at..end, "");
+                    }
+                }
+            }
+            match yaml::parse_stream(&mutated) {
+                Ok(documents) => {
+                    let model = kubernetes::lower_documents(&documents, &[]);
+                    for cluster in &model.clusters {
+                        assert!(cluster.header.end as usize <= mutated.len());
+                        assert!(cluster.defender.span().end as usize <= mutated.len());
+                    }
+                }
+                Err(error) => assert!(error.offset <= mutated.len(), "{error:?}"),
+            }
+        }
+    }
+}
