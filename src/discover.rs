@@ -20,6 +20,8 @@ pub enum FileKind {
     Json,
     /// `*.yaml` / `*.yml` (Kubernetes manifests, Helm charts and values).
     Yaml,
+    /// Standard input (`aksguard scan -`): Kubernetes manifests by the user's word.
+    Manifests,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]

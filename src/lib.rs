@@ -72,7 +72,16 @@ pub struct ScanOutput {
 /// Run the whole pipeline. Fails only when a given path does not exist; everything else (files that
 /// do not parse, unreadable directories) is part of the output.
 pub fn scan(options: &ScanOptions) -> Result<ScanOutput, discover::MissingPath> {
-    let mut discovery = discover::discover(&options.paths)?;
+    // `-` is standard input, read as Kubernetes manifests (`helm template ... | aksguard scan -`).
+    let (stdin, paths): (Vec<PathBuf>, Vec<PathBuf>) =
+        (options.paths.iter().cloned()).partition(|p| p.as_os_str() == frontend::STDIN);
+    let mut discovery = discover::discover(&paths)?;
+    if !stdin.is_empty() {
+        discovery.files.push(discover::Discovered {
+            path: PathBuf::from(frontend::STDIN),
+            kind: discover::FileKind::Manifests,
+        });
+    }
     if let Some(missing) = options.param_files.iter().find(|p| !p.is_file()) {
         return Err(discover::MissingPath(missing.clone()));
     }

@@ -9,8 +9,10 @@
 pub mod arm;
 pub mod arm_shape;
 pub mod json;
+pub mod kubernetes;
 pub mod repository;
 pub mod terraform;
+pub mod yaml;
 
 use std::any::Any;
 
@@ -24,13 +26,16 @@ use crate::source::{FileId, SourceFile, SourceMap, Span};
 use crate::ScanOptions;
 
 /// Every front end, in the order their results join the model.
-pub const FRONT_ENDS: &[FrontEnd] = &[terraform::FRONT_END, arm::FRONT_END];
+pub const FRONT_ENDS: &[FrontEnd] = &[terraform::FRONT_END, arm::FRONT_END, kubernetes::FRONT_END];
+
+/// The path that names standard input (`aksguard scan -`): read as Kubernetes manifests.
+pub const STDIN: &str = "-";
 
 /// One input format: plain functions, so a front end is data, not a type hierarchy.
 pub struct FrontEnd {
     pub name: &'static str,
-    /// Whether it reads files of this kind (judged by name at discovery).
-    pub claims: fn(FileKind) -> bool,
+    /// Whether it reads this file (judged by its name and place, before reading it).
+    pub claims: fn(&Discovered) -> bool,
     /// Parse one file's text. Spans point at `FileId(0)` until `set_file` gives the real one.
     pub parse: fn(FileKind, &str) -> ParseOutcome,
     /// Point a parsed file's spans at its number (files are numbered after parsing, because
@@ -87,10 +92,10 @@ pub struct Parsed {
     pub errors: Vec<Finding>,
 }
 
-fn front_end_for(kind: FileKind) -> Option<usize> {
+fn front_end_for(file: &Discovered) -> Option<usize> {
     FRONT_ENDS
         .iter()
-        .position(|front_end| (front_end.claims)(kind))
+        .position(|front_end| (front_end.claims)(file))
 }
 
 /// Rounds of following references (a module that calls a module that calls ...).
@@ -148,7 +153,7 @@ pub fn parse_all(files: &[Discovered]) -> Parsed {
 fn read_and_parse(files: &[Discovered]) -> Vec<(SourceFile, FileKind, usize, ParseOutcome)> {
     files
         .par_iter()
-        .filter_map(|file| Some((file, front_end_for(file.kind)?)))
+        .filter_map(|file| Some((file, front_end_for(file)?)))
         .map(|(file, front_end)| {
             let failed = |offset, message: &str| {
                 ParseOutcome::Failed(SyntaxError {
@@ -156,7 +161,7 @@ fn read_and_parse(files: &[Discovered]) -> Vec<(SourceFile, FileKind, usize, Par
                     message: message.to_string(),
                 })
             };
-            let (text, outcome) = match std::fs::read(&file.path) {
+            let (text, outcome) = match read_input(&file.path) {
                 Err(error) => (
                     String::new(),
                     failed(0, &format!("cannot read file: {error}")),
@@ -180,14 +185,24 @@ fn read_and_parse(files: &[Discovered]) -> Vec<(SourceFile, FileKind, usize, Par
                     }
                 },
             };
-            (
-                SourceFile::new(file.path.clone(), text),
-                file.kind,
-                front_end,
-                outcome,
-            )
+            let shown = if file.path.as_os_str() == STDIN {
+                std::path::PathBuf::from("<stdin>")
+            } else {
+                file.path.clone()
+            };
+            (SourceFile::new(shown, text), file.kind, front_end, outcome)
         })
         .collect()
+}
+
+fn read_input(path: &std::path::Path) -> std::io::Result<Vec<u8>> {
+    if path.as_os_str() == STDIN {
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut std::io::stdin(), &mut bytes)?;
+        Ok(bytes)
+    } else {
+        std::fs::read(path)
+    }
 }
 
 /// Number the files of one batch after those already read (files that are not IaC get no
@@ -286,11 +301,16 @@ mod tests {
             FileKind::TfVarsJson,
             FileKind::Json,
             FileKind::Yaml,
+            FileKind::Manifests,
         ];
         for kind in kinds {
+            let file = Discovered {
+                path: "main".into(),
+                kind,
+            };
             let claimants: Vec<&str> = FRONT_ENDS
                 .iter()
-                .filter(|front_end| (front_end.claims)(kind))
+                .filter(|front_end| (front_end.claims)(&file))
                 .map(|front_end| front_end.name)
                 .collect();
             assert!(claimants.len() <= 1, "{kind:?} is claimed by {claimants:?}");

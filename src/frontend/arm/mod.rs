@@ -51,7 +51,7 @@ pub enum Recognised {
 
 pub const FRONT_END: FrontEnd = FrontEnd {
     name: "arm",
-    claims: |kind| kind == FileKind::Json,
+    claims: |file| file.kind == FileKind::Json,
     parse: |_, text| match recognise(text) {
         Recognised::Document(kind, root) => ParseOutcome::Parsed(Box::new(Document {
             id: FileId(0),

@@ -37,9 +37,9 @@ use module::{
 
 pub const FRONT_END: FrontEnd = FrontEnd {
     name: "terraform",
-    claims: |kind| {
+    claims: |file| {
         matches!(
-            kind,
+            file.kind,
             FileKind::Terraform | FileKind::TerraformJson | FileKind::TfVars | FileKind::TfVarsJson
         )
     },
