@@ -278,10 +278,10 @@ fn scan(args: ScanArgs) -> Status {
         eprintln!("{}", report::summary_line(&output));
     }
     report_baseline(&output);
-    for error in &output.walk_errors {
+    for error in &output.errors {
         eprintln!("error: {error}");
     }
-    if !output.walk_errors.is_empty() {
+    if !output.errors.is_empty() {
         return Status(EXIT_ERROR);
     }
     let threshold = match args.fail_on {
@@ -419,10 +419,10 @@ fn write_baseline(args: BaselineArgs) -> Status {
         baseline.entries.len(),
         args.output.display()
     );
-    for error in &output.walk_errors {
+    for error in &output.errors {
         eprintln!("error: {error}");
     }
-    Status(if output.walk_errors.is_empty() {
+    Status(if output.errors.is_empty() {
         EXIT_CLEAN
     } else {
         EXIT_ERROR

@@ -58,8 +58,9 @@ pub struct ScanOutput {
     pub sources: SourceMap,
     pub model: Model,
     pub findings: Vec<Finding>,
-    /// Directories or files the walk could not read; they make the exit status 2.
-    pub walk_errors: Vec<String>,
+    /// Directories or files the walk could not read, and internal errors (a front end or rule
+    /// that failed on some input); they make the exit status 2.
+    pub errors: Vec<String>,
     /// Findings an inline comment or a config ignore suppressed (SARIF can include them).
     pub suppressed: Vec<suppress::Suppressed>,
     /// How many findings the baseline left out, and its entries that matched nothing.
@@ -96,12 +97,13 @@ pub fn scan(options: &ScanOptions) -> Result<ScanOutput, discover::MissingPath> 
     discovery.files.dedup_by(|a, b| a.path == b.path);
     exclude(&mut discovery.files, &options.config);
     let mut parsed = frontend::parse_all(&discovery.files);
-    let lowered = frontend::lower_all(&parsed, options);
+    let (lowered, lowering_errors) = frontend::lower_all(&parsed, options);
     let model = lowered.model;
     let mut findings = std::mem::take(&mut parsed.errors);
     // Modules and deployments that could not be followed (E003).
     findings.extend(lowered.notes);
-    findings.extend(rules::run(&model, &options.config));
+    let (checked, rule_errors) = rules::run(&model, &options.config);
+    findings.extend(checked);
     let mut findings = rules::apply_levels(findings, &options.config, options.strict);
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     // One result per rule, place and message: a template evaluated with several parameter files
@@ -137,7 +139,13 @@ pub fn scan(options: &ScanOptions) -> Result<ScanOutput, discover::MissingPath> 
         sources: parsed.sources,
         model,
         findings,
-        walk_errors: discovery.errors,
+        errors: discovery
+            .errors
+            .into_iter()
+            .chain(parsed.internal_errors)
+            .chain(lowering_errors)
+            .chain(rule_errors)
+            .collect(),
         suppressed: applied.suppressed,
         baselined,
         stale_baseline,

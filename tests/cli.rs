@@ -539,3 +539,26 @@ fn scan_dash_reads_manifests_from_stdin() {
     let report = run("services: [\n");
     assert!(report.starts_with("<stdin>:2:1: error[E001]"), "{report}");
 }
+
+/// Output never depends on the order paths are given in (discovery sorts once).
+#[test]
+fn output_is_the_same_whatever_the_order_of_paths() {
+    let forward = aksguard(&[
+        "scan",
+        "testdata/terraform",
+        "testdata/arm",
+        "testdata/kubernetes",
+        "--format",
+        "json",
+    ]);
+    let backward = aksguard(&[
+        "scan",
+        "testdata/kubernetes",
+        "testdata/arm",
+        "testdata/terraform",
+        "--format",
+        "json",
+    ]);
+    assert!(!forward.stdout.is_empty());
+    assert_eq!(stdout(&forward), stdout(&backward));
+}

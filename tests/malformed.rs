@@ -338,3 +338,87 @@ fn mutated_manifests_never_panic() {
         }
     }
 }
+
+/// Every Terraform and ARM fixture, cut and mutated at pseudo-random places (a fixed seed, so the
+/// test is deterministic), is scanned through the whole pipeline: no panic (an internal error),
+/// and every file ends as results or E001.
+#[test]
+fn mutated_terraform_and_arm_never_panic() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata");
+    let mut files = Vec::new();
+    let mut dirs = vec![root.join("terraform"), root.join("arm"), root.join("rules")];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(dir).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if path
+                .extension()
+                .is_some_and(|e| e == "tf" || e == "json" || e == "tfvars")
+            {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    assert!(files.len() >= 30, "{}", files.len());
+    let mut seed: u64 = 0xfeed;
+    let mut next = |bound: usize| {
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (seed >> 33) as usize % bound.max(1)
+    };
+    const PIECES: [&str; 14] = [
+        "\n",
+        " ",
+        "{",
+        "}",
+        "[",
+        "]",
+        "\"",
+        "${",
+        "[concat(",
+        "copyIndex()",
+        "=",
+        ":",
+        "#",
+        ",",
+    ];
+    for file in &files {
+        let text = std::fs::read_to_string(file).unwrap();
+        let name = file.file_name().unwrap().to_string_lossy().into_owned();
+        for _ in 0..40 {
+            let mut mutated = text.clone();
+            for _ in 0..1 + next(3) {
+                let mut at = next(mutated.len() + 1);
+                while !mutated.is_char_boundary(at) {
+                    at -= 1;
+                }
+                match next(3) {
+                    0 => mutated.truncate(at),
+                    1 => mutated.insert_str(at, PIECES[next(PIECES.len())]),
+                    _ => {
+                        let mut end = (at + next(12)).min(mutated.len());
+                        while !mutated.is_char_boundary(end) {
+                            end -= 1;
+                        }
+                        mutated.replace_range(at..end, "");
+                    }
+                }
+            }
+            let dir = tempfile::tempdir().unwrap();
+            write(dir.path(), &name, &mutated);
+            let options = aksguard::ScanOptions {
+                paths: vec![dir.path().to_path_buf()],
+                ..Default::default()
+            };
+            let output = aksguard::scan(&options).expect("the path exists");
+            assert!(
+                output.errors.is_empty(),
+                "{name} mutated: {:?}\n{mutated}",
+                output.errors
+            );
+        }
+    }
+}

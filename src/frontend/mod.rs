@@ -57,6 +57,9 @@ pub enum ParseOutcome {
     /// Not IaC after all (JSON that is not a deployment template): not kept, not counted.
     Skipped,
     Failed(SyntaxError),
+    /// The front end panicked on this file (a bug): caught at the worker boundary so every other
+    /// file is still reported; the scan exits 2.
+    Panicked(String),
 }
 
 /// What a front end found: resources for the rules, and what it could not follow (E003).
@@ -90,6 +93,8 @@ pub struct Parsed {
     pub sources: SourceMap,
     pub files: Vec<Vec<ParsedFile>>,
     pub errors: Vec<Finding>,
+    /// Internal errors (a front end that panicked on a file): the scan exits 2.
+    pub internal_errors: Vec<String>,
 }
 
 fn front_end_for(file: &Discovered) -> Option<usize> {
@@ -180,7 +185,9 @@ fn read_and_parse(files: &[Discovered]) -> Vec<(SourceFile, FileKind, usize, Par
                         (text, failed(offset, "file is not valid UTF-8"))
                     }
                     Ok(text) => {
-                        let outcome = (FRONT_ENDS[front_end].parse)(file.kind, &text);
+                        let parse = FRONT_ENDS[front_end].parse;
+                        let outcome = guarded(|| parse(file.kind, &text))
+                            .unwrap_or_else(ParseOutcome::Panicked);
                         (text, outcome)
                     }
                 },
@@ -231,24 +238,61 @@ fn number(
                     .errors
                     .push(syntax_error(id, &source, error.offset, error.message))
             }
+            ParseOutcome::Panicked(message) => {
+                parsed.internal_errors.push(format!(
+                    "internal error while reading {}: {message} (please report it; the rest of the scan went on)",
+                    source.display
+                ));
+                continue;
+            }
         }
         sources.push(source);
     }
 }
 
 /// Every front end's lowering of what it parsed, in parallel, joined in [`FRONT_ENDS`] order.
-pub fn lower_all(parsed: &Parsed, options: &ScanOptions) -> Lowered {
-    let lowered: Vec<Lowered> = FRONT_ENDS
+/// A front end that panics (a bug) loses its own results only; the panic is returned as an
+/// internal error.
+pub fn lower_all(parsed: &Parsed, options: &ScanOptions) -> (Lowered, Vec<String>) {
+    let lowered: Vec<Result<Lowered, String>> = FRONT_ENDS
         .par_iter()
         .zip(&parsed.files)
-        .map(|(front_end, files)| (front_end.lower)(files, &parsed.sources, options))
+        .map(|(front_end, files)| {
+            guarded(|| (front_end.lower)(files, &parsed.sources, options)).map_err(|panic| {
+                format!(
+                    "internal error in the {} front end: {panic} (please report it; its results are missing, the rest of the scan went on)",
+                    front_end.name
+                )
+            })
+        })
         .collect();
     let mut all = Lowered::default();
+    let mut errors = Vec::new();
     for part in lowered {
-        all.model.extend(part.model);
-        all.notes.extend(part.notes);
+        match part {
+            Ok(part) => {
+                all.model.extend(part.model);
+                all.notes.extend(part.notes);
+            }
+            Err(error) => errors.push(error),
+        }
     }
-    all
+    (all, errors)
+}
+
+/// Run `work`, turning a panic (a bug) into its message: the last line of defence that keeps
+/// one bad input from taking the whole scan down.
+pub fn guarded<T>(work: impl FnOnce() -> T) -> Result<T, String> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(work)).map_err(|p| panic_message(&p))
+}
+
+/// The text a panic carried.
+fn panic_message(panic: &Box<dyn Any + Send>) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic without a message".to_string())
 }
 
 /// Terraform and ARM accept and ignore a leading UTF-8 byte order mark, so it is dropped before
@@ -290,6 +334,13 @@ pub fn syntax_error(file: FileId, source: &SourceFile, offset: usize, message: S
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_panic_becomes_its_message() {
+        assert_eq!(guarded(|| 7), Ok(7));
+        let caught = guarded(|| -> u8 { panic!("bad input at {}", 3) });
+        assert_eq!(caught, Err("bad input at 3".to_string()));
+    }
 
     /// A file kind belongs to one front end: two that claimed it would both read it.
     #[test]

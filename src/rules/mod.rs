@@ -77,14 +77,25 @@ pub fn find(id: &str) -> Option<&'static Rule> {
 }
 
 /// Run every checking rule the configuration leaves on over the model. Levels are the rules'
-/// own; [`apply_levels`] applies the configured ones to these and every other finding.
-pub fn run(model: &Model, config: &Config) -> Vec<Finding> {
-    RULES
+/// own; [`apply_levels`] applies the configured ones to these and every other finding. A rule
+/// that panics (a bug) loses its own results only; the panic is returned as an internal error.
+pub fn run(model: &Model, config: &Config) -> (Vec<Finding>, Vec<String>) {
+    let mut findings = Vec::new();
+    let mut errors = Vec::new();
+    for rule in RULES
         .iter()
         .filter(|rule| config.rule_levels.get(rule.id) != Some(&RuleLevel::Off))
-        .filter_map(|rule| rule.check)
-        .flat_map(|check| check(model, config))
-        .collect()
+    {
+        let Some(check) = rule.check else { continue };
+        match crate::frontend::guarded(|| check(model, config)) {
+            Ok(found) => findings.extend(found),
+            Err(panic) => errors.push(format!(
+                "internal error in rule {}: {panic} (please report it; its results are missing)",
+                rule.id
+            )),
+        }
+    }
+    (findings, errors)
 }
 
 /// The one step that applies configured levels, after everything that produces findings: drops

@@ -189,6 +189,7 @@ pub fn build_model(
     let shared = ArmOutput::default();
     let library = links::Library::new(documents, sources);
     let explicit = params::explicit(documents, sources, param_files);
+    let parameter_index = params::ParameterIndex::new(documents, sources);
     let mut per_root: Vec<(FileId, ArmOutput)> = Vec::new();
     for template in documents
         .iter()
@@ -199,7 +200,7 @@ pub fn build_model(
             ..ArmOutput::default()
         };
         let parameter_files = if param_files.is_empty() {
-            params::paired(template, documents, sources)
+            params::paired(template, &parameter_index, sources)
         } else {
             explicit.clone()
         };

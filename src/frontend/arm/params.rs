@@ -7,12 +7,36 @@ use super::{Document, DocumentKind};
 use crate::source::SourceMap;
 use crate::value::{Related, UnknownCause, Value};
 
+/// The scan's parameter files by directory, built once so pairing does not compare every
+/// template with every parameter file (thousands of each in a monorepo).
+pub struct ParameterIndex<'d> {
+    by_dir: std::collections::HashMap<PathBuf, Vec<(String, &'d Document)>>,
+}
+
+impl<'d> ParameterIndex<'d> {
+    pub fn new(documents: &[&'d Document], sources: &SourceMap) -> ParameterIndex<'d> {
+        let mut by_dir: std::collections::HashMap<PathBuf, Vec<(String, &'d Document)>> =
+            std::collections::HashMap::new();
+        for document in documents
+            .iter()
+            .filter(|d| d.kind == DocumentKind::Parameters)
+        {
+            let path = &sources.get(document.id).path;
+            if let Some(name) = lowercase_name(path) {
+                let dir = path.parent().unwrap_or(Path::new("")).to_path_buf();
+                by_dir.entry(dir).or_default().push((name, *document));
+            }
+        }
+        ParameterIndex { by_dir }
+    }
+}
+
 /// The parameter files paired with `template` by name, in path order: `X.json` with
 /// `X.parameters.json` and `X.parameters.<anything>.json` in the same directory (which covers
 /// `azuredeploy.parameters.json` and `azuredeploy.parameters.dev.json`).
 pub fn paired<'d>(
     template: &Document,
-    documents: &[&'d Document],
+    index: &ParameterIndex<'d>,
     sources: &SourceMap,
 ) -> Vec<&'d Document> {
     let path = &sources.get(template.id).path;
@@ -21,21 +45,20 @@ pub fn paired<'d>(
         return Vec::new();
     };
     let prefix = format!("{stem}.parameters");
-    documents
-        .iter()
-        .copied()
-        .filter(|d| d.kind == DocumentKind::Parameters)
-        .filter(|d| {
-            let other = &sources.get(d.id).path;
-            other.parent() == path.parent()
-                && lowercase_name(other).is_some_and(|name| {
-                    name.strip_prefix(&prefix)
-                        .and_then(|rest| rest.strip_suffix(".json"))
-                        .is_some_and(|middle| {
-                            middle.is_empty() || middle.starts_with('.') || stem == "azuredeploy"
-                        })
+    let dir = path.parent().unwrap_or(Path::new(""));
+    index
+        .by_dir
+        .get(dir)
+        .into_iter()
+        .flatten()
+        .filter(|(name, _)| {
+            name.strip_prefix(&prefix)
+                .and_then(|rest| rest.strip_suffix(".json"))
+                .is_some_and(|middle| {
+                    middle.is_empty() || middle.starts_with('.') || stem == "azuredeploy"
                 })
         })
+        .map(|(_, document)| *document)
         .collect()
 }
 
