@@ -1,17 +1,36 @@
-//! Throughput benchmark (not a timed test): generates a large Terraform tree and scans it with
-//! the library, printing files/s and MB/s. Run with `cargo bench --bench scan`; set
-//! `AKSGUARD_BENCH_MODULES` (default 2000) to change the size.
+//! Throughput benchmark (not a timed test): generates a tree that looks like real IaC (Terraform
+//! roots calling local modules with tfvars, ARM templates with nested deployments and parameter
+//! files, Kubernetes manifests) at three sizes and scans it with the library, on one thread and on
+//! every core. For each it prints files/s, MB/s, the read floor (reading every file, in parallel,
+//! and nothing else) and the ratio to it, and the process's peak memory.
+//!
+//! Run with `cargo bench --bench scan`; `AKSGUARD_BENCH_SCALE` (default 400) sets the smallest
+//! size in Terraform roots; the others are 2x and 4x.
 
 use std::path::Path;
 use std::time::Instant;
 
-const CLUSTER: &str = r#"
-resource "azurerm_kubernetes_cluster" "cluster_INDEX" {
-  name                 = "aks-INDEX"
+const MODULE: &str = r#"
+variable "name" {
+  type = string
+}
+
+variable "policy" {
+  type    = bool
+  default = true
+}
+
+variable "tags" {
+  type    = map(string)
+  default = {}
+}
+
+resource "azurerm_kubernetes_cluster" "this" {
+  name                 = var.name
   location             = "westeurope"
-  resource_group_name  = "rg-INDEX"
-  dns_prefix           = "aksINDEX"
-  azure_policy_enabled = INDEX_POLICY
+  resource_group_name  = "rg-${var.name}"
+  dns_prefix           = var.name
+  azure_policy_enabled = var.policy
 
   default_node_pool {
     name       = "system"
@@ -23,72 +42,248 @@ resource "azurerm_kubernetes_cluster" "cluster_INDEX" {
     type = "SystemAssigned"
   }
 
-  tags = {
-    owner       = "team-INDEX"
-    environment = "prod"
-  }
+  tags = merge({ environment = "prod" }, var.tags)
 }
-"#;
 
-const WORKSPACE: &str = r#"
-resource "azurerm_log_analytics_workspace" "law_INDEX" {
-  name                = "law-INDEX"
+resource "azurerm_log_analytics_workspace" "law" {
+  name                = "law-${var.name}"
   location            = "westeurope"
-  resource_group_name = "rg-INDEX"
+  resource_group_name = "rg-${var.name}"
   sku                 = "PerGB2018"
   retention_in_days   = 30
 }
 "#;
 
-fn generate(root: &Path, modules: usize) -> (usize, u64) {
-    let mut files = 0;
-    let mut bytes = 0;
-    for module in 0..modules {
-        let dir = root.join(format!("team{:03}/module{module:05}", module % 100));
-        std::fs::create_dir_all(&dir).unwrap();
-        let index = module.to_string();
-        let policy = if module % 3 == 0 { "false" } else { "true" };
-        let main = CLUSTER
-            .replace("INDEX_POLICY", policy)
-            .replace("INDEX", &index);
-        let workspace = WORKSPACE.replace("INDEX", &index);
-        for (name, text) in [("main.tf", main), ("monitoring.tf", workspace)] {
-            std::fs::write(dir.join(name), &text).unwrap();
-            files += 1;
-            bytes += text.len() as u64;
+const ROOT: &str = r#"
+variable "owner" {
+  type = string
+}
+
+locals {
+  regions = ["westeurope", "northeurope"]
+}
+
+module "aks" {
+  source   = "../../modules/aks"
+  for_each = toset(local.regions)
+  name     = "aks-INDEX-${each.key}"
+  policy   = INDEX_POLICY
+  tags     = { owner = var.owner, cost-center = "cc-INDEX" }
+}
+"#;
+
+const TFVARS: &str = "owner = \"team-INDEX\"\n";
+
+/// A Bicep-compiled template: a cluster per `copy` instance inside a nested deployment.
+const TEMPLATE: &str = r#"{
+  "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+  "contentVersion": "1.0.0.0",
+  "metadata": { "_generator": { "name": "bicep", "version": "0.30.23.60470" } },
+  "parameters": {
+    "prefix": { "type": "string" },
+    "enableDefender": { "type": "bool", "defaultValue": false }
+  },
+  "resources": [
+    {
+      "type": "Microsoft.Resources/deployments",
+      "apiVersion": "2022-09-01",
+      "name": "clusters",
+      "properties": {
+        "mode": "Incremental",
+        "expressionEvaluationOptions": { "scope": "inner" },
+        "parameters": {
+          "prefix": { "value": "[parameters('prefix')]" },
+          "enableDefender": { "value": "[parameters('enableDefender')]" }
+        },
+        "template": {
+          "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+          "contentVersion": "1.0.0.0",
+          "parameters": {
+            "prefix": { "type": "string" },
+            "enableDefender": { "type": "bool" }
+          },
+          "resources": [
+            {
+              "copy": { "name": "clusters", "count": 4 },
+              "type": "Microsoft.ContainerService/managedClusters",
+              "apiVersion": "2024-02-01",
+              "name": "[format('{0}-{1}', parameters('prefix'), copyIndex())]",
+              "location": "westeurope",
+              "tags": { "owner": "platform", "cost-center": "[parameters('prefix')]" },
+              "properties": {
+                "dnsPrefix": "[parameters('prefix')]",
+                "addonProfiles": { "azurepolicy": { "enabled": true } },
+                "securityProfile": {
+                  "defender": {
+                    "logAnalyticsWorkspaceResourceId": "[resourceId('Microsoft.OperationalInsights/workspaces', 'law')]",
+                    "securityMonitoring": { "enabled": "[parameters('enableDefender')]" }
+                  }
+                },
+                "agentPoolProfiles": [
+                  { "name": "system", "count": 3, "vmSize": "Standard_D4s_v5", "mode": "System" }
+                ]
+              }
+            }
+          ]
+        }
+      }
+    }
+  ]
+}
+"#;
+
+const PARAMETERS: &str = r#"{
+  "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentParameters.json#",
+  "contentVersion": "1.0.0.0",
+  "parameters": { "prefix": { "value": "aks-INDEX" }, "enableDefender": { "value": INDEX_POLICY } }
+}
+"#;
+
+const MANIFEST: &str = r#"apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: settings-INDEX
+data:
+  region: westeurope
+---
+apiVersion: containerservice.azure.com/v1api20240901
+kind: ManagedCluster
+metadata:
+  name: aks-INDEX
+spec:
+  location: westeurope
+  owner:
+    name: rg-INDEX
+  dnsPrefix: aks-INDEX
+  addonProfiles:
+    azurepolicy:
+      enabled: INDEX_POLICY
+  securityProfile:
+    defender:
+      securityMonitoring:
+        enabled: true
+  tags:
+    owner: team-INDEX
+    cost-center: cc-INDEX
+"#;
+
+struct Tree {
+    files: usize,
+    bytes: u64,
+}
+
+fn write(tree: &mut Tree, path: &Path, text: &str) {
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+    tree.files += 1;
+    tree.bytes += text.len() as u64;
+}
+
+fn generate(root: &Path, roots: usize) -> Tree {
+    let mut tree = Tree { files: 0, bytes: 0 };
+    write(&mut tree, &root.join("modules/aks/main.tf"), MODULE);
+    for index in 0..roots {
+        let policy = if index % 3 == 0 { "false" } else { "true" };
+        let fill = |text: &str| {
+            text.replace("INDEX_POLICY", policy)
+                .replace("INDEX", &index.to_string())
+        };
+        let team = format!("team{:03}", index % 100);
+        let env = root.join(format!("{team}/env{index:05}"));
+        write(&mut tree, &env.join("main.tf"), &fill(ROOT));
+        write(&mut tree, &env.join("terraform.tfvars"), &fill(TFVARS));
+        let arm = root.join(format!("{team}/arm{index:05}"));
+        write(&mut tree, &arm.join("main.json"), &fill(TEMPLATE));
+        write(
+            &mut tree,
+            &arm.join("main.parameters.json"),
+            &fill(PARAMETERS),
+        );
+        write(
+            &mut tree,
+            &root.join(format!("{team}/k8s/cluster{index:05}.yaml")),
+            &fill(MANIFEST),
+        );
+    }
+    tree
+}
+
+/// Reading every file once, in parallel, and nothing else: what no scanner can beat.
+fn read_floor(root: &Path) -> f64 {
+    use rayon::prelude::*;
+    let mut paths = Vec::new();
+    let mut dirs = vec![root.to_path_buf()];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(dir).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else {
+                paths.push(path);
+            }
         }
     }
-    (files, bytes)
+    best_of(5, || {
+        let bytes: usize = paths
+            .par_iter()
+            .map(|p| std::fs::read(p).map_or(0, |b| b.len()))
+            .sum();
+        assert!(bytes > 0);
+    })
+}
+
+fn best_of(runs: usize, mut work: impl FnMut()) -> f64 {
+    work(); // Warm-up: fills the page cache, so the figures measure work, not the disk.
+    (0..runs)
+        .map(|_| {
+            let start = Instant::now();
+            work();
+            start.elapsed().as_secs_f64()
+        })
+        .fold(f64::MAX, f64::min)
+}
+
+/// Peak resident memory of this process so far, in MB (Linux `VmHWM`).
+fn peak_memory_mb() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024.0)
 }
 
 fn main() {
-    let modules = std::env::var("AKSGUARD_BENCH_MODULES")
+    let scale: usize = std::env::var("AKSGUARD_BENCH_SCALE")
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(2000);
-    let dir = tempfile::tempdir().expect("temporary directory");
-    let (files, bytes) = generate(dir.path(), modules);
-    let options = aksguard::ScanOptions {
-        paths: vec![dir.path().to_path_buf()],
-        ..aksguard::ScanOptions::default()
-    };
-    // One warm-up run fills the OS page cache, so the figures measure aksguard, not the disk.
-    aksguard::scan(&options).expect("scan");
-    let runs = 5;
-    let mut best = f64::MAX;
-    let mut findings = 0;
-    for _ in 0..runs {
-        let start = Instant::now();
-        let output = aksguard::scan(&options).expect("scan");
-        best = best.min(start.elapsed().as_secs_f64());
-        findings = output.findings.len();
+        .unwrap_or(400);
+    let cores = rayon::current_num_threads();
+    println!("aksguard scan benchmark ({cores} cores); best of 5 after a warm-up run");
+    // Sizes grow, so the peak memory read after each is that size's own peak.
+    for roots in [scale, scale * 2, scale * 4] {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let tree = generate(dir.path(), roots);
+        let options = aksguard::ScanOptions {
+            paths: vec![dir.path().to_path_buf()],
+            ..aksguard::ScanOptions::default()
+        };
+        let floor = read_floor(dir.path());
+        let mut findings = 0;
+        let mut scan = || findings = aksguard::scan(&options).expect("scan").findings.len();
+        let all_cores = best_of(5, &mut scan);
+        let one = rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .build()
+            .expect("one-thread pool");
+        let one_core = one.install(|| best_of(5, &mut scan));
+        let mb = tree.bytes as f64 / 1_000_000.0;
+        let peak = peak_memory_mb().map_or("n/a".to_string(), |m| format!("{m:.0} MB"));
+        println!(
+            "{} files, {mb:.1} MB, {findings} findings: {all_cores:.3} s = {:.0} files/s, {:.1} MB/s, {:.1}x the read floor ({floor:.3} s); -j 1: {one_core:.3} s ({:.2}x speed-up from {cores} cores); peak memory {peak}",
+            tree.files,
+            tree.files as f64 / all_cores,
+            mb / all_cores,
+            all_cores / floor,
+            one_core / all_cores,
+        );
     }
-    let mb = bytes as f64 / 1_000_000.0;
-    println!(
-        "scan: {files} files, {mb:.1} MB, {findings} findings; best of {runs}: {:.3} s = {:.0} files/s, {:.1} MB/s ({} threads)",
-        best,
-        files as f64 / best,
-        mb / best,
-        rayon::current_num_threads()
-    );
 }
