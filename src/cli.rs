@@ -56,6 +56,10 @@ struct InputArgs {
     /// Terraform variable for root modules, NAME=VALUE (repeatable; applied last)
     #[arg(long = "var", value_name = "NAME=VALUE")]
     vars: Vec<String>,
+    /// Terraform plan as JSON (`terraform show -json tf.plan > plan.json`; repeatable): its
+    /// planned values decide the clusters it plans, reported at their `.tf` blocks
+    #[arg(long = "plan", value_name = "FILE")]
+    plans: Vec<PathBuf>,
     /// ARM parameter file (repeatable): every template is evaluated once with each, instead of
     /// its name-paired parameter files
     #[arg(long = "param-file", value_name = "FILE")]
@@ -393,6 +397,7 @@ fn input_options(inputs: &InputArgs) -> Result<ScanOptions, Status> {
                 .cloned()
                 .collect(),
             vars,
+            plans: inputs.plans.clone(),
         },
         config,
         today: Some(today),

@@ -22,6 +22,8 @@ pub enum FileKind {
     Yaml,
     /// Standard input (`aksguard scan -`): Kubernetes manifests by the user's word.
     Manifests,
+    /// A `--plan` file: `terraform show -json` output.
+    TerraformPlan,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]

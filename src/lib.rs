@@ -94,6 +94,19 @@ pub fn scan(options: &ScanOptions) -> Result<ScanOutput, discover::MissingPath> 
         });
     }
     add_input_files(&mut discovery, &options.terraform.var_files)?;
+    if let Some(missing) = options.terraform.plans.iter().find(|p| !p.is_file()) {
+        return Err(discover::MissingPath(missing.clone()));
+    }
+    // A plan is read as a plan even when the walk also found it (as JSON).
+    discovery
+        .files
+        .retain(|file| !options.terraform.plans.contains(&file.path));
+    for path in &options.terraform.plans {
+        discovery.files.push(discover::Discovered {
+            path: path.clone(),
+            kind: discover::FileKind::TerraformPlan,
+        });
+    }
     discovery.files.dedup_by(|a, b| a.path == b.path);
     exclude(&mut discovery.files, &options.config);
     let mut parsed = frontend::parse_all(&discovery.files);

@@ -562,3 +562,27 @@ fn output_is_the_same_whatever_the_order_of_paths() {
     assert!(!forward.stdout.is_empty());
     assert_eq!(stdout(&forward), stdout(&backward));
 }
+
+/// `--plan` takes `terraform show -json` output; a JSON file that is not a plan is E001 saying
+/// so, and a missing one is a usage error.
+#[test]
+fn plan_flag_checks_its_file() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let not_plan = dir.path().join("plan.json");
+    std::fs::write(&not_plan, "{\"resources\": []}").expect("write");
+    let output = aksguard(&[
+        "scan",
+        "testdata/terraform/plan/main.tf",
+        "--plan",
+        not_plan.to_str().expect("utf-8 path"),
+        "--format",
+        "compact",
+    ]);
+    assert!(
+        stdout(&output).contains("not a Terraform plan"),
+        "{}",
+        stdout(&output)
+    );
+    let missing = aksguard(&["scan", ".", "--plan", "does-not-exist.json"]);
+    assert_eq!(missing.status.code(), Some(2));
+}

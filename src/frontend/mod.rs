@@ -353,6 +353,7 @@ mod tests {
             FileKind::Json,
             FileKind::Yaml,
             FileKind::Manifests,
+            FileKind::TerraformPlan,
         ];
         for kind in kinds {
             let file = Discovered {

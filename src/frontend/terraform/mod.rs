@@ -13,6 +13,7 @@ mod functions;
 mod instance;
 mod lenient;
 mod module;
+mod plan;
 mod values;
 mod variables;
 
@@ -40,12 +41,18 @@ pub const FRONT_END: FrontEnd = FrontEnd {
     claims: |file| {
         matches!(
             file.kind,
-            FileKind::Terraform | FileKind::TerraformJson | FileKind::TfVars | FileKind::TfVarsJson
+            FileKind::Terraform
+                | FileKind::TerraformJson
+                | FileKind::TfVars
+                | FileKind::TfVarsJson
+                | FileKind::TerraformPlan
         )
     },
     parse: parse_file,
     set_file: |syntax, id| {
-        if let Some(Syntax::Json(Some(value))) = syntax.downcast_mut::<Syntax>() {
+        if let Some(Syntax::Json(Some(value)) | Syntax::Plan(value)) =
+            syntax.downcast_mut::<Syntax>()
+        {
             value.set_file(id);
         }
     },
@@ -56,10 +63,12 @@ pub const FRONT_END: FrontEnd = FrontEnd {
     },
 };
 
-/// A parsed `*.tf`/`*.tfvars` (HCL) or `*.tf.json`/`*.tfvars.json` file (`None` when empty).
+/// A parsed `*.tf`/`*.tfvars` (HCL) or `*.tf.json`/`*.tfvars.json` file (`None` when empty), or
+/// a `--plan` file.
 pub enum Syntax {
     Hcl(Body),
     Json(Option<Value>),
+    Plan(Value),
 }
 
 fn parse_file(kind: FileKind, text: &str) -> ParseOutcome {
@@ -67,6 +76,14 @@ fn parse_file(kind: FileKind, text: &str) -> ParseOutcome {
         FileKind::TerraformJson | FileKind::TfVarsJson => {
             json::parse(FileId(0), text).map(Syntax::Json)
         }
+        FileKind::TerraformPlan => match json::parse(FileId(0), text) {
+            Ok(Some(plan)) if plan.get("format_version").is_some() => Ok(Syntax::Plan(plan)),
+            Ok(_) => Err(SyntaxError {
+                offset: 0,
+                message: "not a Terraform plan: `terraform show -json tf.plan` writes an object with `format_version`".to_string(),
+            }),
+            Err(error) => Err(error),
+        },
         _ => parse(text).map(Syntax::Hcl),
     };
     match parsed {
@@ -88,6 +105,8 @@ pub struct TerraformInputs {
     pub var_files: Vec<PathBuf>,
     /// `--var NAME=VALUE`, applied after every file.
     pub vars: Vec<CliVar>,
+    /// `--plan` files (`terraform show -json`), read by the parse stage.
+    pub plans: Vec<PathBuf>,
 }
 
 fn canonical(path: &Path) -> PathBuf {
@@ -188,6 +207,16 @@ pub fn build_model(
             module_key: Vec::new(),
         };
         instantiator.module(module, variables, &placement, &mut evaluated);
+    }
+    let plans: Vec<&Value> = files
+        .iter()
+        .filter_map(|file| match file.syntax.downcast_ref::<Syntax>() {
+            Some(Syntax::Plan(plan)) => Some(plan),
+            _ => None,
+        })
+        .collect();
+    if !plans.is_empty() {
+        plan::apply(&mut evaluated.model, &mut evaluated.notes, &plans);
     }
     (evaluated.model, evaluated.notes)
 }
