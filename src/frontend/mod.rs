@@ -5,6 +5,7 @@
 
 pub mod arm;
 pub mod arm_shape;
+pub mod bicep;
 pub mod json;
 pub mod terraform;
 
