@@ -20,6 +20,10 @@ pub enum FileKind {
     Json,
     /// `*.yaml` / `*.yml` (Kubernetes manifests, Helm charts and values).
     Yaml,
+    /// `*.bicep`
+    Bicep,
+    /// `*.bicepparam`
+    BicepParam,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -60,6 +64,10 @@ pub fn classify(path: &Path) -> Option<FileKind> {
         Some(FileKind::Json)
     } else if name.ends_with(".yaml") || name.ends_with(".yml") {
         Some(FileKind::Yaml)
+    } else if name.ends_with(".bicep") {
+        Some(FileKind::Bicep)
+    } else if name.ends_with(".bicepparam") {
+        Some(FileKind::BicepParam)
     } else {
         None
     }
@@ -153,6 +161,11 @@ mod tests {
             Some(FileKind::Json)
         );
         assert_eq!(classify(Path::new("values.yml")), Some(FileKind::Yaml));
+        assert_eq!(classify(Path::new("main.bicep")), Some(FileKind::Bicep));
+        assert_eq!(
+            classify(Path::new("prod.bicepparam")),
+            Some(FileKind::BicepParam)
+        );
         assert_eq!(classify(Path::new("README.md")), None);
     }
 }

@@ -89,13 +89,22 @@ pub fn scan(options: &ScanOptions) -> Result<ScanOutput, discover::MissingPath> 
     let mut parsed = frontend::parse_all(&discovery.files);
     let (mut model, terraform_notes) =
         frontend::terraform::build_model(&parsed.files, &parsed.sources, &options.terraform);
+    frontend::bicep::drop_compiled_twins(&mut parsed.arm, &parsed.bicep, &parsed.sources);
     let arm = frontend::arm::build_model(&parsed.arm, &parsed.sources, &options.param_files);
     model.extend(arm.model);
+    let bicep = frontend::bicep::build_model(
+        &parsed.bicep,
+        &parsed.arm,
+        &parsed.sources,
+        &options.param_files,
+    );
+    model.extend(bicep.model);
     let mut findings = parsed.errors;
     // Modules and deployments that could not be followed (E003), unless the rule is turned off.
     if options.config.rule_levels.get("E003") != Some(&config::RuleLevel::Off) {
         findings.extend(terraform_notes);
         findings.extend(arm.not_analysed);
+        findings.extend(bicep.not_analysed);
     }
     findings.extend(rules::run(&model, &options.config, options.strict));
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));

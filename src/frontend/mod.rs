@@ -47,6 +47,8 @@ pub struct Parsed {
     pub errors: Vec<Finding>,
     /// ARM deployment templates and parameter files (other JSON is not kept).
     pub arm: Vec<arm::Document>,
+    /// `.bicep` and `.bicepparam` files.
+    pub bicep: Vec<bicep::Document>,
 }
 
 /// Whether a parser exists for this kind yet; files of other kinds are not read at all.
@@ -58,12 +60,15 @@ fn has_parser(kind: FileKind) -> bool {
             | FileKind::TfVars
             | FileKind::TfVarsJson
             | FileKind::Json
+            | FileKind::Bicep
+            | FileKind::BicepParam
     )
 }
 
 enum FileResult {
     Parsed(Syntax),
     Arm(arm::DocumentKind, crate::value::Value),
+    Bicep(bicep::DocumentKind, bicep::ast::Program),
     /// Not IaC (JSON that is not a deployment template or parameter file): not kept.
     Skipped,
     Failed {
@@ -135,6 +140,9 @@ pub fn parse_all(files: &[Discovered]) -> Parsed {
             FileResult::Arm(document, root) => {
                 parsed.arm.push(arm::Document::new(id, document, root))
             }
+            FileResult::Bicep(kind, program) => {
+                parsed.bicep.push(bicep::Document { id, kind, program })
+            }
             FileResult::Failed { offset, message } => parsed
                 .errors
                 .push(syntax_error(id, &source, offset, message)),
@@ -180,6 +188,19 @@ fn parse_text(id: FileId, kind: FileKind, text: &str) -> FileResult {
             arm::Recognised::Document(kind, root) => FileResult::Arm(kind, root),
             arm::Recognised::NotArm => FileResult::Skipped,
             arm::Recognised::Failed(error) => FileResult::Failed {
+                offset: error.offset,
+                message: error.message,
+            },
+        },
+        FileKind::Bicep | FileKind::BicepParam => match bicep::parse(text) {
+            Ok(program) => FileResult::Bicep(
+                match kind {
+                    FileKind::Bicep => bicep::DocumentKind::Template,
+                    _ => bicep::DocumentKind::Parameters,
+                },
+                program,
+            ),
+            Err(error) => FileResult::Failed {
                 offset: error.offset,
                 message: error.message,
             },

@@ -10,7 +10,7 @@
 
 pub mod expr;
 mod lower;
-mod params;
+pub mod params;
 mod template;
 
 use std::path::PathBuf;
