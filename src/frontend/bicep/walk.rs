@@ -204,11 +204,9 @@ impl<'d> Walker<'d> {
             }
             let name_entry = value.get("name");
             let written_name = name_entry
-                .map(|n| {
-                    n.value.as_str().map_or_else(
-                        || template.snippet(&n.value.span.range()).to_string(),
-                        str::to_string,
-                    )
+                .map(|n| match n.value.as_str() {
+                    Some(name) => name.to_string(),
+                    None => unevaluated_name(template.snippet(&n.value.span.range())),
                 })
                 .unwrap_or_default();
             let name = match (parent, value.get("parent").and_then(|p| p.value.as_str())) {
@@ -299,6 +297,15 @@ impl<'d> Walker<'d> {
     fn module(&mut self, template: &Template, decl: &ModuleDecl, evaluator: &Eval, frame: &Frame) {
         let address = format!("module '{}'", decl.name.text);
         let path_span = template.span(&decl.path.span);
+        // A module whose condition is false deploys nothing, wherever it comes from.
+        let instances = self.instances(template, &decl.value, evaluator, frame);
+        let Some((_, _, first_context)) = instances.first() else {
+            return;
+        };
+        let frame = &Frame {
+            context: first_context.clone(),
+            chain: frame.chain.clone(),
+        };
         let ExprKind::Str(reference) = &decl.path.kind else {
             return self.note(path_span, &address, format!("`{address}` names its file with an interpolated string, which aksguard does not follow"), frame);
         };
@@ -335,7 +342,7 @@ impl<'d> Walker<'d> {
         }
         let document = &self.documents[index];
         let display = file_name(&self.sources.get(template.file).display);
-        for (eval, body, context) in self.instances(template, &decl.value, evaluator, frame) {
+        for (eval, body, context) in instances {
             let value = eval.value(body);
             let supplied = match value.get("params") {
                 Some(params) => match params.value.entries() {
@@ -414,6 +421,18 @@ impl<'d> Walker<'d> {
                     .to_string(),
             ),
         });
+    }
+}
+
+/// How an address shows a name that cannot be evaluated: the Bicep that computes it, as it
+/// would be interpolated (`aks-${env}`, `${name}`).
+fn unevaluated_name(snippet: &str) -> String {
+    match snippet
+        .strip_prefix('\'')
+        .and_then(|s| s.strip_suffix('\''))
+    {
+        Some(inner) => inner.to_string(),
+        None => format!("${{{snippet}}}"),
     }
 }
 
