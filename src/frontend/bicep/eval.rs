@@ -21,6 +21,10 @@ pub const MAX_EVAL_DEPTH: usize = 64;
 /// Most elements a `for` expression inside a value produces (ARM caps loops at 800).
 pub const MAX_LOOP: usize = 800;
 
+/// Most loop elements and lambda calls evaluated in one evaluation of one file: nested loops
+/// multiply, and past this their values are unknown.
+pub const MAX_STEPS: usize = 100_000;
+
 #[derive(Debug)]
 enum Slot {
     Pending,
@@ -67,6 +71,8 @@ pub struct Template<'a> {
     /// not set it", "module 'aks' in main.bicep does not pass it".
     missing: String,
     depth: Cell<usize>,
+    /// Loop elements and lambda calls evaluated so far (see [`MAX_STEPS`]).
+    steps: Cell<usize>,
 }
 
 /// The scope a `targetScope` names.
@@ -111,6 +117,7 @@ impl<'a> Template<'a> {
             imports: Vec::new(),
             missing,
             depth: Cell::new(0),
+            steps: Cell::new(0),
         };
         for statement in &program.statements {
             match &statement.kind {
@@ -245,6 +252,21 @@ impl<'t, 'a> Eval<'t, 'a> {
         let value = f();
         self.template.depth.set(depth);
         value
+    }
+
+    /// Take `n` steps of the evaluation's budget; `false` when it is spent.
+    fn take_steps(&self, n: usize) -> bool {
+        let taken = self.template.steps.get().saturating_add(n);
+        self.template.steps.set(taken);
+        taken <= MAX_STEPS
+    }
+
+    fn over_budget(&self, span: Span) -> Value {
+        unknown(
+            UnknownCause::Unsupported,
+            format!("loops and lambdas here evaluate more than {MAX_STEPS} elements; aksguard stops here"),
+            span,
+        )
     }
 
     pub fn value(&self, expr: &Expr) -> Value {
@@ -653,6 +675,9 @@ impl<'t, 'a> Eval<'t, 'a> {
                 span,
             );
         }
+        if !self.take_steps(items.len()) {
+            return self.over_budget(span);
+        }
         let mut out = Vec::with_capacity(items.len());
         for (i, element) in items.iter().enumerate() {
             let mut inner = self.with_local(&item.text, element.clone());
@@ -919,6 +944,9 @@ impl<'t, 'a> Eval<'t, 'a> {
                 span,
             );
         };
+        if !self.take_steps(1) {
+            return self.over_budget(span);
+        }
         let mut inner = self.clone();
         for (parameter, arg) in parameters.iter().zip(args) {
             inner = inner.with_local(&parameter.text, arg.clone());
@@ -1316,5 +1344,114 @@ fn indexed(target: Value, index: Value, safe: bool, text: &str, span: Span) -> V
             ),
             span,
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::frontend::bicep::parse;
+
+    fn evaluate(text: &str, name: &str) -> Value {
+        let program = parse(text).unwrap();
+        let template = Template::new(
+            FileId(0),
+            &program,
+            text,
+            Vec::new(),
+            "no parameter file".to_string(),
+        );
+        let reference = Expr {
+            kind: ExprKind::Ident(name.to_string()),
+            span: 0..0,
+        };
+        template.evaluator().value(&reference)
+    }
+
+    fn show(text: &str, name: &str) -> String {
+        let value = evaluate(text, name);
+        match &value.kind {
+            ValueKind::Unknown(u) => format!("unknown: {}", u.reason),
+            ValueKind::String(s) => s.clone(),
+            _ => functions::to_text(&value).unwrap_or_default(),
+        }
+    }
+
+    #[test]
+    fn operators_interpolation_and_safe_access() {
+        let text = "param env string = 'prod'\nparam o object = {}\nvar a = '${env}-${1 + 2}'\nvar b = env == 'prod' ? 'yes' : 'no'\nvar c = o.?missing ?? 'fallback'\nvar d = !(env =~ 'PROD')\nvar e = [1, ...[2, 3]]\nvar f = { ...{ x: 1 }, y: 2 }\nvar g = o.missing\nvar h = -5 % 3\nvar i = o[?'k']\n";
+        assert_eq!(show(text, "a"), "prod-3");
+        assert_eq!(show(text, "b"), "yes");
+        assert_eq!(show(text, "c"), "fallback");
+        assert_eq!(show(text, "d"), "False");
+        assert_eq!(show(text, "e"), "[1,2,3]");
+        assert_eq!(show(text, "f"), "{\"x\":1,\"y\":2}");
+        assert!(show(text, "g").contains("no property `missing`"));
+        assert_eq!(show(text, "h"), "-2");
+        assert!(evaluate(text, "i").is_null());
+    }
+
+    #[test]
+    fn loops_lambdas_and_user_functions() {
+        let text = "var xs = [1, 2, 3, 4]\nvar evens = filter(xs, x => x % 2 == 0)\nvar doubled = map(xs, (x, i) => x * 2 + i)\nvar sum = reduce(xs, 0, (acc, x) => acc + x)\nvar byName = toObject([{n: 'a'}, {n: 'b'}], e => e.n)\nvar looped = [for (x, i) in xs: if (i > 1) x]\nfunc twice(v int) int => v * 2\nvar called = twice(21)\nvar nested = [for a in range(0, 800): [for b in range(0, 800): [for c in range(0, 800): c]]]\n";
+        assert_eq!(show(text, "evens"), "[2,4]");
+        assert_eq!(show(text, "doubled"), "[2,5,8,11]");
+        assert_eq!(show(text, "sum"), "10");
+        assert_eq!(
+            show(text, "byName"),
+            "{\"a\":{\"n\":\"a\"},\"b\":{\"n\":\"b\"}}"
+        );
+        assert_eq!(show(text, "looped"), "[3,4]");
+        assert_eq!(show(text, "called"), "42");
+        let nested = evaluate(text, "nested");
+        let stopped = functions::first_unknown(std::slice::from_ref(&nested)).unwrap();
+        assert!(stopped
+            .as_unknown()
+            .unwrap()
+            .reason
+            .contains("aksguard stops here"));
+    }
+
+    #[test]
+    fn unknowns_name_what_decides_them() {
+        let text = "param missing string\nparam optional string?\nvar rg = resourceGroup().location\nvar self = self\nvar imported = common\nimport { common } from './types.bicep'\nvar env = readEnvironmentVariable('X')\nresource aks 'Microsoft.ContainerService/managedClusters@2024-01-01' = { name: 'aks-1' }\nvar id = aks.id\nvar name = aks.name\nvar scope = aks\nvar props = aks.properties.fqdn\nvar chain0 = chain1\nvar chain1 = chain0\n";
+        assert_eq!(
+            show(text, "missing"),
+            "unknown: parameter `missing` has no default and no parameter file"
+        );
+        assert_eq!(
+            evaluate(text, "missing").as_unknown().unwrap().cause,
+            UnknownCause::Input
+        );
+        assert!(evaluate(text, "optional").is_null());
+        assert_eq!(
+            show(text, "rg"),
+            "unknown: `resourceGroup()` is known only at deployment"
+        );
+        assert!(show(text, "self").contains("refers to itself"));
+        assert!(show(text, "imported").contains("imported from './types.bicep'"));
+        assert!(show(text, "env").contains("environment variable"));
+        let id = evaluate(text, "id");
+        assert_eq!(
+            id.as_unknown().unwrap().reference.as_deref(),
+            Some("/providers/Microsoft.ContainerService/managedClusters/aks-1")
+        );
+        assert_eq!(show(text, "name"), "aks-1");
+        assert_eq!(
+            show(text, "scope"),
+            "Microsoft.ContainerService/managedClusters/aks-1"
+        );
+        assert!(show(text, "props").contains("read from the deployed resource"));
+        assert!(show(text, "chain0").contains("refers to itself"));
+    }
+
+    #[test]
+    fn long_reference_chains_stop_without_overflowing() {
+        let mut text = String::from("var v0 = 1\n");
+        for i in 1..5000 {
+            text.push_str(&format!("var v{i} = v{}\n", i - 1));
+        }
+        assert!(show(&text, "v4999").contains("nest more than"));
+        assert_eq!(show(&text, "v10"), "1");
     }
 }

@@ -123,6 +123,8 @@ pub fn build_model(
                 supplied,
                 missing,
             );
+            // Each evaluation of a root has its own budget: a scan grows linearly with its roots.
+            walker.budget = crate::budget::Budget::new(walk::BICEP_INSTANCE_BUDGET);
             walker.template(
                 &template,
                 &walk::Frame {

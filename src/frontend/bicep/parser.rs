@@ -4,9 +4,6 @@
 //! separate items (commas may too). Inside `()` newlines are plain whitespace. A line that starts
 //! with `?`, `:`, `??`, `&&` or `||` continues the expression above it, as the compiler allows.
 //! Nesting is bounded by [`MAX_DEPTH`]: deeper input is an error, never a stack overflow.
-
-use std::ops::Range;
-
 use super::ast::*;
 use super::lexer::{lex, Tok, Token};
 use crate::frontend::SyntaxError;
@@ -1261,11 +1258,6 @@ impl<'t> Parser<'t> {
     }
 }
 
-/// The byte range of `expr`.
-pub fn span_of(expr: &Expr) -> Range<usize> {
-    expr.span.clone()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1378,6 +1370,15 @@ assert ok = length(name) > 2
         assert!(parse(&deep).is_err());
         let deep = format!("type t = {}", "(".repeat(5000));
         assert!(parse(&deep).is_err());
+    }
+
+    #[test]
+    fn every_prefix_of_a_file_parses_or_fails_without_panic() {
+        let text = "param a string = 'x${b}y'\nvar c = [for (i, n) in range(0, 2): if (n > 0) {\n  k: a.?b ?? [1, ...c]\n}]\n/* c */ resource r 'T@1' = { resource ch 'c' = {} }\nvar m = '''\nm é\n'''\n@sys.description('d')\ntype t = { *: string | int? }\n";
+        for end in (0..=text.len()).filter(|i| text.is_char_boundary(*i)) {
+            let _ = parse(&text[..end]);
+        }
+        assert!(parse(text).is_ok());
     }
 
     #[test]

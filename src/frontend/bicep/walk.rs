@@ -19,7 +19,7 @@ use crate::value::{Related, UnknownCause, Value, ValueKind};
 /// Modules nested deeper than this are not followed.
 pub const MAX_MODULE_DEPTH: usize = 16;
 
-/// Most resource and module instances expanded in one scan.
+/// Most resource and module instances expanded in one evaluation of a root template.
 pub const BICEP_INSTANCE_BUDGET: usize = 2_000;
 
 const MANAGED_CLUSTERS: &str = "Microsoft.ContainerService/managedClusters";
@@ -148,7 +148,7 @@ impl<'d> Walker<'d> {
                         // unknown loop variables.
                         let reason = match (list.items(), list.as_unknown()) {
                             (Some(items), _) => format!(
-                                "a loop over {} elements is past the scan's limit of {} instances",
+                                "a loop over {} elements is past the limit of {} instances per evaluation of a template",
                                 items.len(),
                                 self.budget.limit()
                             ),
@@ -216,9 +216,9 @@ impl<'d> Walker<'d> {
                     let parent_type = full_type.rsplit_once('/').map_or("", |(t, _)| t);
                     match parent_id.get(parent_type.len() + 1..) {
                         Some(parent_name)
-                            if parent_id.len() > parent_type.len()
-                                && parent_id[..parent_type.len()]
-                                    .eq_ignore_ascii_case(parent_type) =>
+                            if parent_id
+                                .get(..parent_type.len())
+                                .is_some_and(|t| t.eq_ignore_ascii_case(parent_type)) =>
                         {
                             format!("{parent_name}/{written_name}")
                         }
@@ -342,6 +342,16 @@ impl<'d> Walker<'d> {
         }
         let document = &self.documents[index];
         let display = file_name(&self.sources.get(template.file).display);
+        // Each module instance is a walk of its file: fan-out multiplies, so each draws on the
+        // budget.
+        if !self.budget.take(instances.len()) {
+            return self.note(
+                path_span,
+                &address,
+                format!("`{address}` is past the limit of {} resource and module instances per evaluation of a template; aksguard does not follow it", self.budget.limit()),
+                frame,
+            );
+        }
         for (eval, body, context) in instances {
             let value = eval.value(body);
             let supplied = match value.get("params") {
