@@ -1,6 +1,7 @@
-//! Throughput benchmark (not a timed test): generates a large Terraform tree and scans it with
-//! the library, printing files/s and MB/s. Run with `cargo bench --bench scan`; set
-//! `AKSGUARD_BENCH_MODULES` (default 2000) to change the size.
+//! Throughput benchmark (not a timed test): generates a large Terraform tree, and the same
+//! clusters as Bicep and as ARM JSON, and scans each with the library, printing files/s and MB/s
+//! (Bicep should parse at least as fast per byte as the JSON path). Run with
+//! `cargo bench --bench scan`; set `AKSGUARD_BENCH_MODULES` (default 2000) to change the size.
 
 use std::path::Path;
 use std::time::Instant;
@@ -40,6 +41,96 @@ resource "azurerm_log_analytics_workspace" "law_INDEX" {
 }
 "#;
 
+const BICEP_CLUSTER: &str = r#"
+param location string = 'westeurope'
+param policy bool = INDEX_POLICY
+
+resource cluster 'Microsoft.ContainerService/managedClusters@2024-05-01' = {
+  name: 'aks-INDEX'
+  location: location
+  identity: {
+    type: 'SystemAssigned'
+  }
+  tags: {
+    owner: 'team-INDEX'
+    environment: 'prod'
+  }
+  properties: {
+    dnsPrefix: 'aksINDEX'
+    agentPoolProfiles: [
+      {
+        name: 'system'
+        count: 3
+        vmSize: 'Standard_D4s_v5'
+        mode: 'System'
+      }
+    ]
+    addonProfiles: {
+      azurepolicy: { enabled: policy }
+    }
+  }
+}
+
+resource workspace 'Microsoft.OperationalInsights/workspaces@2023-09-01' = {
+  name: 'law-${cluster.name}'
+  location: location
+  properties: {
+    sku: { name: 'PerGB2018' }
+    retentionInDays: 30
+  }
+}
+"#;
+
+const ARM_CLUSTER: &str = r#"{
+  "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+  "contentVersion": "1.0.0.0",
+  "parameters": {
+    "location": { "type": "string", "defaultValue": "westeurope" },
+    "policy": { "type": "bool", "defaultValue": INDEX_POLICY }
+  },
+  "resources": [
+    {
+      "type": "Microsoft.ContainerService/managedClusters",
+      "apiVersion": "2024-05-01",
+      "name": "aks-INDEX",
+      "location": "[parameters('location')]",
+      "identity": { "type": "SystemAssigned" },
+      "tags": { "owner": "team-INDEX", "environment": "prod" },
+      "properties": {
+        "dnsPrefix": "aksINDEX",
+        "agentPoolProfiles": [
+          { "name": "system", "count": 3, "vmSize": "Standard_D4s_v5", "mode": "System" }
+        ],
+        "addonProfiles": { "azurepolicy": { "enabled": "[parameters('policy')]" } }
+      }
+    },
+    {
+      "type": "Microsoft.OperationalInsights/workspaces",
+      "apiVersion": "2023-09-01",
+      "name": "law-aks-INDEX",
+      "location": "[parameters('location')]",
+      "properties": { "sku": { "name": "PerGB2018" }, "retentionInDays": 30 }
+    }
+  ]
+}
+"#;
+
+/// One template per module directory, in `file_name`.
+fn generate_template(root: &Path, modules: usize, file_name: &str, template: &str) -> (usize, u64) {
+    let mut bytes = 0;
+    for module in 0..modules {
+        let dir = root.join(format!("team{:03}/module{module:05}", module % 100));
+        std::fs::create_dir_all(&dir).unwrap();
+        let policy = if module % 3 == 0 { "false" } else { "true" };
+        let text = template
+            .replace("INDEX_POLICY", policy)
+            .replace("INDEX", &module.to_string());
+        std::fs::write(dir.join(file_name), &text).unwrap();
+        bytes += text.len() as u64;
+    }
+    (modules, bytes)
+}
+
 fn generate(root: &Path, modules: usize) -> (usize, u64) {
     let mut files = 0;
     let mut bytes = 0;
@@ -66,10 +157,20 @@ fn main() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(2000);
-    let dir = tempfile::tempdir().expect("temporary directory");
-    let (files, bytes) = generate(dir.path(), modules);
+    let terraform = tempfile::tempdir().expect("temporary directory");
+    let (files, bytes) = generate(terraform.path(), modules);
+    measure("terraform", terraform.path(), files, bytes);
+    let bicep = tempfile::tempdir().expect("temporary directory");
+    let (files, bytes) = generate_template(bicep.path(), modules, "main.bicep", BICEP_CLUSTER);
+    measure("bicep", bicep.path(), files, bytes);
+    let arm = tempfile::tempdir().expect("temporary directory");
+    let (files, bytes) = generate_template(arm.path(), modules, "main.json", ARM_CLUSTER);
+    measure("arm json", arm.path(), files, bytes);
+}
+
+fn measure(name: &str, dir: &Path, files: usize, bytes: u64) {
     let options = aksguard::ScanOptions {
-        paths: vec![dir.path().to_path_buf()],
+        paths: vec![dir.to_path_buf()],
         ..aksguard::ScanOptions::default()
     };
     // One warm-up run fills the OS page cache, so the figures measure aksguard, not the disk.
@@ -85,7 +186,7 @@ fn main() {
     }
     let mb = bytes as f64 / 1_000_000.0;
     println!(
-        "scan: {files} files, {mb:.1} MB, {findings} findings; best of {runs}: {:.3} s = {:.0} files/s, {:.1} MB/s ({} threads)",
+        "scan {name}: {files} files, {mb:.1} MB, {findings} findings; best of {runs}: {:.3} s = {:.0} files/s, {:.1} MB/s ({} threads)",
         best,
         files as f64 / best,
         mb / best,

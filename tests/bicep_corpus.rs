@@ -16,7 +16,7 @@ fn collect(dir: &Path, found: &mut Vec<PathBuf>) {
             collect(&path, found);
         } else if path
             .extension()
-            .is_some_and(|e| e == "bicep" || e == "bicepparam")
+            .is_some_and(|e| e == "bicep" || e == "bicepparam" || e == "json")
         {
             found.push(path);
         }
@@ -43,6 +43,16 @@ fn every_corpus_file_parses() {
             Some((p, text))
         })
         .collect();
+    // The compiled JSON beside the sources, parsed by the JSON path, for a per-byte comparison.
+    let (json, texts): (Vec<_>, Vec<_>) = texts
+        .into_iter()
+        .partition(|(p, _)| p.extension().is_some_and(|e| e == "json"));
+    let json_bytes: usize = json.iter().map(|(_, t)| t.len()).sum();
+    let started = Instant::now();
+    for (_, text) in &json {
+        let _ = aksguard::frontend::json::parse(aksguard::source::FileId(0), text);
+    }
+    let json_elapsed = started.elapsed();
     let bytes: usize = texts.iter().map(|(_, t)| t.len()).sum();
     let started = Instant::now();
     let mut failures = Vec::new();
@@ -53,6 +63,14 @@ fn every_corpus_file_parses() {
         }
     }
     let elapsed = started.elapsed();
+    let lex_started = Instant::now();
+    for (_, text) in &texts {
+        let _ = aksguard::frontend::bicep::lexer::lex(text);
+    }
+    println!(
+        "of which lexing alone: {:.1} ms",
+        lex_started.elapsed().as_secs_f64() * 1000.0
+    );
     for failure in &failures {
         println!("{failure}");
     }
@@ -62,6 +80,12 @@ fn every_corpus_file_parses() {
         failures.len(),
         elapsed.as_secs_f64() * 1000.0,
         bytes as f64 / elapsed.as_secs_f64() / 1e6
+    );
+    println!(
+        "JSON path on the .json files: {} files, {json_bytes} bytes, {:.1} ms ({:.1} MB/s)",
+        json.len(),
+        json_elapsed.as_secs_f64() * 1000.0,
+        json_bytes as f64 / json_elapsed.as_secs_f64() / 1e6
     );
     assert!(failures.is_empty(), "{} files do not parse", failures.len());
 }

@@ -5,35 +5,71 @@
 
 use crate::frontend::SyntaxError;
 
-#[derive(Debug, Clone, PartialEq)]
+/// Tokens are `Copy`: string contents live in [`Tokens::strings`], named by index.
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Tok {
     Ident,
     Int(f64),
     /// A string without interpolation (`'...'` or `'''...'''`), unescaped.
-    Str(String),
+    Str(usize),
     /// `'text${`
-    StrStart(String),
+    StrStart(usize),
     /// `}text${`
-    StrMiddle(String),
+    StrMiddle(usize),
     /// `}text'`
-    StrEnd(String),
+    StrEnd(usize),
     Newline,
     Punct(&'static str),
     Eof,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Token {
     pub tok: Tok,
     pub start: usize,
     pub end: usize,
 }
 
-/// Longest first, so `...` wins over `.` and `??` over `?`.
-const PUNCTUATION: &[&str] = &[
-    "...", "=>", "==", "!=", "=~", "!~", "<=", ">=", "&&", "||", "??", "::", "{", "}", "[", "]",
-    "(", ")", ",", ".", ":", "?", "!", "=", "<", ">", "+", "-", "*", "/", "%", "@", "|",
-];
+/// The punctuation token at the start of `rest`, longest first (`...` over `.`, `??` over `?`).
+fn punctuation(rest: &[u8]) -> Option<&'static str> {
+    let second = rest.get(1).copied().unwrap_or(0);
+    Some(match (rest.first()?, second) {
+        (b'.', b'.') if rest.get(2) == Some(&b'.') => "...",
+        (b'=', b'>') => "=>",
+        (b'=', b'=') => "==",
+        (b'!', b'=') => "!=",
+        (b'=', b'~') => "=~",
+        (b'!', b'~') => "!~",
+        (b'<', b'=') => "<=",
+        (b'>', b'=') => ">=",
+        (b'&', b'&') => "&&",
+        (b'|', b'|') => "||",
+        (b'?', b'?') => "??",
+        (b':', b':') => "::",
+        (b'{', _) => "{",
+        (b'}', _) => "}",
+        (b'[', _) => "[",
+        (b']', _) => "]",
+        (b'(', _) => "(",
+        (b')', _) => ")",
+        (b',', _) => ",",
+        (b'.', _) => ".",
+        (b':', _) => ":",
+        (b'?', _) => "?",
+        (b'!', _) => "!",
+        (b'=', _) => "=",
+        (b'<', _) => "<",
+        (b'>', _) => ">",
+        (b'+', _) => "+",
+        (b'-', _) => "-",
+        (b'*', _) => "*",
+        (b'/', _) => "/",
+        (b'%', _) => "%",
+        (b'@', _) => "@",
+        (b'|', _) => "|",
+        _ => return None,
+    })
+}
 
 fn error(offset: usize, message: impl Into<String>) -> SyntaxError {
     SyntaxError {
@@ -50,9 +86,17 @@ fn is_ident_continue(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_'
 }
 
-pub fn lex(text: &str) -> Result<Vec<Token>, SyntaxError> {
+/// A file's tokens, and the unescaped contents of its strings.
+#[derive(Debug, Default)]
+pub struct Tokens {
+    pub tokens: Vec<Token>,
+    pub strings: Vec<String>,
+}
+
+pub fn lex(text: &str) -> Result<Tokens, SyntaxError> {
     let bytes = text.as_bytes();
-    let mut tokens: Vec<Token> = Vec::with_capacity(text.len() / 4);
+    let mut tokens: Vec<Token> = Vec::with_capacity(text.len() / 8);
+    let mut strings: Vec<String> = Vec::new();
     // One entry per open `${`: how many `{` opened inside it are still open.
     let mut interpolations: Vec<usize> = Vec::new();
     let mut i = 0;
@@ -74,15 +118,18 @@ pub fn lex(text: &str) -> Result<Vec<Token>, SyntaxError> {
     while i < bytes.len() {
         let b = bytes[i];
         match b {
-            b' ' | b'\t' | b'\r' => i += 1,
+            b' ' | b'\t' | b'\r' => {
+                i += 1;
+                while i < bytes.len() && matches!(bytes[i], b' ' | b'\t' | b'\r') {
+                    i += 1;
+                }
+            }
             b'\n' => {
                 push_newline(&mut tokens, i);
                 i += 1;
             }
             b'/' if bytes.get(i + 1) == Some(&b'/') => {
-                while i < bytes.len() && bytes[i] != b'\n' {
-                    i += 1;
-                }
+                i = text[i..].find('\n').map_or(bytes.len(), |at| i + at);
             }
             b'/' if bytes.get(i + 1) == Some(&b'*') => {
                 let start = i;
@@ -119,15 +166,16 @@ pub fn lex(text: &str) -> Result<Vec<Token>, SyntaxError> {
                 } else if let Some(rest) = content.strip_prefix('\n') {
                     content = rest;
                 }
+                strings.push(content.to_string());
                 tokens.push(Token {
-                    tok: Tok::Str(content.to_string()),
+                    tok: Tok::Str(strings.len() - 1),
                     start,
                     end,
                 });
                 i = end;
             }
             b'\'' => {
-                let (token, next) = string_piece(text, i, i + 1, true)?;
+                let (token, next) = string_piece(text, i, i + 1, true, &mut strings)?;
                 if matches!(token.tok, Tok::StrStart(_)) {
                     interpolations.push(0);
                 }
@@ -135,7 +183,7 @@ pub fn lex(text: &str) -> Result<Vec<Token>, SyntaxError> {
                 i = next;
             }
             b'}' if interpolations.last() == Some(&0) => {
-                let (token, next) = string_piece(text, i, i + 1, false)?;
+                let (token, next) = string_piece(text, i, i + 1, false, &mut strings)?;
                 if matches!(token.tok, Tok::StrEnd(_)) {
                     interpolations.pop();
                 }
@@ -168,11 +216,11 @@ pub fn lex(text: &str) -> Result<Vec<Token>, SyntaxError> {
                 });
             }
             _ => {
-                let Some(punct) = PUNCTUATION.iter().find(|p| text[i..].starts_with(**p)) else {
+                let Some(punct) = punctuation(&bytes[i..]) else {
                     let c = text[i..].chars().next().unwrap_or('?');
                     return Err(error(i, format!("unexpected character `{c}`")));
                 };
-                match *punct {
+                match punct {
                     "{" => {
                         if let Some(open) = interpolations.last_mut() {
                             *open += 1;
@@ -205,7 +253,7 @@ pub fn lex(text: &str) -> Result<Vec<Token>, SyntaxError> {
         start: text.len(),
         end: text.len(),
     });
-    Ok(tokens)
+    Ok(Tokens { tokens, strings })
 }
 
 /// Read string content from `from` up to a closing `'` or an opening `${`. `opening` says whether
@@ -216,6 +264,7 @@ fn string_piece(
     start: usize,
     from: usize,
     opening: bool,
+    strings: &mut Vec<String>,
 ) -> Result<(Token, usize), SyntaxError> {
     let bytes = text.as_bytes();
     let mut value = String::new();
@@ -226,10 +275,12 @@ fn string_piece(
         };
         match b {
             b'\'' => {
+                strings.push(value);
+                let index = strings.len() - 1;
                 let tok = if opening {
-                    Tok::Str(value)
+                    Tok::Str(index)
                 } else {
-                    Tok::StrEnd(value)
+                    Tok::StrEnd(index)
                 };
                 return Ok((
                     Token {
@@ -247,10 +298,12 @@ fn string_piece(
                 ))
             }
             b'$' if bytes.get(i + 1) == Some(&b'{') => {
+                strings.push(value);
+                let index = strings.len() - 1;
                 let tok = if opening {
-                    Tok::StrStart(value)
+                    Tok::StrStart(index)
                 } else {
-                    Tok::StrMiddle(value)
+                    Tok::StrMiddle(index)
                 };
                 return Ok((
                     Token {
@@ -295,9 +348,17 @@ fn string_piece(
                 i += 2;
             }
             _ => {
-                let c = text[i..].chars().next().unwrap_or('\u{fffd}');
-                value.push(c);
-                i += c.len_utf8();
+                // Copy the run up to the next byte that means something, at once.
+                let run = bytes[i..]
+                    .iter()
+                    .position(|b| matches!(b, b'\'' | b'\n' | b'$' | b'\\'))
+                    .map_or(bytes.len(), |at| i + at);
+                let run = if run == i { i + 1 } else { run };
+                match text.get(i..run) {
+                    Some(piece) => value.push_str(piece),
+                    None => return Err(error(i, "string is never closed")),
+                }
+                i = run;
             }
         }
     }
@@ -307,8 +368,20 @@ fn string_piece(
 mod tests {
     use super::*;
 
-    fn kinds(text: &str) -> Vec<Tok> {
-        lex(text).unwrap().into_iter().map(|t| t.tok).collect()
+    /// Token kinds, with strings shown by content.
+    fn kinds(text: &str) -> Vec<String> {
+        let lexed = lex(text).unwrap();
+        lexed
+            .tokens
+            .iter()
+            .map(|t| match t.tok {
+                Tok::Str(i) => format!("Str({:?})", lexed.strings[i]),
+                Tok::StrStart(i) => format!("StrStart({:?})", lexed.strings[i]),
+                Tok::StrMiddle(i) => format!("StrMiddle({:?})", lexed.strings[i]),
+                Tok::StrEnd(i) => format!("StrEnd({:?})", lexed.strings[i]),
+                other => format!("{other:?}"),
+            })
+            .collect()
     }
 
     #[test]
@@ -316,27 +389,27 @@ mod tests {
         assert_eq!(
             kinds("'a${b}c${ {x: 1}.x }d'"),
             vec![
-                Tok::StrStart("a".into()),
-                Tok::Ident,
-                Tok::StrMiddle("c".into()),
-                Tok::Punct("{"),
-                Tok::Ident,
-                Tok::Punct(":"),
-                Tok::Int(1.0),
-                Tok::Punct("}"),
-                Tok::Punct("."),
-                Tok::Ident,
-                Tok::StrEnd("d".into()),
-                Tok::Eof
+                "StrStart(\"a\")".to_string(),
+                "Ident".to_string(),
+                "StrMiddle(\"c\")".to_string(),
+                "Punct(\"{\")".to_string(),
+                "Ident".to_string(),
+                "Punct(\":\")".to_string(),
+                "Int(1.0)".to_string(),
+                "Punct(\"}\")".to_string(),
+                "Punct(\".\")".to_string(),
+                "Ident".to_string(),
+                "StrEnd(\"d\")".to_string(),
+                "Eof".to_string()
             ]
         );
         assert_eq!(
             kinds(r"'it\'s \$x \u{41}'"),
-            vec![Tok::Str("it's $x A".into()), Tok::Eof]
+            vec!["Str(\"it's $x A\")".to_string(), "Eof".to_string()]
         );
         assert_eq!(
             kinds("'''\nline ${not} 'x'\n'''"),
-            vec![Tok::Str("line ${not} 'x'\n".into()), Tok::Eof]
+            vec!["Str(\"line ${not} 'x'\\n\")".to_string(), "Eof".to_string()]
         );
     }
 
@@ -344,7 +417,13 @@ mod tests {
     fn newlines_collapse_and_comments_vanish() {
         assert_eq!(
             kinds("a // c\n\n/* x\n */ b #disable-next-line foo\n"),
-            vec![Tok::Ident, Tok::Newline, Tok::Ident, Tok::Newline, Tok::Eof]
+            vec![
+                "Ident".to_string(),
+                "Newline".to_string(),
+                "Ident".to_string(),
+                "Newline".to_string(),
+                "Eof".to_string()
+            ]
         );
     }
 

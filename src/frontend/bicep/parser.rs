@@ -12,10 +12,11 @@ use crate::frontend::SyntaxError;
 pub const MAX_DEPTH: usize = 100;
 
 pub fn parse(text: &str) -> Result<Program, SyntaxError> {
-    let tokens = lex(text)?;
+    let lexed = lex(text)?;
     let mut parser = Parser {
         text,
-        tokens,
+        tokens: lexed.tokens,
+        strings: lexed.strings,
         pos: 0,
         depth: 0,
         newline_modes: vec![true],
@@ -26,6 +27,8 @@ pub fn parse(text: &str) -> Result<Program, SyntaxError> {
 struct Parser<'t> {
     text: &'t str,
     tokens: Vec<Token>,
+    /// String contents, by the index in their token.
+    strings: Vec<String>,
     pos: usize,
     depth: usize,
     /// Whether newlines are tokens at the current bracket level (false inside parentheses).
@@ -71,7 +74,7 @@ impl<'t> Parser<'t> {
 
     fn next(&mut self) -> Token {
         self.skip_insignificant();
-        let token = self.tokens[self.pos].clone();
+        let token = self.tokens[self.pos];
         if token.tok != Tok::Eof {
             self.pos += 1;
         }
@@ -83,7 +86,7 @@ impl<'t> Parser<'t> {
     }
 
     fn at_word(&mut self, word: &str) -> bool {
-        let token = self.peek().clone();
+        let token = *self.peek();
         token.tok == Tok::Ident && &self.text[token.start..token.end] == word
     }
 
@@ -121,7 +124,7 @@ impl<'t> Parser<'t> {
     }
 
     fn expect_punct(&mut self, punct: &str) -> Parsed<Token> {
-        let token = self.peek().clone();
+        let token = *self.peek();
         if matches!(token.tok, Tok::Punct(p) if p == punct) {
             let token = self.next();
             // A value may start on the line after `=`, `:` or `=>`.
@@ -138,7 +141,7 @@ impl<'t> Parser<'t> {
     }
 
     fn name(&mut self, what: &str) -> Parsed<Name> {
-        let token = self.peek().clone();
+        let token = *self.peek();
         if token.tok != Tok::Ident {
             return self.error(
                 token.start,
@@ -180,7 +183,7 @@ impl<'t> Parser<'t> {
 
     /// A statement ends at a newline or the end of the file.
     fn end_of_statement(&mut self) -> Parsed<()> {
-        let token = self.tokens[self.pos].clone();
+        let token = self.tokens[self.pos];
         match token.tok {
             Tok::Newline => {
                 self.pos += 1;
@@ -226,7 +229,7 @@ impl<'t> Parser<'t> {
 
     fn statement(&mut self) -> Parsed<Statement> {
         let decorators = self.decorators()?;
-        let keyword = self.peek().clone();
+        let keyword = *self.peek();
         let start = keyword.start;
         if keyword.tok != Tok::Ident {
             return self.error(
@@ -366,7 +369,7 @@ impl<'t> Parser<'t> {
     fn rest_of_line(&mut self) -> Parsed<()> {
         let mut depth = 0usize;
         loop {
-            let token = self.tokens[self.pos].clone();
+            let token = self.tokens[self.pos];
             match token.tok {
                 Tok::Eof => return Ok(()),
                 Tok::Newline if depth == 0 => return Ok(()),
@@ -384,12 +387,12 @@ impl<'t> Parser<'t> {
     }
 
     fn string_literal(&mut self, what: &str) -> Parsed<Expr> {
-        let token = self.peek().clone();
-        match &token.tok {
+        let token = *self.peek();
+        match token.tok {
             Tok::Str(value) => {
                 self.next();
                 Ok(Expr {
-                    kind: ExprKind::Str(value.clone()),
+                    kind: ExprKind::Str(self.strings[value].clone()),
                     span: token.start..token.end,
                 })
             }
@@ -498,7 +501,7 @@ impl<'t> Parser<'t> {
             self.expect_punct("}")?;
         } else if self.eat_punct("*") {
             if !self.eat_word("as") {
-                let token = self.peek().clone();
+                let token = *self.peek();
                 return self.error(token.start, "expected `as` after `import *`");
             }
             names.push(self.name("a namespace name")?);
@@ -540,7 +543,7 @@ impl<'t> Parser<'t> {
     fn type_postfix(&mut self) -> Parsed<bool> {
         let mut nullable = self.type_primary()?;
         loop {
-            let token = self.tokens[self.pos].clone();
+            let token = self.tokens[self.pos];
             match token.tok {
                 Tok::Punct("?") => {
                     self.pos += 1;
@@ -549,7 +552,7 @@ impl<'t> Parser<'t> {
                 Tok::Punct("[") => {
                     self.pos += 1;
                     // `[]`, `[*]` and `[0]` suffixes.
-                    let inner = self.peek().clone();
+                    let inner = *self.peek();
                     match inner.tok {
                         Tok::Punct("]") => {}
                         Tok::Punct("*") | Tok::Int(_) => {
@@ -571,7 +574,7 @@ impl<'t> Parser<'t> {
     }
 
     fn type_primary(&mut self) -> Parsed<bool> {
-        let token = self.peek().clone();
+        let token = *self.peek();
         match &token.tok {
             Tok::Ident => {
                 let word = &self.text[token.start..token.end];
@@ -657,7 +660,7 @@ impl<'t> Parser<'t> {
                 return Ok(());
             }
             self.decorators()?;
-            let key = self.peek().clone();
+            let key = *self.peek();
             match key.tok {
                 Tok::Ident | Tok::Str(_) | Tok::Punct("*") => {
                     self.next();
@@ -684,7 +687,7 @@ impl<'t> Parser<'t> {
 
     /// After an item: a comma, a newline or the closing bracket.
     fn item_end(&mut self, close: &str) -> Parsed<()> {
-        let token = self.tokens[self.pos].clone();
+        let token = self.tokens[self.pos];
         match token.tok {
             Tok::Newline | Tok::Punct(",") => Ok(()),
             Tok::Punct(p) if p == close => Ok(()),
@@ -732,7 +735,7 @@ impl<'t> Parser<'t> {
         self.next();
         let then = self.expression()?;
         if !self.continues_with(":") {
-            let token = self.peek().clone();
+            let token = *self.peek();
             return self.error(
                 token.start,
                 format!(
@@ -753,37 +756,50 @@ impl<'t> Parser<'t> {
         })
     }
 
-    /// Binary operators by precedence, lowest first.
-    fn binary(&mut self, level: usize) -> Parsed<Expr> {
-        const LEVELS: &[&[&str]] = &[
-            &["??"],
-            &["||"],
-            &["&&"],
-            &["==", "!=", "=~", "!~"],
-            &["<", "<=", ">", ">="],
-            &["+", "-"],
-            &["*", "/", "%"],
-        ];
-        if level == LEVELS.len() {
-            return self.unary();
+    /// The binary operator at the current position and its precedence (higher binds tighter).
+    /// `??`, `||` and `&&` may start the next line, since no item can start with them.
+    fn binary_operator(&mut self) -> Option<(&'static str, usize)> {
+        let precedence = |op: &str| match op {
+            "??" => Some(0),
+            "||" => Some(1),
+            "&&" => Some(2),
+            "==" | "!=" | "=~" | "!~" => Some(3),
+            "<" | "<=" | ">" | ">=" => Some(4),
+            "+" | "-" => Some(5),
+            "*" | "/" | "%" => Some(6),
+            _ => None,
+        };
+        if let Tok::Punct(op) = self.peek().tok {
+            return precedence(op).map(|p| (op, p));
         }
-        let mut left = self.binary(level + 1)?;
+        let mut i = self.pos;
+        while self.tokens[i].tok == Tok::Newline {
+            i += 1;
+        }
+        match self.tokens[i].tok {
+            Tok::Punct(op @ ("??" | "||" | "&&")) if i > self.pos => {
+                self.pos = i;
+                precedence(op).map(|p| (op, p))
+            }
+            _ => None,
+        }
+    }
+
+    /// Binary operators by precedence climbing: operators binding at least `min` here.
+    fn binary(&mut self, min: usize) -> Parsed<Expr> {
+        let mut left = self.unary()?;
         loop {
-            // Only the operators that cannot start an item continue on the next line.
-            let op = LEVELS[level].iter().find(|op| {
-                if matches!(**op, "??" | "||" | "&&") {
-                    self.continues_with(op)
-                } else {
-                    self.at_punct(op)
-                }
-            });
-            let Some(op) = op else {
+            let Some((op, precedence)) = self.binary_operator() else {
                 return Ok(left);
             };
+            if precedence < min {
+                return Ok(left);
+            }
             self.next();
             let start = left.span.start;
             self.enter(start)?;
-            let right = self.binary(level + 1);
+            // Left-associative: the right side takes only tighter operators.
+            let right = self.binary(precedence + 1);
             self.leave();
             let right = right?;
             left = Expr {
@@ -798,7 +814,7 @@ impl<'t> Parser<'t> {
     }
 
     fn unary(&mut self) -> Parsed<Expr> {
-        let token = self.peek().clone();
+        let token = *self.peek();
         let op = match token.tok {
             Tok::Punct("!") => "!",
             Tok::Punct("-") => "-",
@@ -825,9 +841,9 @@ impl<'t> Parser<'t> {
         let mut steps = 0usize;
         loop {
             // Suffixes must be on the same line (where newlines count).
-            let token = self.tokens[self.pos].clone();
+            let token = self.tokens[self.pos];
             let token = if token.tok == Tok::Newline && !self.newlines_significant() {
-                self.peek().clone()
+                *self.peek()
             } else {
                 token
             };
@@ -950,7 +966,7 @@ impl<'t> Parser<'t> {
     }
 
     fn primary(&mut self) -> Parsed<Expr> {
-        let token = self.peek().clone();
+        let token = *self.peek();
         let span = token.start..token.end;
         self.enter(token.start)?;
         let result = match &token.tok {
@@ -964,7 +980,7 @@ impl<'t> Parser<'t> {
             Tok::Str(s) => {
                 self.next();
                 Ok(Expr {
-                    kind: ExprKind::Str(s.clone()),
+                    kind: ExprKind::Str(self.strings[*s].clone()),
                     span,
                 })
             }
@@ -1049,8 +1065,8 @@ impl<'t> Parser<'t> {
         let start = first.start;
         let mut parts = Vec::new();
         if let Tok::StrStart(text) = first.tok {
-            if !text.is_empty() {
-                parts.push(StringPart::Text(text));
+            if !self.strings[text].is_empty() {
+                parts.push(StringPart::Text(self.strings[text].clone()));
             }
         }
         self.newline_modes.push(false);
@@ -1059,13 +1075,13 @@ impl<'t> Parser<'t> {
             let piece = self.next();
             match piece.tok {
                 Tok::StrMiddle(text) => {
-                    if !text.is_empty() {
-                        parts.push(StringPart::Text(text));
+                    if !self.strings[text].is_empty() {
+                        parts.push(StringPart::Text(self.strings[text].clone()));
                     }
                 }
                 Tok::StrEnd(text) => {
-                    if !text.is_empty() {
-                        parts.push(StringPart::Text(text));
+                    if !self.strings[text].is_empty() {
+                        parts.push(StringPart::Text(self.strings[text].clone()));
                     }
                     return Ok(piece.end);
                 }
@@ -1114,7 +1130,7 @@ impl<'t> Parser<'t> {
                 self.item_end("}")?;
                 continue;
             }
-            let key = self.peek().clone();
+            let key = *self.peek();
             // A child resource: `resource name 'type' = ...`, possibly decorated.
             let child = match key.tok {
                 Tok::Punct("@") => true,
@@ -1136,11 +1152,11 @@ impl<'t> Parser<'t> {
                 self.item_end("}")?;
                 continue;
             }
-            match key.tok.clone() {
+            match key.tok {
                 Tok::Ident | Tok::Str(_) => {
                     self.next();
                     let text = match key.tok {
-                        Tok::Str(s) => s,
+                        Tok::Str(s) => self.strings[s].clone(),
                         _ => self.text[key.start..key.end].to_string(),
                     };
                     self.expect_punct(":")?;
@@ -1225,7 +1241,7 @@ impl<'t> Parser<'t> {
                 (self.name("a loop variable")?, None)
             };
             if !self.eat_word("in") {
-                let token = self.peek().clone();
+                let token = *self.peek();
                 return self.error(
                     token.start,
                     format!("expected `in`, found {}", self.describe(&token)),
