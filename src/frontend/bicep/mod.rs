@@ -71,6 +71,7 @@ pub fn build_model(
     let calls = walk::called(documents, sources, &by_path);
     let roots = roots(documents, &calls);
     let explicit = arm::params::explicit(arm_documents, sources, param_files);
+    let explicit_paths: Vec<PathBuf> = param_files.iter().map(|p| canonical(p)).collect();
     let mut walker = walk::Walker {
         documents,
         sources,
@@ -86,6 +87,11 @@ pub fn build_model(
         for params in documents
             .iter()
             .filter(|d| d.kind == DocumentKind::Parameters)
+            // Given `--param-file`s replace the files found by pairing, as for ARM.
+            .filter(|d| {
+                explicit_paths.is_empty()
+                    || explicit_paths.contains(&canonical(&sources.get(d.id).path))
+            })
         {
             if uses(params, sources).as_deref() == Some(canonical(&source.path).as_path()) {
                 inputs.push(bicepparam_values(params, sources));
