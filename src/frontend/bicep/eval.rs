@@ -18,6 +18,10 @@ use crate::value::{Entry, Related, Unknown, UnknownCause, Value, ValueKind};
 /// Deepest chain of variable, parameter and function evaluations followed.
 pub const MAX_EVAL_DEPTH: usize = 64;
 
+/// Deepest nesting of expression evaluations, counting through variables and functions: each
+/// variable may itself be nested as deep as the parser allows, so the chains multiply.
+pub const MAX_NESTED_EVALUATIONS: usize = 400;
+
 /// Most elements a `for` expression inside a value produces (ARM caps loops at 800).
 pub const MAX_LOOP: usize = 800;
 
@@ -71,6 +75,8 @@ pub struct Template<'a> {
     /// not set it", "module 'aks' in main.bicep does not pass it".
     missing: String,
     depth: Cell<usize>,
+    /// Expression evaluations under way (see [`MAX_NESTED_EVALUATIONS`]).
+    nesting: Cell<usize>,
     /// Loop elements and lambda calls evaluated so far (see [`MAX_STEPS`]).
     steps: Cell<usize>,
 }
@@ -117,6 +123,7 @@ impl<'a> Template<'a> {
             imports: Vec::new(),
             missing,
             depth: Cell::new(0),
+            nesting: Cell::new(0),
             steps: Cell::new(0),
         };
         for statement in &program.statements {
@@ -270,6 +277,21 @@ impl<'t, 'a> Eval<'t, 'a> {
     }
 
     pub fn value(&self, expr: &Expr) -> Value {
+        let nesting = self.template.nesting.get();
+        if nesting >= MAX_NESTED_EVALUATIONS {
+            return unknown(
+                UnknownCause::Unsupported,
+                format!("expressions nest more than {MAX_NESTED_EVALUATIONS} deep through variables and functions; aksguard stops here"),
+                self.span(expr),
+            );
+        }
+        self.template.nesting.set(nesting + 1);
+        let value = self.value_at_depth(expr);
+        self.template.nesting.set(nesting);
+        value
+    }
+
+    fn value_at_depth(&self, expr: &Expr) -> Value {
         let span = self.span(expr);
         match &expr.kind {
             ExprKind::Null => Value::new(ValueKind::Null, span),
@@ -1443,6 +1465,35 @@ mod tests {
         );
         assert!(show(text, "props").contains("read from the deployed resource"));
         assert!(show(text, "chain0").contains("refers to itself"));
+    }
+
+    #[test]
+    fn deep_values_in_long_chains_stay_within_a_small_stack() {
+        let mut text = String::from("var v0 = 1\n");
+        for i in 1..80 {
+            let open = "[".repeat(45);
+            let close = "]".repeat(45);
+            text.push_str(&format!("var v{i} = {open}v{}{close}\n", i - 1));
+        }
+        let program = parse(&text).unwrap();
+        // Rayon's and the test harness's threads have 2 MiB stacks.
+        let evaluated = std::thread::Builder::new()
+            .stack_size(2 * 1024 * 1024)
+            .spawn(move || {
+                let template = Template::new(FileId(0), &program, &text, Vec::new(), String::new());
+                let reference = Expr {
+                    kind: ExprKind::Ident("v79".to_string()),
+                    span: 0..0,
+                };
+                functions::first_unknown(std::slice::from_ref(
+                    &template.evaluator().value(&reference),
+                ))
+                .is_some()
+            })
+            .unwrap()
+            .join()
+            .unwrap();
+        assert!(evaluated);
     }
 
     #[test]
