@@ -66,7 +66,7 @@ pub fn build_model(
         .iter()
         .enumerate()
         .filter(|(_, d)| d.kind == DocumentKind::Template)
-        .map(|(i, d)| (canonical(&sources.get(d.id).path), i))
+        .map(|(i, d)| (walk::normalise(&sources.get(d.id).path), i))
         .collect();
     let calls = walk::called(documents, sources, &by_path);
     let roots = roots(documents, &calls);
@@ -93,7 +93,7 @@ pub fn build_model(
                     || explicit_paths.contains(&canonical(&sources.get(d.id).path))
             })
         {
-            if uses(params, sources).as_deref() == Some(canonical(&source.path).as_path()) {
+            if uses(params, sources).as_deref() == Some(walk::normalise(&source.path).as_path()) {
                 inputs.push(bicepparam_values(params, sources));
             }
         }
@@ -167,7 +167,7 @@ fn roots(documents: &[Document], calls: &[Vec<usize>]) -> Vec<usize> {
     roots
 }
 
-/// The template a `.bicepparam` file's `using` names, canonical.
+/// The template a `.bicepparam` file's `using` names, normalised.
 fn uses(params: &Document, sources: &SourceMap) -> Option<PathBuf> {
     params
         .program

@@ -43,16 +43,44 @@ pub struct Frame {
 
 /// A module reference that is not a local file: a registry or template spec.
 pub fn is_remote(path: &str) -> bool {
+    // `br:...`, `ts:...`, or an alias: `br/public:...`, `ts/corp:...` (a local folder named `br/`
+    // has no colon in its first segment).
+    let aliased = |rest: &str| {
+        rest.split('/')
+            .next()
+            .is_some_and(|alias| alias.contains(':'))
+    };
     path.starts_with("br:")
-        || path.starts_with("br/")
         || path.starts_with("ts:")
-        || path.starts_with("ts/")
+        || path.strip_prefix("br/").is_some_and(aliased)
+        || path.strip_prefix("ts/").is_some_and(aliased)
 }
 
-/// The canonical path a local module reference in `from` names.
+/// The path a local module reference in `from` names, normalised like [`normalise`].
 pub fn module_path(from: &Path, reference: &str) -> PathBuf {
-    let joined = from.parent().unwrap_or(Path::new(".")).join(reference);
-    std::fs::canonicalize(&joined).unwrap_or(joined)
+    normalise(&from.parent().unwrap_or(Path::new(".")).join(reference))
+}
+
+/// `path` with `.` and `name/..` resolved in the text, without asking the file system (a scan
+/// may hold thousands of templates): module references and scanned paths, both relative to the
+/// same working directory or both absolute, then compare equal. Symbolic links are not followed.
+pub fn normalise(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out: Vec<Component> = Vec::new();
+    for component in path.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir => match out.last() {
+                Some(Component::Normal(_)) => {
+                    out.pop();
+                }
+                Some(Component::RootDir | Component::Prefix(_)) => {}
+                _ => out.push(component),
+            },
+            other => out.push(other),
+        }
+    }
+    out.iter().collect()
 }
 
 impl<'d> Walker<'d> {
@@ -503,4 +531,29 @@ pub fn called(
                 .collect()
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_normalise_in_the_text() {
+        assert_eq!(
+            module_path(
+                Path::new("./infra/main.bicep"),
+                "./modules/../modules/aks.bicep"
+            ),
+            PathBuf::from("infra/modules/aks.bicep")
+        );
+        assert_eq!(
+            module_path(Path::new("infra/main.bicep"), "../../shared/x.bicep"),
+            PathBuf::from("../shared/x.bicep")
+        );
+        assert_eq!(normalise(Path::new("/a/../../b")), PathBuf::from("/b"));
+        assert!(is_remote("br/public:avm/res/x:1.0.0"));
+        assert!(is_remote("ts:sub/rg/spec:1"));
+        assert!(!is_remote("./br/local.bicep"));
+        assert!(!is_remote("br/local.bicep"));
+    }
 }
