@@ -422,6 +422,7 @@ impl<'d> Walker<'d> {
             let instance_name = value
                 .get("name")
                 .and_then(|n| n.value.as_str())
+                .filter(|n| *n != decl.name.text)
                 .map(|n| format!(" ('{n}')"))
                 .unwrap_or_default();
             let mut context = context;
