@@ -38,6 +38,12 @@ struct Parser<'t> {
 type Parsed<T> = Result<T, SyntaxError>;
 
 impl<'t> Parser<'t> {
+    /// The contents of string token `index`, moved into the tree: each string token is consumed
+    /// once (lookahead only looks at token kinds).
+    fn take_string(&mut self, index: usize) -> String {
+        std::mem::take(&mut self.strings[index])
+    }
+
     fn newlines_significant(&self) -> bool {
         *self.newline_modes.last().unwrap_or(&true)
     }
@@ -392,7 +398,7 @@ impl<'t> Parser<'t> {
             Tok::Str(value) => {
                 self.next();
                 Ok(Expr {
-                    kind: ExprKind::Str(self.strings[value].clone()),
+                    kind: ExprKind::Str(self.take_string(value)),
                     span: token.start..token.end,
                 })
             }
@@ -980,7 +986,7 @@ impl<'t> Parser<'t> {
             Tok::Str(s) => {
                 self.next();
                 Ok(Expr {
-                    kind: ExprKind::Str(self.strings[*s].clone()),
+                    kind: ExprKind::Str(self.take_string(*s)),
                     span,
                 })
             }
@@ -1066,7 +1072,7 @@ impl<'t> Parser<'t> {
         let mut parts = Vec::new();
         if let Tok::StrStart(text) = first.tok {
             if !self.strings[text].is_empty() {
-                parts.push(StringPart::Text(self.strings[text].clone()));
+                parts.push(StringPart::Text(self.take_string(text)));
             }
         }
         self.newline_modes.push(false);
@@ -1076,12 +1082,12 @@ impl<'t> Parser<'t> {
             match piece.tok {
                 Tok::StrMiddle(text) => {
                     if !self.strings[text].is_empty() {
-                        parts.push(StringPart::Text(self.strings[text].clone()));
+                        parts.push(StringPart::Text(self.take_string(text)));
                     }
                 }
                 Tok::StrEnd(text) => {
                     if !self.strings[text].is_empty() {
-                        parts.push(StringPart::Text(self.strings[text].clone()));
+                        parts.push(StringPart::Text(self.take_string(text)));
                     }
                     return Ok(piece.end);
                 }
@@ -1156,7 +1162,7 @@ impl<'t> Parser<'t> {
                 Tok::Ident | Tok::Str(_) => {
                     self.next();
                     let text = match key.tok {
-                        Tok::Str(s) => self.strings[s].clone(),
+                        Tok::Str(s) => self.take_string(s),
                         _ => self.text[key.start..key.end].to_string(),
                     };
                     self.expect_punct(":")?;
