@@ -175,6 +175,11 @@ impl<'d> Walker<'d> {
                         // Unknown, too long or over budget: one instance stands for all, with
                         // unknown loop variables.
                         let reason = match (list.items(), list.as_unknown()) {
+                            (Some(items), _) if items.len() > super::eval::MAX_LOOP => format!(
+                                "a loop over {} elements is past ARM's limit of {} iterations",
+                                items.len(),
+                                super::eval::MAX_LOOP
+                            ),
                             (Some(items), _) => format!(
                                 "a loop over {} elements is past the limit of {} instances per evaluation of a template",
                                 items.len(),
