@@ -64,7 +64,9 @@ def main() -> int:
     counts = {}
     for module in map(Path, sys.argv[2:]):
         with tempfile.TemporaryDirectory() as bicep_dir, tempfile.TemporaryDirectory() as json_dir:
-            copy_tree(module, Path(bicep_dir), lambda p: p.suffix in (".bicep", ".bicepparam"))
+            # The whole folder: files that loadJsonContent() reads stay beside the sources, and
+            # aksguard itself leaves out each main.json compiled from the main.bicep beside it.
+            copy_tree(module, Path(bicep_dir), lambda p: True)
             # Only the top template: child modules' main.json are inlined in it as nested deployments.
             shutil.copyfile(module / "main.json", Path(json_dir) / "main.json")
             from_bicep = results(binary, Path(bicep_dir))

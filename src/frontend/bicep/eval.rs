@@ -79,7 +79,12 @@ pub struct Template<'a> {
     nesting: Cell<usize>,
     /// Loop elements and lambda calls evaluated so far (see [`MAX_STEPS`]).
     steps: Cell<usize>,
+    /// The directory `load*Content()` paths are relative to (the file's own).
+    pub base_dir: Option<std::path::PathBuf>,
 }
+
+/// Largest file `loadJsonContent()` and `loadTextContent()` read (Bicep's own limit is far lower).
+pub const MAX_LOADED_BYTES: u64 = 4 * 1024 * 1024;
 
 /// The scope a `targetScope` names.
 pub fn target_scope(program: &Program) -> DeployScope {
@@ -125,6 +130,7 @@ impl<'a> Template<'a> {
             depth: Cell::new(0),
             nesting: Cell::new(0),
             steps: Cell::new(0),
+            base_dir: None,
         };
         for statement in &program.statements {
             match &statement.kind {
@@ -922,6 +928,10 @@ impl<'t, 'a> Eval<'t, 'a> {
             "filter" | "map" | "reduce" | "sort" | "toobject" | "groupby" | "mapvalues" => {
                 return self.lambda_function(&lower, args, call_text, span)
             }
+            "loadjsoncontent" | "loadtextcontent" => {
+                let values: Vec<Value> = args.iter().map(|a| self.value(a)).collect();
+                return self.load_content(&lower, &values, call_text, span);
+            }
             _ => {}
         }
         let values: Vec<Value> = args.iter().map(|a| self.value(a)).collect();
@@ -946,6 +956,54 @@ impl<'t, 'a> Eval<'t, 'a> {
         };
         let refs: Vec<&Value> = values.iter().collect();
         with_provenance(result, &refs)
+    }
+
+    /// `loadTextContent(path)` and `loadJsonContent(path, [jsonPath])`: the compiler embeds the
+    /// file's content as a literal, so it is read here (bounded in size); values point at the call.
+    fn load_content(&self, function: &str, args: &[Value], call_text: &str, span: Span) -> Value {
+        let cannot = |why: String| {
+            unknown(
+                UnknownCause::Unsupported,
+                format!("`{call_text}`: {why}"),
+                span,
+            )
+        };
+        let (Some(path), Some(dir)) = (
+            args.first().and_then(|a| a.as_str()),
+            &self.template.base_dir,
+        ) else {
+            return cannot("the file to load is not known".to_string());
+        };
+        let path = dir.join(path);
+        match std::fs::metadata(&path) {
+            Ok(meta) if meta.len() > MAX_LOADED_BYTES => {
+                return cannot(format!("the file is larger than {MAX_LOADED_BYTES} bytes"))
+            }
+            Ok(_) => {}
+            Err(error) => return cannot(format!("cannot read the file: {error}")),
+        }
+        let text = match std::fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(error) => return cannot(format!("cannot read the file: {error}")),
+        };
+        let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+        if function == "loadtextcontent" {
+            return Value::new(ValueKind::String(text.to_string()), span);
+        }
+        let parsed = match crate::frontend::json::parse(self.template.file, text) {
+            Ok(Some(value)) => functions::respan(value, span),
+            Ok(None) => return cannot("the file is empty".to_string()),
+            Err(error) => return cannot(format!("the file is not JSON: {}", error.message)),
+        };
+        match args.get(1).map(|a| a.as_str()) {
+            None => parsed,
+            Some(Some(json_path)) => select(parsed, json_path, span).unwrap_or_else(|| {
+                cannot(format!(
+                    "aksguard does not evaluate the JSON path `{json_path}`"
+                ))
+            }),
+            Some(None) => cannot("the JSON path is not known".to_string()),
+        }
     }
 
     fn user_function(&self, function: &Function, args: &[Expr], span: Span) -> Value {
@@ -1147,6 +1205,34 @@ impl<'t, 'a> Eval<'t, 'a> {
             }
         }
     }
+}
+
+/// A simple JSON path (`$`, `$.a.b`, `$.a[0]`, `$['a']`) applied to `value`; `None` for anything
+/// else or a path that leads nowhere.
+fn select(value: Value, path: &str, span: Span) -> Option<Value> {
+    let mut rest = path.trim().strip_prefix('$')?;
+    let mut current = value;
+    while !rest.is_empty() {
+        if let Some(after) = rest.strip_prefix('.') {
+            let end = after.find(['.', '[']).unwrap_or(after.len());
+            current = current.get_ignore_case(&after[..end])?.value.clone();
+            rest = &after[end..];
+        } else if let Some(after) = rest.strip_prefix('[') {
+            let end = after.find(']')?;
+            let key = &after[..end];
+            current = match key.trim_matches(['\'', '"']).parse::<usize>() {
+                Ok(index) if !key.starts_with(['\'', '"']) => current.items()?.get(index)?.clone(),
+                _ => current
+                    .get_ignore_case(key.trim_matches(['\'', '"']))?
+                    .value
+                    .clone(),
+            };
+            rest = &after[end + 1..];
+        } else {
+            return None;
+        }
+    }
+    Some(Value { span, ..current })
 }
 
 fn lower(value: &Value) -> Value {
@@ -1494,6 +1580,28 @@ mod tests {
             .join()
             .unwrap();
         assert!(evaluated);
+    }
+
+    #[test]
+    fn json_paths_select_simple_members() {
+        let text = r#"{"a": {"b": [10, {"c": "x"}]}, "k-1": true}"#;
+        let value = crate::frontend::json::parse(FileId(0), text)
+            .unwrap()
+            .unwrap();
+        let at = |path: &str| select(value.clone(), path, Span::default());
+        assert_eq!(at("$.a.b[1].c").unwrap().as_str(), Some("x"));
+        assert_eq!(at("$['k-1']").unwrap().as_bool(), Some(true));
+        assert!(at("$").is_some());
+        assert!(at("$.a.missing").is_none());
+        assert!(at("$..b").is_none());
+        assert!(at("a.b").is_none());
+    }
+
+    #[test]
+    fn loaded_content_without_a_directory_is_unknown() {
+        let text = "var j = loadJsonContent('x.json')\nvar y = loadYamlContent('x.yaml')\n";
+        assert!(show(text, "j").contains("the file to load is not known"));
+        assert!(show(text, "y").contains("does not evaluate"));
     }
 
     #[test]

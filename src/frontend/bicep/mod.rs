@@ -122,13 +122,14 @@ pub fn build_model(
             inputs.push((Vec::new(), "no parameter file".to_string()));
         }
         for (supplied, missing) in inputs {
-            let template = eval::Template::new(
+            let mut template = eval::Template::new(
                 document.id,
                 &document.program,
                 &source.text,
                 supplied,
                 missing,
             );
+            template.base_dir = source.path.parent().map(Path::to_path_buf);
             // Each evaluation of a root has its own budget: a scan grows linearly with its roots.
             walker.budget = crate::budget::Budget::new(walk::BICEP_INSTANCE_BUDGET);
             walker.template(
@@ -189,13 +190,14 @@ fn uses(params: &Document, sources: &SourceMap) -> Option<PathBuf> {
 fn bicepparam_values(params: &Document, sources: &SourceMap) -> (Vec<(String, Value)>, String) {
     let source = sources.get(params.id);
     let display = walk::file_name(&source.display);
-    let template = eval::Template::new(
+    let mut template = eval::Template::new(
         params.id,
         &params.program,
         &source.text,
         Vec::new(),
         format!("{display} does not set it"),
     );
+    template.base_dir = source.path.parent().map(Path::to_path_buf);
     let evaluator = template.evaluator();
     let supplied = params
         .program

@@ -438,13 +438,19 @@ impl<'d> Walker<'d> {
                     decl.name.text
                 ),
             });
-            let inner = Template::new(
+            let mut inner = Template::new(
                 document.id,
                 &document.program,
                 &self.sources.get(document.id).text,
                 supplied,
                 format!("module '{}' in {display} does not pass it", decl.name.text),
             );
+            inner.base_dir = self
+                .sources
+                .get(document.id)
+                .path
+                .parent()
+                .map(Path::to_path_buf);
             let mut chain = frame.chain.clone();
             chain.push(index);
             self.template(&inner, &Frame { context, chain });
