@@ -1,6 +1,6 @@
 //! Throughput benchmark (not a timed test): generates a tree that looks like real IaC (Terraform
 //! roots calling local modules with tfvars, ARM templates with nested deployments and parameter
-//! files, Kubernetes manifests) at three sizes and scans it with the library, on one thread and on
+//! files, Bicep files, Kubernetes manifests) at three sizes and scans it with the library, on one thread and on
 //! every core. For each it prints files/s, MB/s, the read floor (reading every file, in parallel,
 //! and nothing else) and the ratio to it, and the process's peak memory.
 //!
@@ -139,6 +139,46 @@ const PARAMETERS: &str = r#"{
 }
 "#;
 
+const BICEP_CLUSTER: &str = r#"
+param location string = 'westeurope'
+param policy bool = INDEX_POLICY
+
+resource cluster 'Microsoft.ContainerService/managedClusters@2024-05-01' = {
+  name: 'aks-INDEX'
+  location: location
+  identity: {
+    type: 'SystemAssigned'
+  }
+  tags: {
+    owner: 'team-INDEX'
+    environment: 'prod'
+  }
+  properties: {
+    dnsPrefix: 'aksINDEX'
+    agentPoolProfiles: [
+      {
+        name: 'system'
+        count: 3
+        vmSize: 'Standard_D4s_v5'
+        mode: 'System'
+      }
+    ]
+    addonProfiles: {
+      azurepolicy: { enabled: policy }
+    }
+  }
+}
+
+resource workspace 'Microsoft.OperationalInsights/workspaces@2023-09-01' = {
+  name: 'law-${cluster.name}'
+  location: location
+  properties: {
+    sku: { name: 'PerGB2018' }
+    retentionInDays: 30
+  }
+}
+"#;
+
 const MANIFEST: &str = r#"apiVersion: v1
 kind: ConfigMap
 metadata:
@@ -203,6 +243,11 @@ fn generate(root: &Path, roots: usize) -> Tree {
             &mut tree,
             &root.join(format!("{team}/k8s/cluster{index:05}.yaml")),
             &fill(MANIFEST),
+        );
+        write(
+            &mut tree,
+            &root.join(format!("{team}/bicep{index:05}/main.bicep")),
+            &fill(BICEP_CLUSTER),
         );
     }
     tree

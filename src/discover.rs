@@ -24,6 +24,10 @@ pub enum FileKind {
     Manifests,
     /// A `--plan` file: `terraform show -json` output.
     TerraformPlan,
+    /// `*.bicep`
+    Bicep,
+    /// `*.bicepparam`
+    BicepParam,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -64,6 +68,10 @@ pub fn classify(path: &Path) -> Option<FileKind> {
         Some(FileKind::Json)
     } else if name.ends_with(".yaml") || name.ends_with(".yml") {
         Some(FileKind::Yaml)
+    } else if name.ends_with(".bicep") {
+        Some(FileKind::Bicep)
+    } else if name.ends_with(".bicepparam") {
+        Some(FileKind::BicepParam)
     } else {
         None
     }
@@ -157,6 +165,11 @@ mod tests {
             Some(FileKind::Json)
         );
         assert_eq!(classify(Path::new("values.yml")), Some(FileKind::Yaml));
+        assert_eq!(classify(Path::new("main.bicep")), Some(FileKind::Bicep));
+        assert_eq!(
+            classify(Path::new("prod.bicepparam")),
+            Some(FileKind::BicepParam)
+        );
         assert_eq!(classify(Path::new("README.md")), None);
     }
 }

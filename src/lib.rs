@@ -90,7 +90,10 @@ pub fn scan(options: &ScanOptions) -> Result<ScanOutput, discover::MissingPath> 
     for path in &options.param_files {
         discovery.files.push(discover::Discovered {
             path: path.clone(),
-            kind: discover::FileKind::Json,
+            kind: match discover::classify(path) {
+                Some(discover::FileKind::BicepParam) => discover::FileKind::BicepParam,
+                _ => discover::FileKind::Json,
+            },
         });
     }
     add_input_files(&mut discovery, &options.terraform.var_files)?;

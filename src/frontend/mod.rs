@@ -8,6 +8,7 @@
 
 pub mod arm;
 pub mod arm_shape;
+pub mod bicep;
 pub mod json;
 pub mod kubernetes;
 pub mod repository;
@@ -26,7 +27,12 @@ use crate::source::{FileId, SourceFile, SourceMap, Span};
 use crate::ScanOptions;
 
 /// Every front end, in the order their results join the model.
-pub const FRONT_ENDS: &[FrontEnd] = &[terraform::FRONT_END, arm::FRONT_END, kubernetes::FRONT_END];
+pub const FRONT_ENDS: &[FrontEnd] = &[
+    terraform::FRONT_END,
+    arm::FRONT_END,
+    bicep::FRONT_END,
+    kubernetes::FRONT_END,
+];
 
 /// The path that names standard input (`aksguard scan -`): read as Kubernetes manifests.
 pub const STDIN: &str = "-";
@@ -46,7 +52,28 @@ pub struct FrontEnd {
     /// rest.
     pub referenced: fn(&[ParsedFile], &[SourceFile]) -> Vec<Discovered>,
     /// Evaluate and lower everything it parsed in this scan.
-    pub lower: fn(&[ParsedFile], &SourceMap, &ScanOptions) -> Lowered,
+    pub lower: fn(&LowerInput) -> Lowered,
+}
+
+/// What a front end's lowering sees: the files it parsed, and every front end's (read-only), for
+/// formats that refer to each other (Bicep reads JSON parameter files; ARM leaves a template
+/// compiled from a `.bicep` beside it to Bicep).
+pub struct LowerInput<'p> {
+    pub files: &'p [ParsedFile],
+    parsed: &'p [Vec<ParsedFile>],
+    pub sources: &'p SourceMap,
+    pub options: &'p ScanOptions,
+}
+
+impl<'p> LowerInput<'p> {
+    /// The files another front end parsed, by its name.
+    pub fn files_of(&self, front_end: &str) -> &'p [ParsedFile] {
+        FRONT_ENDS
+            .iter()
+            .position(|f| f.name == front_end)
+            .and_then(|i| self.parsed.get(i))
+            .map_or(&[], Vec::as_slice)
+    }
 }
 
 /// A front end's parsed form of one file; only that front end looks inside (`downcast_ref`).
@@ -258,7 +285,13 @@ pub fn lower_all(parsed: &Parsed, options: &ScanOptions) -> (Lowered, Vec<String
         .par_iter()
         .zip(&parsed.files)
         .map(|(front_end, files)| {
-            guarded(|| (front_end.lower)(files, &parsed.sources, options)).map_err(|panic| {
+            let input = LowerInput {
+                files,
+                parsed: &parsed.files,
+                sources: &parsed.sources,
+                options,
+            };
+            guarded(|| (front_end.lower)(&input)).map_err(|panic| {
                 format!(
                     "internal error in the {} front end: {panic} (please report it; its results are missing, the rest of the scan went on)",
                     front_end.name

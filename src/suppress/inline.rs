@@ -140,9 +140,18 @@ fn block_end(source: &SourceFile, line: usize, yaml: bool) -> usize {
     }
 }
 
-/// HCL and JSON: follow `{`/`[` from the start of `line` to the bracket that closes the first one
-/// left open at the end of the line, skipping strings and comments.
+/// HCL, JSON and Bicep: follow `{`/`[` from the start of `line` to the bracket that closes the
+/// first one left open at the end of the line, skipping strings and comments.
 fn brace_block_end(source: &SourceFile, line: usize) -> usize {
+    // Bicep quotes strings with `'`; a `"` inside one is only text.
+    let quote =
+        if source.path.extension().is_some_and(|e| {
+            e.eq_ignore_ascii_case("bicep") || e.eq_ignore_ascii_case("bicepparam")
+        }) {
+            b'\''
+        } else {
+            b'"'
+        };
     let text = source.text.as_bytes();
     let line_end = source.line_range(line).end;
     let mut depth = 0usize;
@@ -153,12 +162,12 @@ fn brace_block_end(source: &SourceFile, line: usize) -> usize {
         if in_string {
             match byte {
                 b'\\' => i += 1,
-                b'"' => in_string = false,
+                _ if byte == quote => in_string = false,
                 _ => {}
             }
         } else {
             match byte {
-                b'"' => in_string = true,
+                _ if byte == quote => in_string = true,
                 b'#' => i = skip_to_line_end(text, i),
                 b'/' if text.get(i + 1) == Some(&b'/') => i = skip_to_line_end(text, i),
                 b'/' if text.get(i + 1) == Some(&b'*') => {

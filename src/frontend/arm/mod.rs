@@ -11,7 +11,7 @@
 pub mod expr;
 pub(crate) mod links;
 mod lower;
-mod params;
+pub mod params;
 mod template;
 
 use std::collections::BTreeSet;
@@ -68,17 +68,31 @@ pub const FRONT_END: FrontEnd = FrontEnd {
         }
     },
     referenced: links::referenced_files,
-    lower: |files, sources, options| {
-        let documents: Vec<&Document> = files
+    lower: |input| {
+        let documents: Vec<&Document> = input
+            .files
             .iter()
             .filter_map(|file| file.syntax.downcast_ref::<Document>())
             .collect();
-        let linked_only: BTreeSet<FileId> = files
+        // A template `bicep build` compiled from a `.bicep` beside it is reported once, on the
+        // source, by the Bicep front end.
+        let documents = crate::frontend::bicep::without_compiled_twins(
+            documents,
+            input.files_of("bicep"),
+            input.sources,
+        );
+        let linked_only: BTreeSet<FileId> = input
+            .files
             .iter()
             .filter(|file| file.referenced)
             .map(|file| file.id)
             .collect();
-        let output = build_model(&documents, &linked_only, sources, &options.param_files);
+        let output = build_model(
+            &documents,
+            &linked_only,
+            input.sources,
+            &input.options.param_files,
+        );
         Lowered {
             model: output.model,
             notes: output.not_analysed,

@@ -301,12 +301,13 @@ pub const FRONT_END: crate::frontend::FrontEnd = crate::frontend::FrontEnd {
         }
     },
     referenced: |_, _| Vec::new(),
-    lower: |files, sources, _| {
-        let manifests: Vec<&Manifest> = files
+    lower: |input| {
+        let manifests: Vec<&Manifest> = input
+            .files
             .iter()
             .filter_map(|file| file.syntax.downcast_ref::<Manifest>())
             .collect();
-        let lowered = build_model(&manifests, sources);
+        let lowered = build_model(&manifests, input.sources);
         crate::frontend::Lowered {
             model: lowered.model,
             notes: lowered.not_analysed,

@@ -57,8 +57,8 @@ pub const FRONT_END: FrontEnd = FrontEnd {
         }
     },
     referenced: module::local_module_files,
-    lower: |files, sources, options| {
-        let (model, notes) = build_model(files, sources, &options.terraform);
+    lower: |input| {
+        let (model, notes) = build_model(input.files, input.sources, &input.options.terraform);
         Lowered { model, notes }
     },
 };

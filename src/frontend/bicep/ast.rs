@@ -1,0 +1,198 @@
+//! The Bicep syntax tree. Every node has the byte range of its text in the file.
+
+use std::ops::Range;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Name {
+    pub text: String,
+    pub span: Range<usize>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Program {
+    pub statements: Vec<Statement>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Statement {
+    pub decorators: Vec<Expr>,
+    pub kind: StatementKind,
+    /// From the keyword to the end of the statement (decorators not included).
+    pub span: Range<usize>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum StatementKind {
+    TargetScope(Expr),
+    Metadata {
+        name: Name,
+        value: Expr,
+    },
+    /// In a `.bicep` file a declaration (`ty` set, `value` the default); in a `.bicepparam` file
+    /// an assignment (`ty` none).
+    Param {
+        name: Name,
+        ty: Option<TypeExpr>,
+        value: Option<Expr>,
+    },
+    Var {
+        name: Name,
+        value: Expr,
+    },
+    Resource(Box<ResourceDecl>),
+    Module(Box<ModuleDecl>),
+    Output {
+        name: Name,
+        value: Expr,
+    },
+    Type {
+        name: Name,
+        ty: TypeExpr,
+    },
+    Func {
+        name: Name,
+        parameters: Vec<Name>,
+        body: Expr,
+    },
+    /// `import ... from 'x'`: the names it brings in (aliases where given) and its source.
+    Import {
+        names: Vec<Name>,
+        from: Option<Expr>,
+    },
+    /// `extension` / `provider`: nothing aksguard evaluates.
+    Extension,
+    Using(Option<Expr>),
+    Extends(Expr),
+    Assert {
+        name: Name,
+        value: Expr,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResourceDecl {
+    pub name: Name,
+    /// The `'Microsoft.X/y@api'` string.
+    pub type_string: Expr,
+    pub existing: bool,
+    /// An object, `if (...) {...}`, or `[for ...: ...]`.
+    pub value: Expr,
+    /// `resource name 'type@api'`: where findings about missing settings point.
+    pub header: Range<usize>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ModuleDecl {
+    pub name: Name,
+    pub path: Expr,
+    pub value: Expr,
+    pub header: Range<usize>,
+}
+
+/// A type is kept only for what evaluation needs: whether it allows null.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TypeExpr {
+    pub span: Range<usize>,
+    pub nullable: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Expr {
+    pub kind: ExprKind,
+    pub span: Range<usize>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum StringPart {
+    Text(String),
+    Expr(Expr),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ExprKind {
+    Null,
+    Bool(bool),
+    Int(f64),
+    Str(String),
+    Interpolated(Vec<StringPart>),
+    Ident(String),
+    Array(Vec<ArrayItem>),
+    Object(Vec<ObjectItem>),
+    Unary {
+        op: &'static str,
+        operand: Box<Expr>,
+    },
+    Binary {
+        op: &'static str,
+        left: Box<Expr>,
+        right: Box<Expr>,
+    },
+    Ternary {
+        condition: Box<Expr>,
+        then: Box<Expr>,
+        otherwise: Box<Expr>,
+    },
+    Property {
+        target: Box<Expr>,
+        name: Name,
+        safe: bool,
+    },
+    Index {
+        target: Box<Expr>,
+        index: Box<Expr>,
+        safe: bool,
+    },
+    /// `parent::child`
+    Nested {
+        target: Box<Expr>,
+        name: Name,
+    },
+    /// `f(...)`, `az.f(...)`, `sys.f(...)`, `symbol.listKeys(...)`.
+    Call {
+        target: Option<Box<Expr>>,
+        name: Name,
+        args: Vec<Expr>,
+    },
+    /// `x!`
+    NonNull(Box<Expr>),
+    Paren(Box<Expr>),
+    Lambda {
+        parameters: Vec<Name>,
+        body: Box<Expr>,
+    },
+    /// `[for item in iterable: body]`, `[for (item, index) in ...]`.
+    For {
+        item: Name,
+        index: Option<Name>,
+        iterable: Box<Expr>,
+        body: Box<Expr>,
+    },
+    /// `if (condition) body`: a resource's or module's condition, or a loop's filter.
+    If {
+        condition: Box<Expr>,
+        body: Box<Expr>,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ArrayItem {
+    Item(Expr),
+    Spread(Expr),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ObjectItem {
+    Property {
+        key: String,
+        key_span: Range<usize>,
+        value: Expr,
+    },
+    /// A key written as an interpolated string.
+    ComputedProperty {
+        key: Expr,
+        value: Expr,
+    },
+    Spread(Expr),
+    /// A child resource declared inside its parent's body.
+    Resource(Box<Statement>),
+}

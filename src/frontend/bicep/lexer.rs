@@ -1,0 +1,437 @@
+//! Bicep tokens. Newlines are tokens (statements end at them); comments, `#disable-next-line`
+//! style pragmas and other whitespace are skipped. Interpolated strings come out in pieces the way
+//! the Bicep compiler lexes them: `'a${` (start), `}b${` (middle), `}c'` (end), with the
+//! expression tokens in between.
+
+use crate::frontend::SyntaxError;
+
+/// Tokens are `Copy`: string contents live in [`Tokens::strings`], named by index.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Tok {
+    Ident,
+    Int(f64),
+    /// A string without interpolation (`'...'` or `'''...'''`), unescaped.
+    Str(usize),
+    /// `'text${`
+    StrStart(usize),
+    /// `}text${`
+    StrMiddle(usize),
+    /// `}text'`
+    StrEnd(usize),
+    Newline,
+    Punct(&'static str),
+    Eof,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Token {
+    pub tok: Tok,
+    pub start: usize,
+    pub end: usize,
+}
+
+/// The punctuation token at the start of `rest`, longest first (`...` over `.`, `??` over `?`).
+fn punctuation(rest: &[u8]) -> Option<&'static str> {
+    let second = rest.get(1).copied().unwrap_or(0);
+    Some(match (rest.first()?, second) {
+        (b'.', b'.') if rest.get(2) == Some(&b'.') => "...",
+        (b'=', b'>') => "=>",
+        (b'=', b'=') => "==",
+        (b'!', b'=') => "!=",
+        (b'=', b'~') => "=~",
+        (b'!', b'~') => "!~",
+        (b'<', b'=') => "<=",
+        (b'>', b'=') => ">=",
+        (b'&', b'&') => "&&",
+        (b'|', b'|') => "||",
+        (b'?', b'?') => "??",
+        (b':', b':') => "::",
+        (b'{', _) => "{",
+        (b'}', _) => "}",
+        (b'[', _) => "[",
+        (b']', _) => "]",
+        (b'(', _) => "(",
+        (b')', _) => ")",
+        (b',', _) => ",",
+        (b'.', _) => ".",
+        (b':', _) => ":",
+        (b'?', _) => "?",
+        (b'!', _) => "!",
+        (b'=', _) => "=",
+        (b'<', _) => "<",
+        (b'>', _) => ">",
+        (b'+', _) => "+",
+        (b'-', _) => "-",
+        (b'*', _) => "*",
+        (b'/', _) => "/",
+        (b'%', _) => "%",
+        (b'@', _) => "@",
+        (b'|', _) => "|",
+        _ => return None,
+    })
+}
+
+fn error(offset: usize, message: impl Into<String>) -> SyntaxError {
+    SyntaxError {
+        offset,
+        message: message.into(),
+    }
+}
+
+fn is_ident_start(b: u8) -> bool {
+    b.is_ascii_alphabetic() || b == b'_'
+}
+
+fn is_ident_continue(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_'
+}
+
+/// A file's tokens, and the unescaped contents of its strings.
+#[derive(Debug, Default)]
+pub struct Tokens {
+    pub tokens: Vec<Token>,
+    pub strings: Vec<String>,
+}
+
+pub fn lex(text: &str) -> Result<Tokens, SyntaxError> {
+    let bytes = text.as_bytes();
+    let mut tokens: Vec<Token> = Vec::with_capacity(text.len() / 8);
+    let mut strings: Vec<String> = Vec::new();
+    // One entry per open `${`: how many `{` opened inside it are still open.
+    let mut interpolations: Vec<usize> = Vec::new();
+    let mut i = 0;
+    let push_newline = |tokens: &mut Vec<Token>, at: usize| {
+        if !matches!(
+            tokens.last(),
+            Some(Token {
+                tok: Tok::Newline,
+                ..
+            }) | None
+        ) {
+            tokens.push(Token {
+                tok: Tok::Newline,
+                start: at,
+                end: at + 1,
+            });
+        }
+    };
+    while i < bytes.len() {
+        let b = bytes[i];
+        match b {
+            b' ' | b'\t' | b'\r' => {
+                i += 1;
+                while i < bytes.len() && matches!(bytes[i], b' ' | b'\t' | b'\r') {
+                    i += 1;
+                }
+            }
+            b'\n' => {
+                push_newline(&mut tokens, i);
+                i += 1;
+            }
+            b'/' if bytes.get(i + 1) == Some(&b'/') => {
+                i = text[i..].find('\n').map_or(bytes.len(), |at| i + at);
+            }
+            b'/' if bytes.get(i + 1) == Some(&b'*') => {
+                let start = i;
+                let Some(close) = text[i + 2..].find("*/") else {
+                    return Err(error(start, "block comment `/*` is never closed"));
+                };
+                let end = i + 2 + close + 2;
+                if text[i..end].contains('\n') {
+                    push_newline(&mut tokens, i);
+                }
+                i = end;
+            }
+            // Pragmas (`#disable-next-line rule`, `#disable-diagnostics`) run to the end of line.
+            b'#' if text[i + 1..].starts_with("disable") => {
+                while i < bytes.len() && bytes[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            b'\'' if text[i..].starts_with("'''") => {
+                let start = i;
+                let Some(close) = text[i + 3..].find("'''") else {
+                    return Err(error(start, "multi-line string `'''` is never closed"));
+                };
+                // A multi-line string may end with more quotes than three: the extra ones are
+                // content (`''''a''''` is `'a'`).
+                let mut end = i + 3 + close + 3;
+                while bytes.get(end) == Some(&b'\'') {
+                    end += 1;
+                }
+                let mut content = &text[i + 3..end - 3];
+                // A newline right after the opening quotes is not part of the value.
+                if let Some(rest) = content.strip_prefix("\r\n") {
+                    content = rest;
+                } else if let Some(rest) = content.strip_prefix('\n') {
+                    content = rest;
+                }
+                strings.push(content.to_string());
+                tokens.push(Token {
+                    tok: Tok::Str(strings.len() - 1),
+                    start,
+                    end,
+                });
+                i = end;
+            }
+            b'\'' => {
+                let (token, next) = string_piece(text, i, i + 1, true, &mut strings)?;
+                if matches!(token.tok, Tok::StrStart(_)) {
+                    interpolations.push(0);
+                }
+                tokens.push(token);
+                i = next;
+            }
+            b'}' if interpolations.last() == Some(&0) => {
+                let (token, next) = string_piece(text, i, i + 1, false, &mut strings)?;
+                if matches!(token.tok, Tok::StrEnd(_)) {
+                    interpolations.pop();
+                }
+                tokens.push(token);
+                i = next;
+            }
+            b'0'..=b'9' => {
+                let start = i;
+                while i < bytes.len() && bytes[i].is_ascii_digit() {
+                    i += 1;
+                }
+                let value: f64 = text[start..i]
+                    .parse()
+                    .map_err(|_| error(start, "invalid number"))?;
+                tokens.push(Token {
+                    tok: Tok::Int(value),
+                    start,
+                    end: i,
+                });
+            }
+            _ if is_ident_start(b) => {
+                let start = i;
+                while i < bytes.len() && is_ident_continue(bytes[i]) {
+                    i += 1;
+                }
+                tokens.push(Token {
+                    tok: Tok::Ident,
+                    start,
+                    end: i,
+                });
+            }
+            _ => {
+                let Some(punct) = punctuation(&bytes[i..]) else {
+                    let c = text[i..].chars().next().unwrap_or('?');
+                    return Err(error(i, format!("unexpected character `{c}`")));
+                };
+                match punct {
+                    "{" => {
+                        if let Some(open) = interpolations.last_mut() {
+                            *open += 1;
+                        }
+                    }
+                    "}" => {
+                        if let Some(open) = interpolations.last_mut() {
+                            *open = open.saturating_sub(1);
+                        }
+                    }
+                    _ => {}
+                }
+                tokens.push(Token {
+                    tok: Tok::Punct(punct),
+                    start: i,
+                    end: i + punct.len(),
+                });
+                i += punct.len();
+            }
+        }
+    }
+    if !interpolations.is_empty() {
+        return Err(error(
+            text.len(),
+            "string interpolation `${` is never closed",
+        ));
+    }
+    tokens.push(Token {
+        tok: Tok::Eof,
+        start: text.len(),
+        end: text.len(),
+    });
+    Ok(Tokens { tokens, strings })
+}
+
+/// Read string content from `from` up to a closing `'` or an opening `${`. `opening` says whether
+/// the piece began with a quote (start or whole string) or with the `}` that closed an
+/// interpolation (middle or end).
+fn string_piece(
+    text: &str,
+    start: usize,
+    from: usize,
+    opening: bool,
+    strings: &mut Vec<String>,
+) -> Result<(Token, usize), SyntaxError> {
+    let bytes = text.as_bytes();
+    let mut value = String::new();
+    let mut i = from;
+    loop {
+        let Some(&b) = bytes.get(i) else {
+            return Err(error(start, "string is never closed"));
+        };
+        match b {
+            b'\'' => {
+                strings.push(value);
+                let index = strings.len() - 1;
+                let tok = if opening {
+                    Tok::Str(index)
+                } else {
+                    Tok::StrEnd(index)
+                };
+                return Ok((
+                    Token {
+                        tok,
+                        start,
+                        end: i + 1,
+                    },
+                    i + 1,
+                ));
+            }
+            b'\n' => {
+                return Err(error(
+                    start,
+                    "string is not closed on its line (use ''' for multi-line strings)",
+                ))
+            }
+            b'$' if bytes.get(i + 1) == Some(&b'{') => {
+                strings.push(value);
+                let index = strings.len() - 1;
+                let tok = if opening {
+                    Tok::StrStart(index)
+                } else {
+                    Tok::StrMiddle(index)
+                };
+                return Ok((
+                    Token {
+                        tok,
+                        start,
+                        end: i + 2,
+                    },
+                    i + 2,
+                ));
+            }
+            b'\\' => {
+                let Some(&escaped) = bytes.get(i + 1) else {
+                    return Err(error(i, "string is never closed"));
+                };
+                match escaped {
+                    b'\\' => value.push('\\'),
+                    b'\'' => value.push('\''),
+                    b'n' => value.push('\n'),
+                    b'r' => value.push('\r'),
+                    b't' => value.push('\t'),
+                    b'$' => value.push('$'),
+                    b'u' if bytes.get(i + 2) == Some(&b'{') => {
+                        let Some(close) = text[i + 3..].find('}') else {
+                            return Err(error(i, "unclosed `\\u{` escape"));
+                        };
+                        let hex = &text[i + 3..i + 3 + close];
+                        let c = u32::from_str_radix(hex, 16)
+                            .ok()
+                            .and_then(char::from_u32)
+                            .ok_or_else(|| error(i, format!("invalid escape `\\u{{{hex}}}`")))?;
+                        value.push(c);
+                        i += 3 + close + 1;
+                        continue;
+                    }
+                    _ => {
+                        return Err(error(
+                            i,
+                            format!("invalid escape `\\{}` in string", escaped as char),
+                        ))
+                    }
+                }
+                i += 2;
+            }
+            _ => {
+                // Copy the run up to the next byte that means something, at once.
+                let run = bytes[i..]
+                    .iter()
+                    .position(|b| matches!(b, b'\'' | b'\n' | b'$' | b'\\'))
+                    .map_or(bytes.len(), |at| i + at);
+                let run = if run == i { i + 1 } else { run };
+                match text.get(i..run) {
+                    Some(piece) => value.push_str(piece),
+                    None => return Err(error(i, "string is never closed")),
+                }
+                i = run;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Token kinds, with strings shown by content.
+    fn kinds(text: &str) -> Vec<String> {
+        let lexed = lex(text).unwrap();
+        lexed
+            .tokens
+            .iter()
+            .map(|t| match t.tok {
+                Tok::Str(i) => format!("Str({:?})", lexed.strings[i]),
+                Tok::StrStart(i) => format!("StrStart({:?})", lexed.strings[i]),
+                Tok::StrMiddle(i) => format!("StrMiddle({:?})", lexed.strings[i]),
+                Tok::StrEnd(i) => format!("StrEnd({:?})", lexed.strings[i]),
+                other => format!("{other:?}"),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn strings_interpolation_and_escapes() {
+        assert_eq!(
+            kinds("'a${b}c${ {x: 1}.x }d'"),
+            vec![
+                "StrStart(\"a\")".to_string(),
+                "Ident".to_string(),
+                "StrMiddle(\"c\")".to_string(),
+                "Punct(\"{\")".to_string(),
+                "Ident".to_string(),
+                "Punct(\":\")".to_string(),
+                "Int(1.0)".to_string(),
+                "Punct(\"}\")".to_string(),
+                "Punct(\".\")".to_string(),
+                "Ident".to_string(),
+                "StrEnd(\"d\")".to_string(),
+                "Eof".to_string()
+            ]
+        );
+        assert_eq!(
+            kinds(r"'it\'s \$x \u{41}'"),
+            vec!["Str(\"it's $x A\")".to_string(), "Eof".to_string()]
+        );
+        assert_eq!(
+            kinds("'''\nline ${not} 'x'\n'''"),
+            vec!["Str(\"line ${not} 'x'\\n\")".to_string(), "Eof".to_string()]
+        );
+    }
+
+    #[test]
+    fn newlines_collapse_and_comments_vanish() {
+        assert_eq!(
+            kinds("a // c\n\n/* x\n */ b #disable-next-line foo\n"),
+            vec![
+                "Ident".to_string(),
+                "Newline".to_string(),
+                "Ident".to_string(),
+                "Newline".to_string(),
+                "Eof".to_string()
+            ]
+        );
+    }
+
+    #[test]
+    fn errors_name_the_offset() {
+        assert_eq!(lex("x = 'abc").unwrap_err().offset, 4);
+        assert_eq!(lex("a ^ b").unwrap_err().offset, 2);
+        assert!(lex("'${a'").is_err());
+        assert!(lex("/* open").is_err());
+    }
+}

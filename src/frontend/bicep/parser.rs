@@ -1,0 +1,1418 @@
+//! A hand-written recursive-descent parser for `.bicep` and `.bicepparam` files.
+//!
+//! Bicep is newline-sensitive: statements end at newlines, and inside `{}` and `[]` newlines
+//! separate items (commas may too). Inside `()` newlines are plain whitespace. A line that starts
+//! with `?`, `:`, `??`, `&&` or `||` continues the expression above it, as the compiler allows.
+//! Nesting is bounded by [`MAX_DEPTH`]: deeper input is an error, never a stack overflow.
+use super::ast::*;
+use super::lexer::{lex, Tok, Token};
+use crate::frontend::SyntaxError;
+
+/// Deepest nesting of expressions and types accepted.
+pub const MAX_DEPTH: usize = 100;
+
+pub fn parse(text: &str) -> Result<Program, SyntaxError> {
+    let lexed = lex(text)?;
+    let mut parser = Parser {
+        text,
+        tokens: lexed.tokens,
+        strings: lexed.strings,
+        pos: 0,
+        depth: 0,
+        newline_modes: vec![true],
+    };
+    parser.program()
+}
+
+struct Parser<'t> {
+    text: &'t str,
+    tokens: Vec<Token>,
+    /// String contents, by the index in their token.
+    strings: Vec<String>,
+    pos: usize,
+    depth: usize,
+    /// Whether newlines are tokens at the current bracket level (false inside parentheses).
+    newline_modes: Vec<bool>,
+}
+
+type Parsed<T> = Result<T, SyntaxError>;
+
+impl<'t> Parser<'t> {
+    /// The contents of string token `index`, moved into the tree: each string token is consumed
+    /// once (lookahead only looks at token kinds).
+    fn take_string(&mut self, index: usize) -> String {
+        std::mem::take(&mut self.strings[index])
+    }
+
+    fn newlines_significant(&self) -> bool {
+        *self.newline_modes.last().unwrap_or(&true)
+    }
+
+    /// Skip newline tokens when they are not significant here.
+    fn skip_insignificant(&mut self) {
+        if !self.newlines_significant() {
+            self.skip_newlines();
+        }
+    }
+
+    fn skip_newlines(&mut self) {
+        while self.tokens[self.pos].tok == Tok::Newline {
+            self.pos += 1;
+        }
+    }
+
+    fn peek(&mut self) -> &Token {
+        self.skip_insignificant();
+        &self.tokens[self.pos]
+    }
+
+    /// The token after the current one (skipping newlines where they do not count).
+    fn peek_second(&mut self) -> &Token {
+        self.skip_insignificant();
+        let mut i = self.pos + 1;
+        if !self.newlines_significant() {
+            while self.tokens[i].tok == Tok::Newline {
+                i += 1;
+            }
+        }
+        &self.tokens[i.min(self.tokens.len() - 1)]
+    }
+
+    fn next(&mut self) -> Token {
+        self.skip_insignificant();
+        let token = self.tokens[self.pos];
+        if token.tok != Tok::Eof {
+            self.pos += 1;
+        }
+        token
+    }
+
+    fn at_punct(&mut self, punct: &str) -> bool {
+        matches!(self.peek().tok, Tok::Punct(p) if p == punct)
+    }
+
+    fn at_word(&mut self, word: &str) -> bool {
+        let token = *self.peek();
+        token.tok == Tok::Ident && &self.text[token.start..token.end] == word
+    }
+
+    fn eat_punct(&mut self, punct: &str) -> bool {
+        if self.at_punct(punct) {
+            self.next();
+            true
+        } else {
+            false
+        }
+    }
+
+    fn eat_word(&mut self, word: &str) -> bool {
+        if self.at_word(word) {
+            self.next();
+            true
+        } else {
+            false
+        }
+    }
+
+    fn error<T>(&self, at: usize, message: impl Into<String>) -> Parsed<T> {
+        Err(SyntaxError {
+            offset: at,
+            message: message.into(),
+        })
+    }
+
+    fn describe(&self, token: &Token) -> String {
+        match token.tok {
+            Tok::Eof => "the end of the file".to_string(),
+            Tok::Newline => "the end of the line".to_string(),
+            _ => format!("`{}`", &self.text[token.start..token.end]),
+        }
+    }
+
+    fn expect_punct(&mut self, punct: &str) -> Parsed<Token> {
+        let token = *self.peek();
+        if matches!(token.tok, Tok::Punct(p) if p == punct) {
+            let token = self.next();
+            // A value may start on the line after `=`, `:` or `=>`.
+            if matches!(punct, "=" | ":" | "=>") {
+                self.skip_newlines();
+            }
+            Ok(token)
+        } else {
+            self.error(
+                token.start,
+                format!("expected `{punct}`, found {}", self.describe(&token)),
+            )
+        }
+    }
+
+    fn name(&mut self, what: &str) -> Parsed<Name> {
+        let token = *self.peek();
+        if token.tok != Tok::Ident {
+            return self.error(
+                token.start,
+                format!("expected {what}, found {}", self.describe(&token)),
+            );
+        }
+        self.next();
+        Ok(Name {
+            text: self.text[token.start..token.end].to_string(),
+            span: token.start..token.end,
+        })
+    }
+
+    fn enter(&mut self, at: usize) -> Parsed<()> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return self.error(
+                at,
+                format!("nested more than {MAX_DEPTH} levels deep; aksguard stops here"),
+            );
+        }
+        Ok(())
+    }
+
+    fn leave(&mut self) {
+        self.depth -= 1;
+    }
+
+    fn last_end(&self) -> usize {
+        let mut i = self.pos;
+        while i > 0 {
+            i -= 1;
+            if self.tokens[i].tok != Tok::Newline {
+                return self.tokens[i].end;
+            }
+        }
+        0
+    }
+
+    /// A statement ends at a newline or the end of the file.
+    fn end_of_statement(&mut self) -> Parsed<()> {
+        let token = self.tokens[self.pos];
+        match token.tok {
+            Tok::Newline => {
+                self.pos += 1;
+                Ok(())
+            }
+            Tok::Eof => Ok(()),
+            _ => self.error(
+                token.start,
+                format!(
+                    "expected the end of the line, found {}",
+                    self.describe(&token)
+                ),
+            ),
+        }
+    }
+
+    fn program(&mut self) -> Parsed<Program> {
+        let mut program = Program::default();
+        loop {
+            self.skip_newlines();
+            if self.tokens[self.pos].tok == Tok::Eof {
+                return Ok(program);
+            }
+            let statement = self.statement()?;
+            program.statements.push(statement);
+            self.end_of_statement()?;
+        }
+    }
+
+    fn decorators(&mut self) -> Parsed<Vec<Expr>> {
+        let mut decorators = Vec::new();
+        while self.at_punct("@") {
+            let at = self.next();
+            let expr = self.postfix()?;
+            decorators.push(Expr {
+                span: at.start..expr.span.end,
+                kind: expr.kind,
+            });
+            self.skip_newlines();
+        }
+        Ok(decorators)
+    }
+
+    fn statement(&mut self) -> Parsed<Statement> {
+        let decorators = self.decorators()?;
+        let keyword = *self.peek();
+        let start = keyword.start;
+        if keyword.tok != Tok::Ident {
+            return self.error(
+                start,
+                format!(
+                    "expected a declaration (param, var, resource, module, output, ...), found {}",
+                    self.describe(&keyword)
+                ),
+            );
+        }
+        let word = self.text[keyword.start..keyword.end].to_string();
+        self.next();
+        let kind = match word.as_str() {
+            "targetScope" => {
+                self.expect_punct("=")?;
+                StatementKind::TargetScope(self.expression()?)
+            }
+            "metadata" => {
+                let name = self.name("a metadata name")?;
+                self.expect_punct("=")?;
+                StatementKind::Metadata {
+                    name,
+                    value: self.expression()?,
+                }
+            }
+            "param" => {
+                let name = self.name("a parameter name")?;
+                if self.eat_punct("=") {
+                    StatementKind::Param {
+                        name,
+                        ty: None,
+                        value: Some(self.expression()?),
+                    }
+                } else {
+                    let ty = self.type_expression()?;
+                    let value = if self.eat_punct("=") {
+                        Some(self.expression()?)
+                    } else {
+                        None
+                    };
+                    StatementKind::Param {
+                        name,
+                        ty: Some(ty),
+                        value,
+                    }
+                }
+            }
+            "var" => {
+                let name = self.name("a variable name")?;
+                // A type may follow the name (`var x string = ...`).
+                if !self.at_punct("=") {
+                    self.type_expression()?;
+                }
+                self.expect_punct("=")?;
+                StatementKind::Var {
+                    name,
+                    value: self.expression()?,
+                }
+            }
+            "resource" => StatementKind::Resource(Box::new(self.resource(start)?)),
+            "module" => {
+                let name = self.name("a module name")?;
+                let path = self.string_literal("a module path")?;
+                let header = start..path.span.end;
+                self.expect_punct("=")?;
+                let value = self.declaration_value()?;
+                StatementKind::Module(Box::new(ModuleDecl {
+                    name,
+                    path,
+                    value,
+                    header,
+                }))
+            }
+            "output" => {
+                let name = self.name("an output name")?;
+                if self.at_word("resource") {
+                    self.next();
+                    self.string_literal("a resource type")?;
+                } else {
+                    self.type_expression()?;
+                }
+                self.expect_punct("=")?;
+                StatementKind::Output {
+                    name,
+                    value: self.expression()?,
+                }
+            }
+            "type" => {
+                let name = self.name("a type name")?;
+                self.expect_punct("=")?;
+                StatementKind::Type {
+                    name,
+                    ty: self.type_expression()?,
+                }
+            }
+            "func" => self.function()?,
+            "import" => self.import()?,
+            "extension" | "provider" => {
+                self.rest_of_line()?;
+                StatementKind::Extension
+            }
+            "using" => {
+                if self.eat_word("none") {
+                    self.rest_of_line()?;
+                    StatementKind::Using(None)
+                } else {
+                    let path = self.string_literal("the path of the template")?;
+                    self.rest_of_line()?;
+                    StatementKind::Using(Some(path))
+                }
+            }
+            "extends" => StatementKind::Extends(self.string_literal("a parameter file path")?),
+            "assert" => {
+                let name = self.name("an assertion name")?;
+                self.expect_punct("=")?;
+                StatementKind::Assert {
+                    name,
+                    value: self.expression()?,
+                }
+            }
+            other => {
+                return self.error(
+                    start,
+                    format!("`{other}` is not a Bicep declaration keyword"),
+                )
+            }
+        };
+        Ok(Statement {
+            decorators,
+            kind,
+            span: start..self.last_end(),
+        })
+    }
+
+    /// Tokens up to the end of the line, with brackets balanced (import, extension and using
+    /// clauses aksguard does not evaluate).
+    fn rest_of_line(&mut self) -> Parsed<()> {
+        let mut depth = 0usize;
+        loop {
+            let token = self.tokens[self.pos];
+            match token.tok {
+                Tok::Eof => return Ok(()),
+                Tok::Newline if depth == 0 => return Ok(()),
+                Tok::Punct("{" | "[" | "(") => depth += 1,
+                Tok::Punct("}" | "]" | ")") => {
+                    if depth == 0 {
+                        return self.error(token.start, "unbalanced bracket");
+                    }
+                    depth -= 1
+                }
+                _ => {}
+            }
+            self.pos += 1;
+        }
+    }
+
+    fn string_literal(&mut self, what: &str) -> Parsed<Expr> {
+        let token = *self.peek();
+        match token.tok {
+            Tok::Str(value) => {
+                self.next();
+                Ok(Expr {
+                    kind: ExprKind::Str(self.take_string(value)),
+                    span: token.start..token.end,
+                })
+            }
+            Tok::StrStart(_) => self.primary(),
+            _ => self.error(
+                token.start,
+                format!(
+                    "expected {what} (a string), found {}",
+                    self.describe(&token)
+                ),
+            ),
+        }
+    }
+
+    fn resource(&mut self, start: usize) -> Parsed<ResourceDecl> {
+        let name = self.name("a resource name")?;
+        let type_string = self.string_literal("a resource type")?;
+        let header = start..type_string.span.end;
+        let existing = self.eat_word("existing");
+        self.expect_punct("=")?;
+        let value = self.declaration_value()?;
+        Ok(ResourceDecl {
+            name,
+            type_string,
+            existing,
+            value,
+            header,
+        })
+    }
+
+    /// What follows `=` in a resource or module: an object, `if (...) {...}` or a `[for ...]`.
+    fn declaration_value(&mut self) -> Parsed<Expr> {
+        if self.at_word("if") {
+            return self.condition();
+        }
+        self.expression()
+    }
+
+    fn condition(&mut self) -> Parsed<Expr> {
+        let start = self.next().start;
+        self.enter(start)?;
+        self.expect_punct("(")?;
+        self.newline_modes.push(false);
+        let condition = self.expression();
+        self.newline_modes.pop();
+        let condition = condition?;
+        self.expect_punct(")")?;
+        let body = self.expression()?;
+        self.leave();
+        Ok(Expr {
+            span: start..body.span.end,
+            kind: ExprKind::If {
+                condition: Box::new(condition),
+                body: Box::new(body),
+            },
+        })
+    }
+
+    fn function(&mut self) -> Parsed<StatementKind> {
+        let name = self.name("a function name")?;
+        self.expect_punct("(")?;
+        self.newline_modes.push(false);
+        let mut parameters = Vec::new();
+        let result = (|| {
+            while !self.at_punct(")") {
+                parameters.push(self.name("a parameter name")?);
+                self.type_expression()?;
+                if !self.eat_punct(",") {
+                    break;
+                }
+            }
+            Ok(())
+        })();
+        self.newline_modes.pop();
+        result?;
+        self.expect_punct(")")?;
+        self.type_expression()?;
+        self.expect_punct("=>")?;
+        let body = self.expression()?;
+        Ok(StatementKind::Func {
+            name,
+            parameters,
+            body,
+        })
+    }
+
+    fn import(&mut self) -> Parsed<StatementKind> {
+        let mut names = Vec::new();
+        if self.at_punct("{") {
+            self.next();
+            self.newline_modes.push(true);
+            let result = (|| loop {
+                self.skip_separators();
+                if self.at_punct("}") {
+                    return Ok(());
+                }
+                let mut name = self.name("an imported name")?;
+                if self.eat_word("as") {
+                    name = self.name("an alias")?;
+                }
+                names.push(name);
+                self.item_end("}")?;
+            })();
+            self.newline_modes.pop();
+            result?;
+            self.expect_punct("}")?;
+        } else if self.eat_punct("*") {
+            if !self.eat_word("as") {
+                let token = *self.peek();
+                return self.error(token.start, "expected `as` after `import *`");
+            }
+            names.push(self.name("a namespace name")?);
+        } else {
+            // `import 'provider@version' [with {...}] [as alias]` (the older provider form).
+            self.rest_of_line()?;
+            return Ok(StatementKind::Import { names, from: None });
+        }
+        let from = if self.eat_word("from") {
+            Some(self.string_literal("the path imported from")?)
+        } else {
+            None
+        };
+        Ok(StatementKind::Import { names, from })
+    }
+
+    // ---- types ------------------------------------------------------------------------------
+
+    fn type_expression(&mut self) -> Parsed<TypeExpr> {
+        let start = self.tokens[self.pos].start;
+        self.enter(start)?;
+        // A union may be written one member a line, each after a `|`.
+        if self.continues_with("|") {
+            self.next();
+        }
+        let mut nullable = self.type_postfix()?;
+        while self.continues_with("|") {
+            self.next();
+            nullable |= self.type_postfix()?;
+        }
+        self.leave();
+        Ok(TypeExpr {
+            span: start..self.last_end(),
+            nullable,
+        })
+    }
+
+    /// A type with its `[]`, `?`, `.member` and `[n]` suffixes; says whether it ends nullable.
+    fn type_postfix(&mut self) -> Parsed<bool> {
+        let mut nullable = self.type_primary()?;
+        loop {
+            let token = self.tokens[self.pos];
+            match token.tok {
+                Tok::Punct("?") => {
+                    self.pos += 1;
+                    nullable = true;
+                }
+                Tok::Punct("[") => {
+                    self.pos += 1;
+                    // `[]`, `[*]` and `[0]` suffixes.
+                    let inner = *self.peek();
+                    match inner.tok {
+                        Tok::Punct("]") => {}
+                        Tok::Punct("*") | Tok::Int(_) => {
+                            self.next();
+                        }
+                        _ => return self.error(inner.start, "expected `]` in an array type"),
+                    }
+                    self.expect_punct("]")?;
+                    nullable = false;
+                }
+                Tok::Punct(".") => {
+                    self.pos += 1;
+                    self.name("a type member")?;
+                    nullable = false;
+                }
+                _ => return Ok(nullable),
+            }
+        }
+    }
+
+    fn type_primary(&mut self) -> Parsed<bool> {
+        let token = *self.peek();
+        match &token.tok {
+            Tok::Ident => {
+                let word = &self.text[token.start..token.end];
+                self.next();
+                if word == "resource" && matches!(self.peek().tok, Tok::Str(_)) {
+                    self.next();
+                    return Ok(false);
+                }
+                if word == "null" {
+                    return Ok(true);
+                }
+                if self.tokens[self.pos].tok == Tok::Punct("<") {
+                    self.pos += 1;
+                    self.newline_modes.push(false);
+                    let result = (|| {
+                        loop {
+                            self.type_expression()?;
+                            if !self.eat_punct(",") {
+                                break;
+                            }
+                        }
+                        self.expect_punct(">").map(|_| ())
+                    })();
+                    self.newline_modes.pop();
+                    result?;
+                }
+                Ok(false)
+            }
+            Tok::Str(_) | Tok::Int(_) => {
+                self.next();
+                Ok(false)
+            }
+            Tok::Punct("-") | Tok::Punct("!") => {
+                self.next();
+                self.type_primary()
+            }
+            Tok::Punct("(") => {
+                self.next();
+                self.newline_modes.push(false);
+                let inner = self.type_expression();
+                self.newline_modes.pop();
+                let inner = inner?;
+                self.expect_punct(")")?;
+                Ok(inner.nullable)
+            }
+            Tok::Punct("{") => {
+                self.next();
+                self.newline_modes.push(true);
+                let result = self.object_type_members();
+                self.newline_modes.pop();
+                result?;
+                self.expect_punct("}")?;
+                Ok(false)
+            }
+            Tok::Punct("[") => {
+                self.next();
+                self.newline_modes.push(true);
+                let result = (|| loop {
+                    self.skip_separators();
+                    if self.at_punct("]") {
+                        return Ok(());
+                    }
+                    self.decorators()?;
+                    self.type_expression()?;
+                    self.item_end("]")?;
+                })();
+                self.newline_modes.pop();
+                result?;
+                self.expect_punct("]")?;
+                Ok(false)
+            }
+            _ => self.error(
+                token.start,
+                format!("expected a type, found {}", self.describe(&token)),
+            ),
+        }
+    }
+
+    fn object_type_members(&mut self) -> Parsed<()> {
+        loop {
+            self.skip_separators();
+            if self.at_punct("}") {
+                return Ok(());
+            }
+            self.decorators()?;
+            let key = *self.peek();
+            match key.tok {
+                Tok::Ident | Tok::Str(_) | Tok::Punct("*") => {
+                    self.next();
+                }
+                _ => {
+                    return self.error(
+                        key.start,
+                        format!("expected a property name, found {}", self.describe(&key)),
+                    )
+                }
+            }
+            self.expect_punct(":")?;
+            self.type_expression()?;
+            self.item_end("}")?;
+        }
+    }
+
+    /// Newlines and commas between items of an object or array.
+    fn skip_separators(&mut self) {
+        while matches!(self.tokens[self.pos].tok, Tok::Newline | Tok::Punct(",")) {
+            self.pos += 1;
+        }
+    }
+
+    /// After an item: a comma, a newline or the closing bracket.
+    fn item_end(&mut self, close: &str) -> Parsed<()> {
+        let token = self.tokens[self.pos];
+        match token.tok {
+            Tok::Newline | Tok::Punct(",") => Ok(()),
+            Tok::Punct(p) if p == close => Ok(()),
+            _ => self.error(
+                token.start,
+                format!(
+                    "expected `,`, a new line or `{close}`, found {}",
+                    self.describe(&token)
+                ),
+            ),
+        }
+    }
+
+    // ---- expressions ------------------------------------------------------------------------
+
+    pub fn expression(&mut self) -> Parsed<Expr> {
+        let start = self.peek().start;
+        self.enter(start)?;
+        let result = self.ternary();
+        self.leave();
+        result
+    }
+
+    /// Whether the next line starts with `op`, continuing the expression; if so, step onto it.
+    fn continues_with(&mut self, op: &str) -> bool {
+        if self.at_punct(op) {
+            return true;
+        }
+        let mut i = self.pos;
+        while self.tokens[i].tok == Tok::Newline {
+            i += 1;
+        }
+        if i > self.pos && matches!(self.tokens[i].tok, Tok::Punct(p) if p == op) {
+            self.pos = i;
+            return true;
+        }
+        false
+    }
+
+    fn ternary(&mut self) -> Parsed<Expr> {
+        let condition = self.binary(0)?;
+        if !self.continues_with("?") {
+            return Ok(condition);
+        }
+        self.next();
+        let then = self.expression()?;
+        if !self.continues_with(":") {
+            let token = *self.peek();
+            return self.error(
+                token.start,
+                format!(
+                    "expected `:` in a conditional expression, found {}",
+                    self.describe(&token)
+                ),
+            );
+        }
+        self.next();
+        let otherwise = self.expression()?;
+        Ok(Expr {
+            span: condition.span.start..otherwise.span.end,
+            kind: ExprKind::Ternary {
+                condition: Box::new(condition),
+                then: Box::new(then),
+                otherwise: Box::new(otherwise),
+            },
+        })
+    }
+
+    /// The binary operator at the current position and its precedence (higher binds tighter).
+    /// `??`, `||` and `&&` may start the next line, since no item can start with them.
+    fn binary_operator(&mut self) -> Option<(&'static str, usize)> {
+        let precedence = |op: &str| match op {
+            "??" => Some(0),
+            "||" => Some(1),
+            "&&" => Some(2),
+            "==" | "!=" | "=~" | "!~" => Some(3),
+            "<" | "<=" | ">" | ">=" => Some(4),
+            "+" | "-" => Some(5),
+            "*" | "/" | "%" => Some(6),
+            _ => None,
+        };
+        if let Tok::Punct(op) = self.peek().tok {
+            return precedence(op).map(|p| (op, p));
+        }
+        let mut i = self.pos;
+        while self.tokens[i].tok == Tok::Newline {
+            i += 1;
+        }
+        match self.tokens[i].tok {
+            Tok::Punct(op @ ("??" | "||" | "&&")) if i > self.pos => {
+                self.pos = i;
+                precedence(op).map(|p| (op, p))
+            }
+            _ => None,
+        }
+    }
+
+    /// Binary operators by precedence climbing: operators binding at least `min` here.
+    fn binary(&mut self, min: usize) -> Parsed<Expr> {
+        let mut left = self.unary()?;
+        loop {
+            let Some((op, precedence)) = self.binary_operator() else {
+                return Ok(left);
+            };
+            if precedence < min {
+                return Ok(left);
+            }
+            self.next();
+            let start = left.span.start;
+            self.enter(start)?;
+            // Left-associative: the right side takes only tighter operators.
+            let right = self.binary(precedence + 1);
+            self.leave();
+            let right = right?;
+            left = Expr {
+                span: start..right.span.end,
+                kind: ExprKind::Binary {
+                    op,
+                    left: Box::new(left),
+                    right: Box::new(right),
+                },
+            };
+        }
+    }
+
+    fn unary(&mut self) -> Parsed<Expr> {
+        let token = *self.peek();
+        let op = match token.tok {
+            Tok::Punct("!") => "!",
+            Tok::Punct("-") => "-",
+            Tok::Punct("+") => "+",
+            _ => return self.postfix(),
+        };
+        self.next();
+        self.enter(token.start)?;
+        let operand = self.unary();
+        self.leave();
+        let operand = operand?;
+        Ok(Expr {
+            span: token.start..operand.span.end,
+            kind: ExprKind::Unary {
+                op,
+                operand: Box::new(operand),
+            },
+        })
+    }
+
+    fn postfix(&mut self) -> Parsed<Expr> {
+        let mut expr = self.primary()?;
+        let start = expr.span.start;
+        let mut steps = 0usize;
+        loop {
+            // Suffixes must be on the same line (where newlines count).
+            let token = self.tokens[self.pos];
+            let token = if token.tok == Tok::Newline && !self.newlines_significant() {
+                *self.peek()
+            } else {
+                token
+            };
+            steps += 1;
+            if steps > 10 * MAX_DEPTH {
+                return self.error(token.start, "too many suffixes in one expression");
+            }
+            match token.tok {
+                Tok::Punct(".") => {
+                    self.next();
+                    let safe = self.eat_punct("?");
+                    let name = self.name("a property name")?;
+                    if !safe && self.tokens[self.pos].tok == Tok::Punct("(") {
+                        let args = self.arguments()?;
+                        expr = Expr {
+                            span: start..self.last_end(),
+                            kind: ExprKind::Call {
+                                target: Some(Box::new(expr)),
+                                name,
+                                args,
+                            },
+                        };
+                    } else {
+                        expr = Expr {
+                            span: start..name.span.end,
+                            kind: ExprKind::Property {
+                                target: Box::new(expr),
+                                name,
+                                safe,
+                            },
+                        };
+                    }
+                }
+                Tok::Punct("[") => {
+                    self.next();
+                    self.newline_modes.push(false);
+                    let safe = self.eat_punct("?");
+                    let index = self.expression();
+                    self.newline_modes.pop();
+                    let index = index?;
+                    let close = self.expect_punct("]")?;
+                    expr = Expr {
+                        span: start..close.end,
+                        kind: ExprKind::Index {
+                            target: Box::new(expr),
+                            index: Box::new(index),
+                            safe,
+                        },
+                    };
+                }
+                Tok::Punct("::") => {
+                    self.next();
+                    let name = self.name("a child resource name")?;
+                    expr = Expr {
+                        span: start..name.span.end,
+                        kind: ExprKind::Nested {
+                            target: Box::new(expr),
+                            name,
+                        },
+                    };
+                }
+                Tok::Punct("!") => {
+                    self.next();
+                    expr = Expr {
+                        span: start..token.end,
+                        kind: ExprKind::NonNull(Box::new(expr)),
+                    };
+                }
+                _ => return Ok(expr),
+            }
+        }
+    }
+
+    fn arguments(&mut self) -> Parsed<Vec<Expr>> {
+        self.expect_punct("(")?;
+        self.newline_modes.push(false);
+        let mut args = Vec::new();
+        let result = (|| {
+            while !self.at_punct(")") {
+                args.push(self.expression()?);
+                if !self.eat_punct(",") {
+                    break;
+                }
+            }
+            Ok(())
+        })();
+        self.newline_modes.pop();
+        result?;
+        self.expect_punct(")")?;
+        Ok(args)
+    }
+
+    /// Whether the `(` at the current position opens a lambda's parameter list.
+    fn parenthesis_is_lambda(&mut self) -> bool {
+        let mut i = self.pos + 1;
+        loop {
+            match &self.tokens[i].tok {
+                Tok::Newline | Tok::Ident | Tok::Punct(",") => i += 1,
+                Tok::Punct(")") => break,
+                _ => return false,
+            }
+        }
+        i += 1;
+        while self.tokens[i].tok == Tok::Newline {
+            i += 1;
+        }
+        self.tokens[i].tok == Tok::Punct("=>")
+    }
+
+    fn lambda_body(&mut self, start: usize, parameters: Vec<Name>) -> Parsed<Expr> {
+        self.expect_punct("=>")?;
+        let body = self.expression()?;
+        Ok(Expr {
+            span: start..body.span.end,
+            kind: ExprKind::Lambda {
+                parameters,
+                body: Box::new(body),
+            },
+        })
+    }
+
+    fn primary(&mut self) -> Parsed<Expr> {
+        let token = *self.peek();
+        let span = token.start..token.end;
+        self.enter(token.start)?;
+        let result = match &token.tok {
+            Tok::Int(n) => {
+                self.next();
+                Ok(Expr {
+                    kind: ExprKind::Int(*n),
+                    span,
+                })
+            }
+            Tok::Str(s) => {
+                self.next();
+                Ok(Expr {
+                    kind: ExprKind::Str(self.take_string(*s)),
+                    span,
+                })
+            }
+            Tok::StrStart(_) => self.interpolated(),
+            Tok::Ident => self.identifier(token),
+            Tok::Punct("(") if self.parenthesis_is_lambda() => {
+                self.next();
+                self.newline_modes.push(false);
+                let mut parameters = Vec::new();
+                let result = (|| {
+                    while !self.at_punct(")") {
+                        parameters.push(self.name("a lambda parameter")?);
+                        if !self.eat_punct(",") {
+                            break;
+                        }
+                    }
+                    Ok(())
+                })();
+                self.newline_modes.pop();
+                result?;
+                self.expect_punct(")")?;
+                self.lambda_body(token.start, parameters)
+            }
+            Tok::Punct("(") => {
+                self.next();
+                self.newline_modes.push(false);
+                let inner = self.expression();
+                self.newline_modes.pop();
+                let inner = inner?;
+                let close = self.expect_punct(")")?;
+                Ok(Expr {
+                    kind: ExprKind::Paren(Box::new(inner)),
+                    span: token.start..close.end,
+                })
+            }
+            Tok::Punct("{") => self.object(),
+            Tok::Punct("[") => self.array(),
+            _ => self.error(
+                token.start,
+                format!("expected a value, found {}", self.describe(&token)),
+            ),
+        };
+        self.leave();
+        result
+    }
+
+    fn identifier(&mut self, token: Token) -> Parsed<Expr> {
+        let text = &self.text[token.start..token.end];
+        let span = token.start..token.end;
+        self.next();
+        let kind = match text {
+            "true" => ExprKind::Bool(true),
+            "false" => ExprKind::Bool(false),
+            "null" => ExprKind::Null,
+            _ => {
+                let name = Name {
+                    text: text.to_string(),
+                    span: span.clone(),
+                };
+                if self.tokens[self.pos].tok == Tok::Punct("=>") {
+                    return self.lambda_body(token.start, vec![name]);
+                }
+                if self.tokens[self.pos].tok == Tok::Punct("(") {
+                    let args = self.arguments()?;
+                    return Ok(Expr {
+                        span: token.start..self.last_end(),
+                        kind: ExprKind::Call {
+                            target: None,
+                            name,
+                            args,
+                        },
+                    });
+                }
+                ExprKind::Ident(name.text)
+            }
+        };
+        Ok(Expr { kind, span })
+    }
+
+    fn interpolated(&mut self) -> Parsed<Expr> {
+        let first = self.next();
+        let start = first.start;
+        let mut parts = Vec::new();
+        if let Tok::StrStart(text) = first.tok {
+            if !self.strings[text].is_empty() {
+                parts.push(StringPart::Text(self.take_string(text)));
+            }
+        }
+        self.newline_modes.push(false);
+        let result = (|| loop {
+            parts.push(StringPart::Expr(self.expression()?));
+            let piece = self.next();
+            match piece.tok {
+                Tok::StrMiddle(text) => {
+                    if !self.strings[text].is_empty() {
+                        parts.push(StringPart::Text(self.take_string(text)));
+                    }
+                }
+                Tok::StrEnd(text) => {
+                    if !self.strings[text].is_empty() {
+                        parts.push(StringPart::Text(self.take_string(text)));
+                    }
+                    return Ok(piece.end);
+                }
+                _ => {
+                    return self.error(
+                        piece.start,
+                        format!(
+                            "expected `}}` to close the interpolation, found {}",
+                            self.describe(&piece)
+                        ),
+                    )
+                }
+            }
+        })();
+        self.newline_modes.pop();
+        let end = result?;
+        Ok(Expr {
+            kind: ExprKind::Interpolated(parts),
+            span: start..end,
+        })
+    }
+
+    fn object(&mut self) -> Parsed<Expr> {
+        let open = self.next();
+        self.newline_modes.push(true);
+        let result = self.object_items();
+        self.newline_modes.pop();
+        let items = result?;
+        let close = self.expect_punct("}")?;
+        Ok(Expr {
+            kind: ExprKind::Object(items),
+            span: open.start..close.end,
+        })
+    }
+
+    fn object_items(&mut self) -> Parsed<Vec<ObjectItem>> {
+        let mut items = Vec::new();
+        loop {
+            self.skip_separators();
+            if self.at_punct("}") {
+                return Ok(items);
+            }
+            if self.at_punct("...") {
+                self.next();
+                items.push(ObjectItem::Spread(self.expression()?));
+                self.item_end("}")?;
+                continue;
+            }
+            let key = *self.peek();
+            // A child resource: `resource name 'type' = ...`, possibly decorated.
+            let child = match key.tok {
+                Tok::Punct("@") => true,
+                Tok::Ident => {
+                    &self.text[key.start..key.end] == "resource"
+                        && self.peek_second().tok == Tok::Ident
+                }
+                _ => false,
+            };
+            if child {
+                let statement = self.statement()?;
+                if !matches!(statement.kind, StatementKind::Resource(_)) {
+                    return self.error(
+                        key.start,
+                        "only child resources may be declared inside a resource",
+                    );
+                }
+                items.push(ObjectItem::Resource(Box::new(statement)));
+                self.item_end("}")?;
+                continue;
+            }
+            match key.tok {
+                Tok::Ident | Tok::Str(_) => {
+                    self.next();
+                    let text = match key.tok {
+                        Tok::Str(s) => self.take_string(s),
+                        _ => self.text[key.start..key.end].to_string(),
+                    };
+                    self.expect_punct(":")?;
+                    let value = self.expression()?;
+                    items.push(ObjectItem::Property {
+                        key: text,
+                        key_span: key.start..key.end,
+                        value,
+                    });
+                }
+                Tok::StrStart(_) => {
+                    let key = self.interpolated()?;
+                    self.expect_punct(":")?;
+                    let value = self.expression()?;
+                    items.push(ObjectItem::ComputedProperty { key, value });
+                }
+                _ => {
+                    return self.error(
+                        key.start,
+                        format!("expected a property name, found {}", self.describe(&key)),
+                    )
+                }
+            }
+            self.item_end("}")?;
+        }
+    }
+
+    fn array(&mut self) -> Parsed<Expr> {
+        let open = self.next();
+        self.newline_modes.push(true);
+        let mut i = self.pos;
+        while self.tokens[i].tok == Tok::Newline {
+            i += 1;
+        }
+        let is_loop = self.tokens[i].tok == Tok::Ident
+            && &self.text[self.tokens[i].start..self.tokens[i].end] == "for";
+        let result = if is_loop {
+            self.for_expression(open.start)
+        } else {
+            self.array_items().map(|items| Expr {
+                kind: ExprKind::Array(items),
+                span: open.start..open.end,
+            })
+        };
+        self.newline_modes.pop();
+        let mut expr = result?;
+        let close = self.expect_punct("]")?;
+        expr.span = open.start..close.end;
+        Ok(expr)
+    }
+
+    fn array_items(&mut self) -> Parsed<Vec<ArrayItem>> {
+        let mut items = Vec::new();
+        loop {
+            self.skip_separators();
+            if self.at_punct("]") {
+                return Ok(items);
+            }
+            if self.at_punct("...") {
+                self.next();
+                items.push(ArrayItem::Spread(self.expression()?));
+            } else {
+                items.push(ArrayItem::Item(self.expression()?));
+            }
+            self.item_end("]")?;
+        }
+    }
+
+    fn for_expression(&mut self, start: usize) -> Parsed<Expr> {
+        self.skip_newlines();
+        self.next(); // `for`
+                     // The loop header is free of newline rules up to the body.
+        self.newline_modes.push(false);
+        let header = (|| {
+            let (item, index) = if self.eat_punct("(") {
+                let item = self.name("a loop variable")?;
+                self.expect_punct(",")?;
+                let index = self.name("a loop index")?;
+                self.expect_punct(")")?;
+                (item, Some(index))
+            } else {
+                (self.name("a loop variable")?, None)
+            };
+            if !self.eat_word("in") {
+                let token = *self.peek();
+                return self.error(
+                    token.start,
+                    format!("expected `in`, found {}", self.describe(&token)),
+                );
+            }
+            let iterable = self.expression()?;
+            self.expect_punct(":")?;
+            Ok((item, index, iterable))
+        })();
+        let parsed = header.and_then(|header| {
+            let body = if self.at_word("if") {
+                self.condition()
+            } else {
+                self.expression()
+            };
+            body.map(|body| (header, body))
+        });
+        self.newline_modes.pop();
+        let ((item, index, iterable), body) = parsed?;
+        self.skip_newlines();
+        Ok(Expr {
+            span: start..body.span.end,
+            kind: ExprKind::For {
+                item,
+                index,
+                iterable: Box::new(iterable),
+                body: Box::new(body),
+            },
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parses(text: &str) -> Program {
+        match parse(text) {
+            Ok(program) => program,
+            Err(error) => panic!(
+                "{text:?} failed at {}: {} (near {:?})",
+                error.offset,
+                error.message,
+                &text[error.offset.min(text.len())..]
+            ),
+        }
+    }
+
+    #[test]
+    fn declarations_of_every_kind() {
+        let text = r#"
+targetScope = 'subscription'
+metadata name = 'x'
+import { a, b as c } from 'br/public:avm/utl/types:0.1.0'
+import * as types from './types.bicep'
+extension microsoftGraphV1
+@description('The name.')
+@minLength(3)
+param name string
+@secure()
+param password string?
+param tags object = {
+  owner: 'team'
+  'cost-center': '1'
+}
+param list (string | int)[] = [1, 'a']
+var joined = '${name}-${length(list)}'
+var multi = '''
+text
+'''
+@export()
+type person = {
+  @description('x')
+  name: string
+  age: int?
+  *: string
+}
+@discriminator('kind')
+type union = { kind: 'a' } | { kind: 'b' }
+func double(x int) int => x * 2
+resource aks 'Microsoft.ContainerService/managedClusters@2024-01-01' = {
+  name: name
+  location: resourceGroup().location
+  properties: {
+    addonProfiles: { azurepolicy: { enabled: true } }
+  }
+  resource pool 'agentPools' = { name: 'system' }
+}
+resource old 'Microsoft.Storage/storageAccounts@2023-01-01' existing = { name: 'x' }
+resource maybe 'Microsoft.Security/pricings@2024-01-01' = if (name == 'prod') { name: 'Containers' }
+resource loop 'Microsoft.Security/pricings@2024-01-01' = [for (p, i) in ['a', 'b']: if (i > 0) {
+  name: p
+}]
+module m './mod.bicep' = { name: 'm', params: { x: aks.id } }
+module r 'br/public:avm/res/x:0.1.0' = { params: {} }
+output id string = aks.id
+output child string = aks::pool.name
+assert ok = length(name) > 2
+"#;
+        let program = parses(text);
+        assert_eq!(program.statements.len(), 23);
+    }
+
+    #[test]
+    fn expressions() {
+        let program = parses(
+            "var x = a.?b ?? c[?0]!.d ? !e && f || g : -1 % 2\nvar y = filter(xs, x => x.on)\nvar z = reduce(xs, {}, (acc, cur) => union(acc, cur))\nvar s = { ...a, b: 1 }\nvar t = [...a, 1]\nvar u = az.resourceGroup().id\nvar v = sys.concat('a', 'b')",
+        );
+        assert_eq!(program.statements.len(), 7);
+        let StatementKind::Var { value, .. } = &program.statements[0].kind else {
+            panic!()
+        };
+        assert!(matches!(value.kind, ExprKind::Ternary { .. }));
+    }
+
+    #[test]
+    fn newline_rules() {
+        parses("var x = {\n  a: 1, b: 2\n  c: [\n    1\n    2, 3\n  ]\n}\n");
+        parses("var x = union(a,\n  {\n    b: 1\n  })\n");
+        parses("var x = cond\n  ? 1\n  : 2\nvar y = a\n  ?? b\n");
+        parses("var x = [\n  for i in range(0, 3): {\n    n: i\n  }\n]\n");
+        parses("var x = (x,\n y) => x\n");
+        assert!(parse("var x = 1 var y = 2").is_err());
+        assert!(parse("var x = {\n a: 1 b: 2\n}").is_err());
+    }
+
+    #[test]
+    fn errors_are_precise_and_depth_is_bounded() {
+        let error = parse("param x string =").unwrap_err();
+        assert_eq!(error.offset, 16);
+        let error = parse("resource x 'T@1' = {\n  a: \n}").unwrap_err();
+        assert!(
+            error.message.contains("expected a value"),
+            "{}",
+            error.message
+        );
+        let deep = format!("var x = {}1{}", "(".repeat(5000), ")".repeat(5000));
+        assert!(parse(&deep).unwrap_err().message.contains("levels deep"));
+        let deep = format!("var x = {}", "[".repeat(5000));
+        assert!(parse(&deep).is_err());
+        let deep = format!("var x = {}1", "!".repeat(5000));
+        assert!(parse(&deep).is_err());
+        let deep = format!("type t = {}", "(".repeat(5000));
+        assert!(parse(&deep).is_err());
+    }
+
+    #[test]
+    fn every_prefix_of_a_file_parses_or_fails_without_panic() {
+        let text = "param a string = 'x${b}y'\nvar c = [for (i, n) in range(0, 2): if (n > 0) {\n  k: a.?b ?? [1, ...c]\n}]\n/* c */ resource r 'T@1' = { resource ch 'c' = {} }\nvar m = '''\nm é\n'''\n@sys.description('d')\ntype t = { *: string | int? }\n";
+        for end in (0..=text.len()).filter(|i| text.is_char_boundary(*i)) {
+            let _ = parse(&text[..end]);
+        }
+        assert!(parse(text).is_ok());
+    }
+
+    #[test]
+    fn bicepparam_files() {
+        let program = parses("using './main.bicep'\nparam env = 'prod'\nparam n = readEnvironmentVariable('N', '1')\n");
+        assert!(matches!(
+            program.statements[0].kind,
+            StatementKind::Using(Some(_))
+        ));
+        assert!(matches!(
+            program.statements[1].kind,
+            StatementKind::Param { ty: None, .. }
+        ));
+    }
+}

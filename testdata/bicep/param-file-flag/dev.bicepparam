@@ -1,0 +1,5 @@
+using './main.bicep'
+
+// Chosen with --param-file: prod.bicepparam is then not used.
+param clusterName = 'aks-shop-dev'
+param policyAddon = false

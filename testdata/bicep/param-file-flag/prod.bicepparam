@@ -1,0 +1,4 @@
+using './main.bicep'
+
+param clusterName = 'aks-shop-prod'
+param policyAddon = true
