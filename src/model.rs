@@ -29,16 +29,41 @@ pub struct Model {
 
 impl Model {
     pub fn extend(&mut self, other: Model) {
-        self.clusters.extend(other.clusters);
-        self.pricings.extend(other.pricings);
-        self.legacy_auto_provisioning
-            .extend(other.legacy_auto_provisioning);
-        self.assignments.extend(other.assignments);
-        self.subscriptions.extend(other.subscriptions);
-        self.management_groups.extend(other.management_groups);
-        self.extensions.extend(other.extensions);
-        self.patches.extend(other.patches);
-        self.policy_sets.extend(other.policy_sets);
+        self.join(other, false);
+    }
+
+    /// Add what `other` holds, leaving out entities already here (the same template evaluated
+    /// with several parameter files finds the same clusters).
+    pub fn extend_unique(&mut self, other: Model) {
+        self.join(other, true);
+    }
+
+    /// Every field, listed once.
+    fn join(&mut self, other: Model, unique: bool) {
+        fn add<T: PartialEq>(into: &mut Vec<T>, from: Vec<T>, unique: bool) {
+            if !unique {
+                into.extend(from);
+                return;
+            }
+            for item in from {
+                if !into.contains(&item) {
+                    into.push(item);
+                }
+            }
+        }
+        add(&mut self.clusters, other.clusters, unique);
+        add(&mut self.pricings, other.pricings, unique);
+        add(
+            &mut self.legacy_auto_provisioning,
+            other.legacy_auto_provisioning,
+            unique,
+        );
+        add(&mut self.assignments, other.assignments, unique);
+        add(&mut self.subscriptions, other.subscriptions, unique);
+        add(&mut self.management_groups, other.management_groups, unique);
+        add(&mut self.extensions, other.extensions, unique);
+        add(&mut self.patches, other.patches, unique);
+        add(&mut self.policy_sets, other.policy_sets, unique);
     }
 }
 

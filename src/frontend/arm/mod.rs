@@ -257,7 +257,7 @@ pub fn build_model(
         if through_tops.contains(&id) && !tops.contains(&id) {
             continue;
         }
-        template::merge_unique(&mut all.model, output.model);
+        all.model.extend_unique(output.model);
         for note in output.not_analysed {
             if !all.not_analysed.contains(&note) {
                 all.not_analysed.push(note);

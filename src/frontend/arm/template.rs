@@ -266,7 +266,7 @@ fn instance(
         let mut lowered = crate::model::Model::default();
         governance::lower(&arm_resource, &|v| evaluator.value(v), &mut lowered);
         // Evaluations with several parameter files often agree: keep one of each.
-        merge_unique(&mut output.model, lowered);
+        output.model.extend_unique(lowered);
     }
 
     if let Some(children) = resource
@@ -599,28 +599,4 @@ fn not_analysed(
         .resource(address)
         .related(frame.context.clone())
         .help(help)
-}
-
-/// Add what `lowered` holds to `model`, leaving out entities `model` already has (the same
-/// template evaluated with several parameter files).
-pub fn merge_unique(model: &mut crate::model::Model, lowered: crate::model::Model) {
-    fn add<T: PartialEq>(into: &mut Vec<T>, from: Vec<T>) {
-        for item in from {
-            if !into.contains(&item) {
-                into.push(item);
-            }
-        }
-    }
-    add(&mut model.clusters, lowered.clusters);
-    add(&mut model.pricings, lowered.pricings);
-    add(
-        &mut model.legacy_auto_provisioning,
-        lowered.legacy_auto_provisioning,
-    );
-    add(&mut model.assignments, lowered.assignments);
-    add(&mut model.subscriptions, lowered.subscriptions);
-    add(&mut model.management_groups, lowered.management_groups);
-    add(&mut model.extensions, lowered.extensions);
-    add(&mut model.patches, lowered.patches);
-    add(&mut model.policy_sets, lowered.policy_sets);
 }

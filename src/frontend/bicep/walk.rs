@@ -324,7 +324,7 @@ impl<'d> Walker<'d> {
             // The value is already evaluated.
             governance::lower(&resource, &|v| v.clone(), &mut lowered);
         }
-        merge_unique(&mut self.model, lowered);
+        self.model.extend_unique(lowered);
     }
 
     fn module(&mut self, template: &Template, decl: &ModuleDecl, evaluator: &Eval, frame: &Frame) {
@@ -488,30 +488,6 @@ fn unevaluated_name(snippet: &str) -> String {
 
 pub fn file_name(display: &str) -> String {
     display.rsplit('/').next().unwrap_or(display).to_string()
-}
-
-/// Add what `lowered` holds to `model`, leaving out entities `model` already has (the same
-/// template evaluated with several parameter files).
-fn merge_unique(model: &mut Model, lowered: Model) {
-    fn add<T: PartialEq>(into: &mut Vec<T>, from: Vec<T>) {
-        for item in from {
-            if !into.contains(&item) {
-                into.push(item);
-            }
-        }
-    }
-    add(&mut model.clusters, lowered.clusters);
-    add(&mut model.pricings, lowered.pricings);
-    add(
-        &mut model.legacy_auto_provisioning,
-        lowered.legacy_auto_provisioning,
-    );
-    add(&mut model.assignments, lowered.assignments);
-    add(&mut model.subscriptions, lowered.subscriptions);
-    add(&mut model.management_groups, lowered.management_groups);
-    add(&mut model.extensions, lowered.extensions);
-    add(&mut model.patches, lowered.patches);
-    add(&mut model.policy_sets, lowered.policy_sets);
 }
 
 /// Template documents called as local modules by another scanned template.
