@@ -2,7 +2,7 @@
 //! values were written, number conversion, and carrying provenance along.
 
 use crate::source::Span;
-use crate::value::{Entry, Related, Value, ValueKind};
+use crate::value::{Entry, Related, UnknownCause, Value, ValueKind};
 
 /// Terraform equality of two values (types must match; spans do not matter). `None` when an
 /// unknown makes it undecidable.
@@ -48,13 +48,99 @@ fn all_same<'a>(pairs: impl Iterator<Item = (&'a Value, &'a Value)>) -> Option<b
     (!undecided).then_some(true)
 }
 
-/// A number, or a string holding one (Terraform converts).
+/// A number, or a string holding one in decimal (Terraform converts; " 1", "0x10" and "inf" it
+/// rejects).
 pub fn to_number(value: &Value) -> Option<f64> {
     match &value.kind {
         ValueKind::Number(n) => Some(*n),
-        ValueKind::String(s) => s.trim().parse().ok(),
+        ValueKind::String(s) => parse_number(s),
         _ => None,
     }
+}
+
+/// A decimal number as Terraform's string-to-number conversion reads it: an optional sign,
+/// digits with an optional fraction, an optional exponent; nothing else.
+pub fn parse_number(text: &str) -> Option<f64> {
+    let bytes = text.as_bytes();
+    let mut at = 0;
+    if matches!(bytes.first(), Some(b'-' | b'+')) {
+        at += 1;
+    }
+    let digits_start = at;
+    while bytes.get(at).is_some_and(u8::is_ascii_digit) {
+        at += 1;
+    }
+    let mut digits = at - digits_start;
+    if bytes.get(at) == Some(&b'.') {
+        at += 1;
+        let fraction_start = at;
+        while bytes.get(at).is_some_and(u8::is_ascii_digit) {
+            at += 1;
+        }
+        digits += at - fraction_start;
+    }
+    if digits == 0 {
+        return None;
+    }
+    if matches!(bytes.get(at), Some(b'e' | b'E')) {
+        at += 1;
+        if matches!(bytes.get(at), Some(b'-' | b'+')) {
+            at += 1;
+        }
+        let exponent_start = at;
+        while bytes.get(at).is_some_and(u8::is_ascii_digit) {
+            at += 1;
+        }
+        if at == exponent_start {
+            return None;
+        }
+    }
+    if at != bytes.len() {
+        return None;
+    }
+    text.parse().ok().filter(|n: &f64| n.is_finite())
+}
+
+/// A bool, or the string "true" or "false" exactly (Terraform's conversion; "True" it rejects).
+pub fn to_bool(value: &Value) -> Option<bool> {
+    match &value.kind {
+        ValueKind::Bool(b) => Some(*b),
+        ValueKind::String(s) if s == "true" => Some(true),
+        ValueKind::String(s) if s == "false" => Some(false),
+        _ => None,
+    }
+}
+
+/// A primitive value as Terraform converts it to a string; `None` for null, collections and
+/// unknowns.
+pub fn to_string(value: &Value) -> Option<String> {
+    match &value.kind {
+        ValueKind::String(s) => Some(s.clone()),
+        ValueKind::Number(n) if n.is_infinite() => {
+            Some(if *n > 0.0 { "+Inf" } else { "-Inf" }.to_string())
+        }
+        ValueKind::Number(n) => Some(crate::value::format_number(*n)),
+        ValueKind::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+/// Whether a Terraform error hides anywhere inside `value`; the first one found. Terraform
+/// evaluates every part of an expression, so one failing part fails the whole.
+pub fn find_error(value: &Value) -> Option<&Value> {
+    match &value.kind {
+        ValueKind::Unknown(unknown) if unknown.cause == UnknownCause::Error => Some(value),
+        ValueKind::List(items) => items.iter().find_map(find_error),
+        ValueKind::Object(entries) => entries.iter().find_map(|e| find_error(&e.value)),
+        _ => None,
+    }
+}
+
+/// Whether `value` is itself a Terraform error.
+pub fn is_error(value: &Value) -> bool {
+    value
+        .as_unknown()
+        .is_some_and(|unknown| unknown.cause == UnknownCause::Error)
 }
 
 /// Whether an unknown hides anywhere inside `value`; the first one found.
@@ -134,32 +220,6 @@ pub fn merge_provenance<'a>(values: impl IntoIterator<Item = &'a Value>) -> Vec<
         }
     }
     merged
-}
-
-/// JSON text of a fully known value (`jsonencode`); `None` if an unknown is inside.
-pub fn to_json(value: &Value) -> Option<serde_json::Value> {
-    Some(match &value.kind {
-        ValueKind::Null => serde_json::Value::Null,
-        ValueKind::Bool(b) => serde_json::Value::Bool(*b),
-        ValueKind::Number(n) => {
-            if n.fract() == 0.0 && n.abs() < 1e15 {
-                serde_json::Value::from(*n as i64)
-            } else {
-                serde_json::Number::from_f64(*n).map_or(serde_json::Value::Null, Into::into)
-            }
-        }
-        ValueKind::String(s) => serde_json::Value::String(s.clone()),
-        ValueKind::List(items) => {
-            serde_json::Value::Array(items.iter().map(to_json).collect::<Option<_>>()?)
-        }
-        ValueKind::Object(entries) => serde_json::Value::Object(
-            entries
-                .iter()
-                .map(|e| Some((e.key.clone(), to_json(&e.value)?)))
-                .collect::<Option<_>>()?,
-        ),
-        ValueKind::Unknown(_) => return None,
-    })
 }
 
 /// Object entries sorted by key, as Terraform orders map keys.

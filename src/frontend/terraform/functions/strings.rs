@@ -1,0 +1,277 @@
+//! String functions, including `regex`, `regexall` and `replace` with a `/regex/`.
+//!
+//! Terraform's regular expressions are Go's RE2 syntax; the `regex` crate reads the same syntax,
+//! except that its `\d`, `\w`, `\s` and `\b` are Unicode-aware where RE2's are ASCII, so
+//! [`re2`] spells those out.
+
+use super::{Call, Partial, Result};
+use crate::value::{Entry, Value, ValueKind};
+
+fn one_string(call: &Call, f: impl Fn(&str) -> String) -> Result {
+    call.arity(1, 1)?;
+    let s = call.string(0)?;
+    call.string_value(f(&s))
+}
+
+pub fn chomp(call: &Call) -> Result {
+    one_string(call, |s| {
+        let mut s = s;
+        while let Some(rest) = s.strip_suffix('\n') {
+            s = rest.strip_suffix('\r').unwrap_or(rest);
+        }
+        s.to_string()
+    })
+}
+
+pub fn strrev(call: &Call) -> Result {
+    one_string(call, |s| s.chars().rev().collect())
+}
+
+pub fn trimspace(call: &Call) -> Result {
+    one_string(call, |s| s.trim().to_string())
+}
+
+/// Case mapping rune by rune, as Go does: a character whose mapping is not one character
+/// (`ß` to `SS`) stays as it is.
+fn map_case(s: &str, upper: bool) -> String {
+    s.chars()
+        .map(|c| {
+            let mut mapped: Vec<char> = if upper {
+                c.to_uppercase().collect()
+            } else {
+                c.to_lowercase().collect()
+            };
+            if mapped.len() == 1 {
+                mapped.remove(0)
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
+pub fn lower(call: &Call) -> Result {
+    one_string(call, |s| map_case(s, false))
+}
+
+pub fn upper(call: &Call) -> Result {
+    one_string(call, |s| map_case(s, true))
+}
+
+/// The first letter of each word upper-cased; words are separated as Go's `strings.Title`
+/// separates them (letters, digits and `_` join, anything else in ASCII separates).
+pub fn title(call: &Call) -> Result {
+    one_string(call, |s| {
+        let mut out = String::new();
+        let mut previous_separates = true;
+        for c in s.chars() {
+            if previous_separates {
+                out.push_str(&map_case(&c.to_string(), true));
+            } else {
+                out.push(c);
+            }
+            previous_separates = if c.is_ascii() {
+                !(c.is_ascii_alphanumeric() || c == '_')
+            } else if c.is_alphanumeric() {
+                false
+            } else {
+                c.is_whitespace()
+            };
+        }
+        out
+    })
+}
+
+fn two_strings(call: &Call) -> Partial<(String, String)> {
+    call.arity(2, 2)?;
+    Ok((call.string(0)?, call.string(1)?))
+}
+
+pub fn startswith(call: &Call) -> Result {
+    let (s, prefix) = two_strings(call)?;
+    call.value(ValueKind::Bool(s.starts_with(&prefix)))
+}
+
+pub fn endswith(call: &Call) -> Result {
+    let (s, suffix) = two_strings(call)?;
+    call.value(ValueKind::Bool(s.ends_with(&suffix)))
+}
+
+pub fn strcontains(call: &Call) -> Result {
+    let (s, part) = two_strings(call)?;
+    call.value(ValueKind::Bool(s.contains(&part)))
+}
+
+pub fn trimprefix(call: &Call) -> Result {
+    let (s, prefix) = two_strings(call)?;
+    call.string_value(s.strip_prefix(&prefix).unwrap_or(&s).to_string())
+}
+
+pub fn trimsuffix(call: &Call) -> Result {
+    let (s, suffix) = two_strings(call)?;
+    call.string_value(s.strip_suffix(&suffix).unwrap_or(&s).to_string())
+}
+
+pub fn trim(call: &Call) -> Result {
+    let (s, cutset) = two_strings(call)?;
+    call.string_value(s.trim_matches(|c| cutset.contains(c)).to_string())
+}
+
+pub fn indent(call: &Call) -> Result {
+    call.arity(2, 2)?;
+    let spaces = call.integer(0)?;
+    let s = call.string(1)?;
+    let pad = " ".repeat(spaces.clamp(0, 1024) as usize);
+    call.string_value(s.replace('\n', &format!("\n{pad}")))
+}
+
+pub fn join(call: &Call) -> Result {
+    call.arity(2, usize::MAX)?;
+    let separator = call.string(0)?;
+    let mut parts = Vec::new();
+    for at in 1..call.args.len() {
+        parts.extend(call.strings(at)?);
+    }
+    call.string_value(parts.join(&separator))
+}
+
+pub fn split(call: &Call) -> Result {
+    call.arity(2, 2)?;
+    let (separator, s) = (call.string(0)?, call.string(1)?);
+    let parts: Vec<String> = if separator.is_empty() {
+        s.chars().map(String::from).collect()
+    } else {
+        s.split(separator.as_str()).map(String::from).collect()
+    };
+    call.list_value(parts.into_iter().map(|p| call.string_item(p)).collect())
+}
+
+/// `substr(s, offset, length)` in characters; a negative offset counts from the end, a length
+/// of -1 takes the rest.
+pub fn substr(call: &Call) -> Result {
+    call.arity(3, 3)?;
+    let s = call.string(0)?;
+    let (offset, length) = (call.integer(1)?, call.integer(2)?);
+    let chars: Vec<char> = s.chars().collect();
+    let n = chars.len() as i64;
+    let start = if offset < 0 {
+        (n + offset).max(0)
+    } else {
+        offset
+    };
+    if start >= n {
+        return call.string_value(String::new());
+    }
+    let end = if length < 0 {
+        n
+    } else {
+        start.saturating_add(length).min(n)
+    };
+    call.string_value(chars[start as usize..end as usize].iter().collect())
+}
+
+/// An RE2 pattern in the `regex` crate's syntax (ASCII `\d`, `\w`, `\s`, `\b`).
+fn re2(pattern: &str) -> String {
+    let mut out = String::with_capacity(pattern.len());
+    let mut chars = pattern.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('d') => out.push_str("[0-9]"),
+            Some('D') => out.push_str("[^0-9]"),
+            Some('w') => out.push_str("[0-9A-Za-z_]"),
+            Some('W') => out.push_str("[^0-9A-Za-z_]"),
+            Some('s') => out.push_str("[\\t\\n\\f\\r ]"),
+            Some('S') => out.push_str("[^\\t\\n\\f\\r ]"),
+            Some('b') => out.push_str("(?-u:\\b)"),
+            Some('B') => out.push_str("(?-u:\\B)"),
+            Some(other) => {
+                out.push('\\');
+                out.push(other);
+            }
+            None => out.push('\\'),
+        }
+    }
+    out
+}
+
+fn compile(call: &Call, pattern: &str) -> Partial<regex::Regex> {
+    regex::RegexBuilder::new(&re2(pattern))
+        .size_limit(1 << 20)
+        .build()
+        .map_err(|error| match error {
+            regex::Error::Syntax(message) => call.error(&format!(
+                "invalid regexp pattern: {}",
+                message.lines().last().unwrap_or("")
+            )),
+            _ => call.unsupported("the regular expression is too large to evaluate"),
+        })
+}
+
+/// One match as `regex` returns it: the matched text without capture groups, a list of the
+/// groups, or an object of the named groups.
+fn match_value(call: &Call, re: &regex::Regex, captures: &regex::Captures) -> Partial<Value> {
+    let groups = re.captures_len() - 1;
+    if groups == 0 {
+        return Ok(call.string_item(captures.get(0).map_or("", |m| m.as_str())));
+    }
+    let names: Vec<Option<&str>> = re.capture_names().skip(1).collect();
+    // A group that took no part in the match is null.
+    let text = |i: usize| match captures.get(i) {
+        Some(m) => call.string_item(m.as_str()),
+        None => Value::new(ValueKind::Null, call.span),
+    };
+    if names.iter().all(Option::is_some) {
+        let entries = names
+            .iter()
+            .enumerate()
+            .map(|(i, name)| Entry {
+                key: name.unwrap_or_default().to_string(),
+                key_span: call.span,
+                value: text(i + 1),
+            })
+            .collect();
+        return Ok(Value::new(ValueKind::Object(entries), call.span));
+    }
+    if names.iter().any(Option::is_some) {
+        return Err(call.error("named and unnamed capture groups cannot be mixed"));
+    }
+    Ok(Value::new(
+        ValueKind::List((1..=groups).map(text).collect()),
+        call.span,
+    ))
+}
+
+pub fn regex(call: &Call) -> Result {
+    let (pattern, s) = two_strings(call)?;
+    let re = compile(call, &pattern)?;
+    match re.captures(&s) {
+        Some(captures) => match_value(call, &re, &captures),
+        None => Err(call.error("pattern did not match any part of the given string")),
+    }
+}
+
+pub fn regexall(call: &Call) -> Result {
+    let (pattern, s) = two_strings(call)?;
+    let re = compile(call, &pattern)?;
+    let matches = re
+        .captures_iter(&s)
+        .map(|captures| match_value(call, &re, &captures))
+        .collect::<Partial<Vec<Value>>>()?;
+    call.list_value(matches)
+}
+
+/// `replace(s, search, replacement)`: a `/regex/` search replaces every match, with `$1` and
+/// `${name}` in the replacement; any other search is literal.
+pub fn replace(call: &Call) -> Result {
+    call.arity(3, 3)?;
+    let (s, search, replacement) = (call.string(0)?, call.string(1)?, call.string(2)?);
+    if search.len() > 1 && search.starts_with('/') && search.ends_with('/') {
+        let re = compile(call, &search[1..search.len() - 1])?;
+        return call.string_value(re.replace_all(&s, replacement.as_str()).into_owned());
+    }
+    call.string_value(s.replace(&search, &replacement))
+}
