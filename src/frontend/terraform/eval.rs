@@ -1577,6 +1577,63 @@ mod tests {
     }
 
     #[test]
+    fn try_and_can_tell_errors_from_what_aksguard_cannot_evaluate() {
+        // Issue 17: a regex that matches is no error.
+        let value = eval_local(
+            "locals {\n result = can(regex(\"^prod\", \"prod-eu\"))\n}",
+            &[],
+        );
+        assert_eq!(value.as_bool(), Some(true));
+        let value = eval_local(
+            "locals {\n result = try(regex(\"^prod\", \"prod-eu\") != \"\", false)\n}",
+            &[],
+        );
+        assert_eq!(value.as_bool(), Some(true));
+        // A regex that does not match is Terraform's error: the fallback.
+        let value = eval_local(
+            "locals {\n result = try(regex(\"^prod\", \"dev\"), \"none\")\n}",
+            &[],
+        );
+        assert_eq!(value.as_str(), Some("none"));
+        // What aksguard does not evaluate leaves try and can unknown, naming it.
+        for expr in [
+            "try(file(\"x\"), 1)",
+            "can(file(\"x\"))",
+            "try([file(\"x\")], 1)",
+        ] {
+            let value = eval_local(&format!("locals {{\n result = {expr}\n}}"), &[]);
+            let unknown = value
+                .as_unknown()
+                .unwrap_or_else(|| panic!("{expr}: {value:?}"));
+            assert_eq!(unknown.cause, UnknownCause::Unsupported, "{expr}");
+            assert!(
+                unknown.reason.contains("file()"),
+                "{expr}: {}",
+                unknown.reason
+            );
+        }
+        // An error anywhere fails the whole, even beside an unknown.
+        let value = eval_local(
+            "locals {\n result = can([var.x, regex(\"a\", \"b\")])\n}",
+            &[("x", unset("x"))],
+        );
+        assert_eq!(value.as_bool(), Some(false));
+        let value = eval_local(
+            "locals {\n result = \"${var.x}${regex(\"a\", \"b\")}\"\n}",
+            &[("x", unset("x"))],
+        );
+        assert_eq!(value.as_unknown().unwrap().cause, UnknownCause::Error);
+        // No argument succeeds: the error names the last one.
+        let value = eval_local("locals {\n result = try({}.a, [][0])\n}", &[]);
+        let unknown = value.as_unknown().unwrap();
+        assert_eq!(unknown.cause, UnknownCause::Error);
+        assert!(unknown.reason.contains("no argument of try() succeeded"));
+        // A non-bool condition is Terraform's error.
+        let value = eval_local("locals {\n result = 1 ? 2 : 3\n}", &[]);
+        assert_eq!(value.as_unknown().unwrap().cause, UnknownCause::Error);
+    }
+
+    #[test]
     fn cycles_and_depth_end_as_unknown() {
         let value = eval_local("locals {\n result = local.a\n a = local.result\n}", &[]);
         assert!(value.as_unknown().unwrap().reason.contains("cycle"));

@@ -224,3 +224,72 @@ fn unknown_functions_and_arguments_stay_unknown() {
     let value = run("lower", vec![unknown()]);
     assert_eq!(value.as_unknown().unwrap().cause, UnknownCause::Input);
 }
+
+#[test]
+fn hostile_inputs_end_bounded() {
+    // An alias bomb: each level doubles the nodes.
+    let mut yaml = String::from("a0: &a0 [x, x]\n");
+    for i in 1..40 {
+        yaml.push_str(&format!("a{i}: &a{i} [*a{}, *a{}]\n", i - 1, i - 1));
+    }
+    let value = run("yamldecode", vec![s(&yaml)]);
+    assert_eq!(value.as_unknown().unwrap().cause, UnknownCause::Unsupported);
+    let deep = "[".repeat(10_000);
+    assert!(is_unknown(&run("yamldecode", vec![s(&deep)])));
+    assert!(is_unknown(&run("jsondecode", vec![s(&deep)])));
+    assert!(is_unknown(&run("range", vec![n(1e12)])));
+    assert!(is_unknown(&run("regex", vec![s("a{1000}{1000}"), s("a")])));
+    assert!(is_unknown(&run(
+        "cidrsubnet",
+        vec![s("::/0"), n(200.0), n(0.0)]
+    )));
+    assert!(is_unknown(&run(
+        "cidrhost",
+        vec![s("10.0.0.0/8"), n(1e300)]
+    )));
+    assert!(is_unknown(&run(
+        "timeadd",
+        vec![s("9999-12-31T23:59:59Z"), s("9000000000h")]
+    )));
+    assert!(is_unknown(&run(
+        "formatdate",
+        vec![s("YYYY"), s("2018-01-02T99:00:00Z")]
+    )));
+    assert!(is_unknown(&run("format", vec![s("%"), n(1.0)])));
+}
+
+#[test]
+fn errors_and_unknowns_are_told_apart() {
+    let error = run("regex", vec![s("^x"), s("y")]);
+    assert_eq!(error.as_unknown().unwrap().cause, UnknownCause::Error);
+    assert!(error
+        .as_unknown()
+        .unwrap()
+        .reason
+        .starts_with("Terraform fails on"));
+    // An error among the arguments fails the call, whatever else is unknown.
+    let value = run("coalesce", vec![unknown(), error.clone()]);
+    assert_eq!(value.as_unknown().unwrap().cause, UnknownCause::Error);
+    let value = run("upper", vec![unknown()]);
+    assert_eq!(value.as_unknown().unwrap().cause, UnknownCause::Input);
+    // Known despite unknown elements, as in a Terraform plan.
+    assert_eq!(
+        run("length", vec![list(vec![unknown(), n(1.0)])]).kind,
+        ValueKind::Number(2.0)
+    );
+    assert_eq!(
+        run(
+            "alltrue",
+            vec![list(vec![
+                unknown(),
+                Value::new(ValueKind::Bool(false), span())
+            ])]
+        )
+        .as_bool(),
+        Some(false)
+    );
+    assert!(is_unknown(&run(
+        "sort",
+        vec![list(vec![s("b"), unknown()])]
+    )));
+}
