@@ -764,6 +764,10 @@ impl<'s, 'a> Evaluator<'s, 'a> {
                 }
             }
         };
+        // Infinities can cancel (`inf - inf`): Terraform cannot represent the result.
+        if matches!(kind, ValueKind::Number(n) if n.is_nan()) {
+            return self.type_error(span, "the result is not a number");
+        }
         known(kind)
     }
 

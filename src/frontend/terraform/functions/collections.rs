@@ -265,11 +265,16 @@ pub fn element(call: &Call) -> Result {
     if items.is_empty() {
         return Err(call.error("cannot use element function with an empty list"));
     }
-    if index < 0.0 {
-        // Terraform before 1.12 fails on a negative index (later ones count from the end).
-        return Err(call.error("a negative index is out of range"));
+    if index.abs() > 9.0e15 {
+        return Err(call.error("invalid index: value must be a whole number"));
     }
-    Ok(items[(index as usize) % items.len()].clone())
+    // Go's remainder keeps the sign: Terraform 1.11 fails on a negative one (`element(l, -1)` of
+    // a one-element list is its element, of a longer list an error).
+    let at = index as i64 % items.len() as i64;
+    if at < 0 {
+        return Err(call.error(&format!("index out of range [{at}]")));
+    }
+    Ok(items[at as usize].clone())
 }
 
 fn to_number(value: &Value) -> Option<f64> {

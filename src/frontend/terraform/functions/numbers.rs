@@ -6,10 +6,18 @@ use super::{Call, Result};
 use crate::frontend::terraform::values::to_number;
 use crate::value::ValueKind;
 
+/// A numeric result; not-a-number Terraform cannot represent, so it fails.
+fn number(call: &Call, n: f64) -> Result {
+    if n.is_nan() {
+        return Err(call.error("the result is not a number"));
+    }
+    call.number_value(n)
+}
+
 fn unary(call: &Call, f: fn(f64) -> f64) -> Result {
     call.arity(1, 1)?;
     let n = call.number(0)?;
-    call.number_value(f(n))
+    number(call, f(n))
 }
 
 pub fn abs(call: &Call) -> Result {
@@ -35,15 +43,15 @@ pub fn log(call: &Call) -> Result {
     let result = n.ln() / base.ln();
     let rounded = result.round();
     if (result - rounded).abs() < 1e-12 && base.powf(rounded) == n {
-        return call.number_value(rounded);
+        return number(call, rounded);
     }
-    call.number_value(result)
+    number(call, result)
 }
 
 pub fn pow(call: &Call) -> Result {
     call.arity(2, 2)?;
     let (base, exponent) = (call.number(0)?, call.number(1)?);
-    call.number_value(base.powf(exponent))
+    number(call, base.powf(exponent))
 }
 
 fn extreme(call: &Call, pick: fn(f64, f64) -> f64) -> Result {

@@ -121,6 +121,9 @@ pub fn indent(call: &Call) -> Result {
     call.arity(2, 2)?;
     let spaces = call.integer(0)?;
     let s = call.string(1)?;
+    if spaces < 0 {
+        return Err(call.error("negative Repeat count"));
+    }
     let pad = " ".repeat(spaces.clamp(0, 1024) as usize);
     call.string_value(s.replace('\n', &format!("\n{pad}")))
 }
