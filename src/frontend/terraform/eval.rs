@@ -540,23 +540,27 @@ impl<'s, 'a> Evaluator<'s, 'a> {
                     ),
                 }
             }
-            ValueKind::List(items) => Value::new(
-                ValueKind::List(items.iter().map(|i| self.json(i)).collect()),
-                value.span,
-            ),
-            ValueKind::Object(entries) => Value::new(
-                ValueKind::Object(
-                    entries
-                        .iter()
-                        .map(|e| Entry {
-                            key: e.key.clone(),
-                            key_span: e.key_span,
-                            value: self.json(&e.value),
-                        })
-                        .collect(),
-                ),
-                value.span,
-            ),
+            ValueKind::List(items) => {
+                let items: Vec<Value> = items.iter().map(|i| self.json(i)).collect();
+                match items.iter().find(|item| is_error(item)) {
+                    Some(error) => with_span(error.clone(), value.span),
+                    None => Value::new(ValueKind::List(items), value.span),
+                }
+            }
+            ValueKind::Object(entries) => {
+                let entries: Vec<Entry> = entries
+                    .iter()
+                    .map(|e| Entry {
+                        key: e.key.clone(),
+                        key_span: e.key_span,
+                        value: self.json(&e.value),
+                    })
+                    .collect();
+                match entries.iter().find(|e| is_error(&e.value)) {
+                    Some(error) => with_span(error.value.clone(), value.span),
+                    None => Value::new(ValueKind::Object(entries), value.span),
+                }
+            }
             _ => value.clone(),
         };
         self.scope.leave();
@@ -1274,10 +1278,13 @@ impl<'s, 'a> Evaluator<'s, 'a> {
                         _ => vec![current.clone()],
                     };
                     let rest = &operators[at + 1..];
-                    let items = items
+                    let items: Vec<Value> = items
                         .into_iter()
                         .map(|item| self.apply(item, rest, span))
                         .collect();
+                    if let Some(error) = items.iter().find(|item| is_error(item)) {
+                        return with_span(error.clone(), span);
+                    }
                     return Value {
                         kind: ValueKind::List(items),
                         span,

@@ -16,7 +16,7 @@ mod strings;
 mod time;
 mod yaml;
 
-use super::values::{find_error, find_unknown, merge_provenance, to_number, to_string};
+use super::values::{find_unknown, is_error, merge_provenance, to_number, to_string};
 use crate::source::Span;
 use crate::value::{Entry, UnknownCause, Value, ValueKind};
 
@@ -187,8 +187,10 @@ pub(super) type Partial<T> = std::result::Result<T, Value>;
 
 impl Call<'_> {
     fn run(&self) -> Result {
-        // Terraform evaluates every argument first: one failing argument fails the call.
-        if let Some(error) = self.args.iter().find_map(find_error) {
+        // Terraform evaluates every argument first: one failing argument fails the call. (An
+        // error inside a list or object fails the whole where it is built, so the top level
+        // tells.)
+        if let Some(error) = self.args.iter().find(|arg| is_error(arg)) {
             return Err(error.clone());
         }
         if IMPURE.contains(&self.name) {
