@@ -293,3 +293,51 @@ fn errors_and_unknowns_are_told_apart() {
         vec![list(vec![s("b"), unknown()])]
     )));
 }
+
+/// Every function with every combination of up to three awkward arguments: no panic, and every
+/// result is a value or an unknown (errors name the call).
+#[test]
+fn every_function_is_total() {
+    let pool = vec![
+        Value::new(ValueKind::Null, span()),
+        s(""),
+        s("x"),
+        s("10.0.0.0/8"),
+        s("2018-01-02T23:12:01Z"),
+        s("%[9]v %d %-09.3f %q"),
+        s("é\n\"a\\b"),
+        n(0.0),
+        n(-1.0),
+        n(1.5),
+        n(1e300),
+        n(f64::INFINITY),
+        list(vec![]),
+        list(vec![n(1.0), s("a"), list(vec![unknown()])]),
+        obj(&[("a", n(1.0)), ("b", list(vec![s("c")]))]),
+        unknown(),
+    ];
+    let mut calls = 0;
+    for (name, _) in super::FUNCTIONS
+        .iter()
+        .chain(&[("timestamp", super::identity as super::Function)])
+    {
+        let mut check = |args: Vec<Value>| {
+            calls += 1;
+            let value = call(name, &args, span(), name);
+            if let Some(unknown) = value.as_unknown() {
+                assert!(!unknown.reason.is_empty(), "{name}{args:?}");
+            }
+        };
+        check(vec![]);
+        for a in &pool {
+            check(vec![a.clone()]);
+            for b in &pool {
+                check(vec![a.clone(), b.clone()]);
+                for c in &pool {
+                    check(vec![a.clone(), b.clone(), c.clone()]);
+                }
+            }
+        }
+    }
+    assert!(calls > 300_000);
+}
