@@ -19,8 +19,8 @@ use hcl_edit::Span as _;
 
 use super::functions;
 use super::values::{
-    find_error, find_unknown, is_error, merge_provenance, respan_deep, same, to_bool, to_number,
-    with_provenance,
+    decimal_arithmetic, find_error, find_unknown, is_error, merge_provenance, respan_deep, same,
+    to_bool, to_number, with_provenance, Arithmetic,
 };
 use crate::source::{FileId, SourceMap, Span};
 use crate::value::{Entry, Related, Unknown, UnknownCause, Value, ValueKind};
@@ -756,9 +756,15 @@ impl<'s, 'a> Evaluator<'s, 'a> {
                     BinaryOperator::GreaterEq => ValueKind::Bool(a >= b),
                     BinaryOperator::Less => ValueKind::Bool(a < b),
                     BinaryOperator::Greater => ValueKind::Bool(a > b),
-                    BinaryOperator::Plus => ValueKind::Number(a + b),
-                    BinaryOperator::Minus => ValueKind::Number(a - b),
-                    BinaryOperator::Mul => ValueKind::Number(a * b),
+                    BinaryOperator::Plus => {
+                        ValueKind::Number(decimal_arithmetic(Arithmetic::Add, a, b))
+                    }
+                    BinaryOperator::Minus => {
+                        ValueKind::Number(decimal_arithmetic(Arithmetic::Subtract, a, b))
+                    }
+                    BinaryOperator::Mul => {
+                        ValueKind::Number(decimal_arithmetic(Arithmetic::Multiply, a, b))
+                    }
                     // Terraform divides into an infinity, as f64 does; 0 / 0 it rejects.
                     BinaryOperator::Div if b != 0.0 || a != 0.0 => ValueKind::Number(a / b),
                     BinaryOperator::Mod if b != 0.0 => ValueKind::Number(a % b),

@@ -228,3 +228,111 @@ pub fn sorted_entries(entries: &[Entry]) -> Vec<&Entry> {
     sorted.sort_by(|a, b| a.key.cmp(&b.key));
     sorted
 }
+
+/// Arithmetic on the decimals written in a configuration, as exactly as Terraform's
+/// arbitrary-precision numbers give it: `0.1 + 0.2` is 0.3, not f64's 0.30000000000000004.
+/// Each operand of up to 15 significant digits is read back as the shortest decimal that names
+/// its f64 (what was written), the operation is done on those decimals exactly, and the result
+/// rounded once to f64. Longer operands (results of inexact operations) use f64 arithmetic.
+#[derive(Clone, Copy)]
+pub enum Arithmetic {
+    Add,
+    Subtract,
+    Multiply,
+}
+
+pub fn decimal_arithmetic(operation: Arithmetic, a: f64, b: f64) -> f64 {
+    let float = match operation {
+        Arithmetic::Add => a + b,
+        Arithmetic::Subtract => a - b,
+        Arithmetic::Multiply => a * b,
+    };
+    let (Some((ma, ea)), Some((mb, eb))) = (decimal(a), decimal(b)) else {
+        return float;
+    };
+    let exact = match operation {
+        Arithmetic::Multiply => ma.checked_mul(mb).map(|m| (m, ea + eb)),
+        Arithmetic::Add | Arithmetic::Subtract => {
+            let mb = if matches!(operation, Arithmetic::Subtract) {
+                -mb
+            } else {
+                mb
+            };
+            let e = ea.min(eb);
+            let scale = |m: i128, from: i32| {
+                10i128
+                    .checked_pow((from - e) as u32)
+                    .and_then(|p| m.checked_mul(p))
+            };
+            match (scale(ma, ea), scale(mb, eb)) {
+                (Some(x), Some(y)) => x.checked_add(y).map(|m| (m, e)),
+                _ => None,
+            }
+        }
+    };
+    match exact {
+        Some((mantissa, exponent)) => format!("{mantissa}e{exponent}")
+            .parse::<f64>()
+            .ok()
+            .filter(|n| n.is_finite())
+            .unwrap_or(float),
+        None => float,
+    }
+}
+
+/// `n` as `mantissa × 10^exponent` from its shortest decimal text; `None` for non-finite numbers
+/// or mantissas too long for exact arithmetic.
+fn decimal(n: f64) -> Option<(i128, i32)> {
+    if !n.is_finite() {
+        return None;
+    }
+    let text = format!("{n:e}");
+    let (mantissa, exponent) = text.split_once('e')?;
+    let exponent: i32 = exponent.parse().ok()?;
+    let (whole, fraction) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let digits_text = format!("{whole}{fraction}");
+    // Up to 15 significant digits a decimal survives f64 unchanged (DBL_DIG), so such an f64
+    // stands for that decimal; a longer one is itself a rounded result (`2 / 3`), kept as f64.
+    if digits_text.trim_start_matches('-').len() > 15 || !(-300..=300).contains(&exponent) {
+        return None;
+    }
+    let digits: i128 = digits_text.parse().ok()?;
+    Some((digits, exponent - fraction.len() as i32))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn short_decimals_add_exactly_and_rounded_results_stay_f64() {
+        assert_eq!(decimal_arithmetic(Arithmetic::Add, 0.1, 0.2), 0.3);
+        assert_eq!(decimal_arithmetic(Arithmetic::Multiply, 0.1, 3.0), 0.3);
+        assert_eq!(decimal_arithmetic(Arithmetic::Subtract, 1.0, 0.9), 0.1);
+        // 2 / 3 has 16 digits: a rounded result, multiplied as f64 (Terraform says 2).
+        assert_eq!(
+            decimal_arithmetic(Arithmetic::Multiply, 2.0 / 3.0, 3.0),
+            2.0
+        );
+        assert_eq!(decimal_arithmetic(Arithmetic::Add, 1e300, 1e300), 2e300);
+        assert!(decimal_arithmetic(Arithmetic::Add, f64::INFINITY, 1.0).is_infinite());
+        assert_eq!(
+            decimal_arithmetic(Arithmetic::Multiply, 1e200, 1e200),
+            f64::INFINITY
+        );
+    }
+
+    #[test]
+    fn numbers_convert_as_terraform_converts_strings() {
+        for (text, expected) in [
+            ("1", Some(1.0)),
+            ("-1.5e3", Some(-1500.0)),
+            (".5", Some(0.5)),
+        ] {
+            assert_eq!(parse_number(text), expected, "{text}");
+        }
+        for text in [" 1", "0x10", "inf", "NaN", "1e", "", "-", "1.2.3", "1e400"] {
+            assert_eq!(parse_number(text), None, "{text}");
+        }
+    }
+}

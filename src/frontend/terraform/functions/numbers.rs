@@ -3,7 +3,7 @@
 //! where the two part).
 
 use super::{Call, Result};
-use crate::frontend::terraform::values::to_number;
+use crate::frontend::terraform::values::{decimal_arithmetic, to_number, Arithmetic};
 use crate::value::ValueKind;
 
 /// A numeric result; not-a-number Terraform cannot represent, so it fails.
@@ -82,7 +82,13 @@ pub fn sum(call: &Call) -> Result {
     let mut total = 0.0;
     for (i, item) in items.iter().enumerate() {
         match to_number(item) {
-            Some(n) if !item.is_null() => total += n,
+            Some(n) if !item.is_null() => {
+                total = if i == 0 {
+                    n
+                } else {
+                    decimal_arithmetic(Arithmetic::Add, total, n)
+                }
+            }
             _ => {
                 return Err(call.error(&format!(
                     "element {i}: number required, found {}",
