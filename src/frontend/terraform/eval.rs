@@ -3,8 +3,11 @@
 //! The evaluator knows `var.*`, `local.*`, `count.*`, `each.*`, `for` and `dynamic` iterators,
 //! operators, conditionals, templates, splats and the functions in [`super::functions`]. Resource
 //! and data source attributes are unknown (computed); anything it cannot evaluate is an unknown
-//! value naming the expression, never a guess and never an error. Depth and fuel limits make sure
-//! that evaluation ends, whatever the input.
+//! value naming the expression, never a guess. What Terraform itself rejects (a wrong type, a
+//! missing attribute, a failing function) is an unknown of cause [`UnknownCause::Error`] saying
+//! what Terraform would say: it fails every expression it is part of, as in Terraform, and only it
+//! makes `can` false and `try` move on. Depth and fuel limits make sure that evaluation ends,
+//! whatever the input.
 
 use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
@@ -20,7 +23,7 @@ use hcl_edit::Span as _;
 use super::functions;
 use super::values::{
     decimal_arithmetic, find_error, find_unknown, is_error, merge_provenance, respan_deep, same,
-    to_bool, to_number, with_provenance, Arithmetic,
+    to_bool, to_number, to_string, with_provenance, Arithmetic,
 };
 use crate::source::{FileId, SourceMap, Span};
 use crate::value::{Entry, Related, Unknown, UnknownCause, Value, ValueKind};
@@ -654,11 +657,19 @@ impl<'s, 'a> Evaluator<'s, 'a> {
                     );
                 }
                 return match to_bool(&condition) {
-                    Some(true) => {
-                        with_provenance(self.expr(&conditional.true_expr), &condition.provenance)
-                    }
-                    Some(false) => {
-                        with_provenance(self.expr(&conditional.false_expr), &condition.provenance)
+                    Some(choice) => {
+                        let (chosen, other) = if choice {
+                            (&conditional.true_expr, &conditional.false_expr)
+                        } else {
+                            (&conditional.false_expr, &conditional.true_expr)
+                        };
+                        let value = self.expr(chosen);
+                        // The other branch's errors do not matter, but its type does.
+                        let other = self.expr(other);
+                        with_provenance(
+                            self.unify_branches(value, &other, span),
+                            &condition.provenance,
+                        )
                     }
                     None => {
                         // Both branches alike: the condition does not matter.
@@ -702,6 +713,40 @@ impl<'s, 'a> Evaluator<'s, 'a> {
             Expression::ForExpr(for_expr) => return self.for_expr(for_expr, span),
         };
         Value::new(kind, span)
+    }
+
+    /// A conditional's chosen value in the type both branches share, as Terraform unifies them:
+    /// a number or bool beside a string becomes a string; a collection beside a primitive fails.
+    fn unify_branches(&self, chosen: Value, other: &Value, span: Span) -> Value {
+        let primitive = |v: &Value| {
+            matches!(
+                v.kind,
+                ValueKind::String(_) | ValueKind::Number(_) | ValueKind::Bool(_)
+            )
+        };
+        let collection = |v: &Value| matches!(v.kind, ValueKind::List(_) | ValueKind::Object(_));
+        if (primitive(&chosen) && collection(other)) || (collection(&chosen) && primitive(other)) {
+            return self.type_error(
+                span,
+                &format!(
+                    "the true and false results must have consistent types, not {} and {}",
+                    chosen.describe(),
+                    other.describe()
+                ),
+            );
+        }
+        if primitive(&chosen)
+            && primitive(other)
+            && std::mem::discriminant(&chosen.kind) != std::mem::discriminant(&other.kind)
+        {
+            if let Some(text) = to_string(&chosen) {
+                return Value {
+                    kind: ValueKind::String(text),
+                    ..chosen
+                };
+            }
+        }
+        chosen
     }
 
     fn binary(&self, operator: BinaryOperator, lhs: Value, rhs: Value, span: Span) -> Value {

@@ -1,5 +1,6 @@
 //! Small operations on evaluated values that Terraform's semantics need: equality ignoring where
-//! values were written, number conversion, and carrying provenance along.
+//! values were written, Terraform's conversions (string to number, to bool, to string), decimal
+//! arithmetic, finding errors and unknowns inside values, and carrying provenance along.
 
 use crate::source::Span;
 use crate::value::{Entry, Related, UnknownCause, Value, ValueKind};
