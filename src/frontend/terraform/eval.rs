@@ -1443,7 +1443,12 @@ fn collection_elements(value: &Value) -> Result<Vec<(Value, Value)>, Value> {
                 )
             })
             .collect()),
-        ValueKind::Object(_) => for_each_elements(value),
+        // Terraform iterates a map or object in the lexical order of its keys.
+        ValueKind::Object(_) => {
+            let mut elements = for_each_elements(value)?;
+            elements.sort_by(|a, b| a.0.as_str().cmp(&b.0.as_str()));
+            Ok(elements)
+        }
         ValueKind::Unknown(_) => Err(value.clone()),
         _ => Err(Value::unknown(
             UnknownCause::Error,

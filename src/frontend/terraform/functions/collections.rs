@@ -70,6 +70,15 @@ fn set_of(call: &Call, items: &[Value]) -> Partial<Vec<Value>> {
             unique.push(item);
         }
     }
+    let collections = unique
+        .iter()
+        .filter(|u| matches!(u.kind, ValueKind::List(_) | ValueKind::Object(_)))
+        .count();
+    if collections > 1 {
+        return Err(call.unsupported(
+            "aksguard does not know the order Terraform gives a set of lists or objects",
+        ));
+    }
     sort_set(&mut unique);
     Ok(unique)
 }
