@@ -345,16 +345,22 @@ pub fn values(call: &Call) -> Result {
 pub fn length(call: &Call) -> Result {
     call.arity(1, 1)?;
     call.unknown_at(&[0])?;
-    let n = match &call.not_null(0)?.kind {
-        ValueKind::List(items) => items.len(),
-        ValueKind::Object(entries) => entries.len(),
-        ValueKind::String(s) => s.chars().count(),
-        _ => {
-            return Err(
-                call.error("argument must be a string, a collection type, or a structural type")
-            )
-        }
-    };
+    let n =
+        match &call.not_null(0)?.kind {
+            ValueKind::List(items) => items.len(),
+            ValueKind::Object(entries) => entries.len(),
+            ValueKind::String(s) => match super::strings::graphemes(s) {
+                Some(clusters) => clusters.len(),
+                None => {
+                    return Err(call
+                        .unsupported("aksguard does not split this text into grapheme clusters"))
+                }
+            },
+            _ => {
+                return Err(call
+                    .error("argument must be a string, a collection type, or a structural type"))
+            }
+        };
     call.number_value(n as f64)
 }
 

@@ -23,8 +23,46 @@ pub fn chomp(call: &Call) -> Result {
     })
 }
 
+/// `s` in grapheme clusters, which is how Terraform counts and cuts strings: every character is
+/// one, except `\r\n`. `None` when `s` holds a character that might combine with its neighbours
+/// (accents written apart, emoji modifiers, ...): aksguard does not segment those.
+pub(super) fn graphemes(s: &str) -> Option<Vec<&str>> {
+    let single = |c: char| {
+        matches!(c as u32,
+            0..=0x2ff
+            | 0x370..=0x482
+            | 0x48a..=0x52f
+            | 0x3040..=0x30ff
+            | 0x4e00..=0x9fff
+            | 0xac00..=0xd7a3)
+    };
+    let mut clusters = Vec::new();
+    let mut rest = s;
+    while let Some(c) = rest.chars().next() {
+        if !single(c) {
+            return None;
+        }
+        let len = if rest.starts_with("\r\n") {
+            2
+        } else {
+            c.len_utf8()
+        };
+        clusters.push(&rest[..len]);
+        rest = &rest[len..];
+    }
+    Some(clusters)
+}
+
+fn clusters<'s>(call: &Call, s: &'s str) -> Partial<Vec<&'s str>> {
+    graphemes(s)
+        .ok_or_else(|| call.unsupported("aksguard does not split this text into grapheme clusters"))
+}
+
 pub fn strrev(call: &Call) -> Result {
-    one_string(call, |s| s.chars().rev().collect())
+    call.arity(1, 1)?;
+    let s = call.string(0)?;
+    let reversed: String = clusters(call, &s)?.into_iter().rev().collect();
+    call.string_value(reversed)
 }
 
 pub fn trimspace(call: &Call) -> Result {
@@ -149,13 +187,13 @@ pub fn split(call: &Call) -> Result {
     call.list_value(parts.into_iter().map(|p| call.string_item(p)).collect())
 }
 
-/// `substr(s, offset, length)` in characters; a negative offset counts from the end, a length
-/// of -1 takes the rest.
+/// `substr(s, offset, length)` in grapheme clusters; a negative offset counts from the end, a
+/// length of -1 takes the rest.
 pub fn substr(call: &Call) -> Result {
     call.arity(3, 3)?;
     let s = call.string(0)?;
     let (offset, length) = (call.integer(1)?, call.integer(2)?);
-    let chars: Vec<char> = s.chars().collect();
+    let chars = clusters(call, &s)?;
     let n = chars.len() as i64;
     let start = if offset < 0 {
         (n + offset).max(0)
@@ -170,7 +208,7 @@ pub fn substr(call: &Call) -> Result {
     } else {
         start.saturating_add(length).min(n)
     };
-    call.string_value(chars[start as usize..end as usize].iter().collect())
+    call.string_value(chars[start as usize..end as usize].concat())
 }
 
 /// An RE2 pattern in the `regex` crate's syntax (ASCII `\d`, `\w`, `\s`, `\b`).
