@@ -65,7 +65,8 @@ pub fn base64encode(call: &Call) -> Result {
 pub fn base64decode(call: &Call) -> Result {
     call.arity(1, 1)?;
     let text = call.string(0)?;
-    let bytes = base64_decode(&text)
+    // Go's decoder skips line breaks.
+    let bytes = base64_decode(&text.replace(['\r', '\n'], ""))
         .ok_or_else(|| call.error(&format!("failed to decode base64 data {text:?}")))?;
     match String::from_utf8(bytes) {
         Ok(decoded) => call.string_value(decoded),
@@ -239,6 +240,14 @@ pub fn jsondecode(call: &Call) -> Result {
     let text = call.string(0)?;
     match serde_json::from_str::<serde_json::Value>(&text) {
         Ok(json) => Ok(from_json(call, &json)),
+        // Terraform's numbers have no range; aksguard's f64 has.
+        Err(error) if error.to_string().contains("number out of range") => {
+            Err(call.unsupported("the number is beyond what aksguard holds"))
+        }
+        // serde_json's own depth bound, which Terraform does not have.
+        Err(error) if error.to_string().contains("recursion limit") => {
+            Err(call.unsupported("the JSON is nested too deeply to evaluate"))
+        }
         Err(error) => Err(call.error(&error.to_string())),
     }
 }

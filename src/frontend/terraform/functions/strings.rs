@@ -229,6 +229,14 @@ fn re2(pattern: &str) -> String {
             Some('S') => out.push_str("[^\\t\\n\\f\\r ]"),
             Some('b') => out.push_str("(?-u:\\b)"),
             Some('B') => out.push_str("(?-u:\\B)"),
+            // `\Q...\E`: literal text.
+            Some('Q') => {
+                let literal: String = chars.by_ref().collect();
+                let (quoted, rest) = literal.split_once("\\E").unwrap_or((&literal, ""));
+                out.push_str(&regex::escape(quoted));
+                out.push_str(&re2(rest));
+                break;
+            }
             Some(other) => {
                 out.push('\\');
                 out.push(other);
@@ -239,17 +247,58 @@ fn re2(pattern: &str) -> String {
     out
 }
 
+/// RE2's largest repetition count: `a{1001}` is an error in Terraform.
+const MAX_REPEAT: u32 = 1000;
+
 fn compile(call: &Call, pattern: &str) -> Partial<regex::Regex> {
+    if repeat_counts(pattern).any(|n| n > MAX_REPEAT) {
+        return Err(call.error(&format!(
+            "invalid regexp pattern: invalid repeat count in {pattern:?}"
+        )));
+    }
     regex::RegexBuilder::new(&re2(pattern))
         .size_limit(1 << 20)
         .build()
         .map_err(|error| match error {
+            // RE2 syntax the regex crate lacks (`\C`, octal escapes): Terraform may
+            // well accept the pattern.
+            regex::Error::Syntax(_)
+                if pattern.contains("\\C")
+                    || pattern
+                        .as_bytes()
+                        .windows(2)
+                        .any(|w| w[0] == b'\\' && w[1].is_ascii_digit()) =>
+            {
+                call.unsupported("aksguard does not read this RE2 pattern")
+            }
             regex::Error::Syntax(message) => call.error(&format!(
                 "invalid regexp pattern: {}",
                 message.lines().last().unwrap_or("")
             )),
             _ => call.unsupported("the regular expression is too large to evaluate"),
         })
+}
+
+/// The counts in `{n}`, `{n,}` and `{n,m}` repetitions of `pattern`.
+fn repeat_counts(pattern: &str) -> impl Iterator<Item = u32> + '_ {
+    pattern.split('{').skip(1).flat_map(|after| {
+        let inside = after.split('}').next().unwrap_or("");
+        let well_formed = after.contains('}')
+            && !inside.is_empty()
+            && inside.chars().all(|c| c.is_ascii_digit() || c == ',')
+            && inside.matches(',').count() <= 1
+            && !inside.starts_with(',');
+        let counts: Vec<u32> = if well_formed {
+            inside
+                .split(',')
+                .filter(|n| !n.is_empty())
+                .map(|n| n.parse().unwrap_or(u32::MAX))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        counts
+    })
 }
 
 /// One match as `regex` returns it: the matched text without capture groups, a list of the

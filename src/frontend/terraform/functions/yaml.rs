@@ -36,7 +36,13 @@ fn decode(call: &Call, text: &str) -> Result {
     let mut result: Option<Value> = None;
     let mut nodes = 0usize;
     while let Some(event) = parser.next_event() {
-        let (event, _) = event.map_err(|error| call.error(&error.to_string()))?;
+        // YAML parsers differ in what they accept (go-yaml is lenient where saphyr is not, and
+        // the other way round): a syntax error here is no proof that Terraform fails.
+        let (event, _) = event.map_err(|error| {
+            call.unsupported(&format!(
+                "the YAML does not parse here ({error}); whether Terraform reads it is not known"
+            ))
+        })?;
         let (node, anchor) = match event {
             Event::DocumentStart(_) => {
                 documents += 1;
