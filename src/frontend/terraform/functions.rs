@@ -312,8 +312,15 @@ impl Call<'_> {
     /// Argument `at` as a whole number.
     pub fn integer(&self, at: usize) -> Partial<i64> {
         let n = self.number(at)?;
-        if n.fract() != 0.0 || n.abs() > 9.007_199_254_740_992e15 {
+        if n.fract() != 0.0 {
             return Err(self.argument_error(at, "must be a whole number"));
+        }
+        // From 2^53 on an f64 no longer holds the integer Terraform would see.
+        if n.abs() >= 9.007_199_254_740_992e15 {
+            return Err(self.unsupported(&format!(
+                "argument {} is too large for aksguard to hold exactly",
+                at + 1
+            )));
         }
         Ok(n as i64)
     }

@@ -39,9 +39,13 @@ fn parse(call: &Call, text: &str) -> Partial<Network> {
         ))
     };
     let (address, prefix) = text.split_once('/').ok_or_else(invalid)?;
-    let (address, bits) = if let Ok(v4) = address.parse::<Ipv4Addr>() {
-        (u128::from(u32::from(v4)), 32)
+    let (address, bits) = if let Some(v4) = parse_ipv4(address) {
+        (u128::from(v4), 32)
     } else if let Ok(v6) = address.parse::<Ipv6Addr>() {
+        // Go writes an IPv4-mapped address as IPv4, which this does not reproduce.
+        if v6.to_ipv4_mapped().is_some() {
+            return Err(call.unsupported("aksguard does not evaluate IPv4-mapped IPv6 networks"));
+        }
         (u128::from(v6), 128)
     } else {
         return Err(invalid());
@@ -58,6 +62,27 @@ fn parse(call: &Call, text: &str) -> Partial<Network> {
         prefix,
         bits,
     })
+}
+
+/// A dotted IPv4 address as Terraform reads it: four decimal parts of up to three digits, leading
+/// zeros allowed (`010.0.0.1` is 10.0.0.1; Terraform keeps Go 1.16's reading).
+fn parse_ipv4(text: &str) -> Option<u32> {
+    let parts: Vec<&str> = text.split('.').collect();
+    if parts.len() != 4 {
+        return None;
+    }
+    let mut address = 0u32;
+    for part in parts {
+        if part.is_empty() || part.len() > 3 || !part.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        let octet: u32 = part.parse().ok()?;
+        if octet > 255 {
+            return None;
+        }
+        address = (address << 8) | octet;
+    }
+    Some(address)
 }
 
 /// `2^bits`, saturating for the full IPv6 space.

@@ -58,7 +58,7 @@ fn parse_timestamp(text: &str) -> std::result::Result<Moment, String> {
         return Err(format!("cannot use {text:?} as year"));
     }
     let (year, month, day) = (number(0..4)?, number(5..7)?, number(8..10)?);
-    if b.len() < 11 || !matches!(b[10], b'T' | b't') {
+    if b.len() < 11 || b[10] != b'T' {
         return Err("missing required time introducer 'T'".to_string());
     }
     if b.len() < 19 || b[13] != b':' || b[16] != b':' {
@@ -80,7 +80,7 @@ fn parse_timestamp(text: &str) -> std::result::Result<Moment, String> {
         nanos = digits.parse::<i64>().unwrap_or(0) * 10i64.pow(9 - digits.len() as u32);
     }
     let offset = match b.get(at) {
-        Some(b'Z' | b'z') if at + 1 == b.len() => None,
+        Some(b'Z') if at + 1 == b.len() => None,
         Some(sign @ (b'+' | b'-')) if at + 6 == b.len() && b[at + 3] == b':' => {
             let (h, m) = (number(at + 1..at + 3)?, number(at + 4..at + 6)?);
             if h > 23 || m > 59 {
