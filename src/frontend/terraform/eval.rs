@@ -23,7 +23,7 @@ use hcl_edit::Span as _;
 use super::functions;
 use super::values::{
     decimal_arithmetic, find_error, find_unknown, is_error, merge_provenance, respan_deep, same,
-    to_bool, to_number, to_string, with_provenance, Arithmetic,
+    to_bool, to_number, unify_conditional, with_provenance, Arithmetic,
 };
 use crate::source::{FileId, SourceMap, Span};
 use crate::value::{Entry, Related, Unknown, UnknownCause, Value, ValueKind};
@@ -715,38 +715,23 @@ impl<'s, 'a> Evaluator<'s, 'a> {
         Value::new(kind, span)
     }
 
-    /// A conditional's chosen value in the type both branches share, as Terraform unifies them:
-    /// a number or bool beside a string becomes a string; a collection beside a primitive fails.
+    /// A conditional's chosen value in the type both branches share, as Terraform unifies them
+    /// (`true ? 1 : "a"` is "1"); results with no common type (a list and a string) fail.
     fn unify_branches(&self, chosen: Value, other: &Value, span: Span) -> Value {
-        let primitive = |v: &Value| {
-            matches!(
-                v.kind,
-                ValueKind::String(_) | ValueKind::Number(_) | ValueKind::Bool(_)
-            )
-        };
-        let collection = |v: &Value| matches!(v.kind, ValueKind::List(_) | ValueKind::Object(_));
-        if (primitive(&chosen) && collection(other)) || (collection(&chosen) && primitive(other)) {
-            return self.type_error(
+        if is_error(&chosen) || is_error(other) {
+            return chosen;
+        }
+        match unify_conditional(&chosen, other) {
+            Some(unified) => unified,
+            None => self.type_error(
                 span,
                 &format!(
                     "the true and false results must have consistent types, not {} and {}",
                     chosen.describe(),
                     other.describe()
                 ),
-            );
+            ),
         }
-        if primitive(&chosen)
-            && primitive(other)
-            && std::mem::discriminant(&chosen.kind) != std::mem::discriminant(&other.kind)
-        {
-            if let Some(text) = to_string(&chosen) {
-                return Value {
-                    kind: ValueKind::String(text),
-                    ..chosen
-                };
-            }
-        }
-        chosen
     }
 
     fn binary(&self, operator: BinaryOperator, lhs: Value, rhs: Value, span: Span) -> Value {

@@ -301,6 +301,138 @@ fn decimal(n: f64) -> Option<(i128, i32)> {
     Some((digits, exponent - fraction.len() as i32))
 }
 
+/// A value's Terraform type, as far as conversions need it.
+#[derive(Debug, Clone, PartialEq)]
+enum Type {
+    /// Null or unknown: fits any type.
+    Any,
+    String,
+    Number,
+    Bool,
+    Tuple(Vec<Type>),
+    List(Box<Type>),
+    Object(Vec<(String, Type)>),
+    Map(Box<Type>),
+}
+
+fn type_of(value: &Value, depth: u32) -> Type {
+    if depth > 100 {
+        return Type::Any;
+    }
+    match &value.kind {
+        ValueKind::Null | ValueKind::Unknown(_) => Type::Any,
+        ValueKind::String(_) => Type::String,
+        ValueKind::Number(_) => Type::Number,
+        ValueKind::Bool(_) => Type::Bool,
+        ValueKind::List(items) => {
+            Type::Tuple(items.iter().map(|i| type_of(i, depth + 1)).collect())
+        }
+        ValueKind::Object(entries) => {
+            let mut attributes: Vec<(String, Type)> = entries
+                .iter()
+                .map(|e| (e.key.clone(), type_of(&e.value, depth + 1)))
+                .collect();
+            attributes.sort_by(|a, b| a.0.cmp(&b.0));
+            Type::Object(attributes)
+        }
+    }
+}
+
+/// The one type two types convert to, as Terraform unifies a conditional's results: mixed
+/// primitives become strings, tuples of different lengths lists, objects with different
+/// attributes maps. `None` when there is none (a string and a list).
+fn unify_types(a: &Type, b: &Type) -> Option<Type> {
+    use Type::*;
+    Some(match (a, b) {
+        (Any, t) | (t, Any) => t.clone(),
+        (String | Number | Bool, String | Number | Bool) if a == b => a.clone(),
+        // A string takes a number or a bool; a number and a bool alone have no common type.
+        (String, Number | Bool) | (Number | Bool, String) => String,
+        (Tuple(x), Tuple(y)) if x.len() == y.len() => Tuple(
+            x.iter()
+                .zip(y)
+                .map(|(x, y)| unify_types(x, y))
+                .collect::<Option<_>>()?,
+        ),
+        (Tuple(x), Tuple(y)) => List(Box::new(unify_all(x.iter().chain(y))?)),
+        (List(x), Tuple(y)) | (Tuple(y), List(x)) => {
+            List(Box::new(unify_all(std::iter::once(&**x).chain(y))?))
+        }
+        (List(x), List(y)) => List(Box::new(unify_types(x, y)?)),
+        (Object(x), Object(y)) if x.iter().map(|a| &a.0).eq(y.iter().map(|b| &b.0)) => Object(
+            x.iter()
+                .zip(y)
+                .map(|((k, x), (_, y))| Some((k.clone(), unify_types(x, y)?)))
+                .collect::<Option<_>>()?,
+        ),
+        (Object(x), Object(y)) => Map(Box::new(unify_all(x.iter().chain(y).map(|a| &a.1))?)),
+        (Map(x), Object(y)) | (Object(y), Map(x)) => Map(Box::new(unify_all(
+            std::iter::once(&**x).chain(y.iter().map(|a| &a.1)),
+        )?)),
+        (Map(x), Map(y)) => Map(Box::new(unify_types(x, y)?)),
+        _ => return None,
+    })
+}
+
+fn unify_all<'t>(mut types: impl Iterator<Item = &'t Type>) -> Option<Type> {
+    types.try_fold(Type::Any, |unified, t| unify_types(&unified, t))
+}
+
+/// `value` converted to `target` (a type it unifies into).
+fn convert_to(value: &Value, target: &Type) -> Value {
+    let kind = match (&value.kind, target) {
+        (ValueKind::Number(_) | ValueKind::Bool(_), Type::String) => match to_string(value) {
+            Some(text) => ValueKind::String(text),
+            None => return value.clone(),
+        },
+        (ValueKind::List(items), Type::Tuple(types)) if items.len() == types.len() => {
+            ValueKind::List(
+                items
+                    .iter()
+                    .zip(types)
+                    .map(|(i, t)| convert_to(i, t))
+                    .collect(),
+            )
+        }
+        (ValueKind::List(items), Type::List(t)) => {
+            ValueKind::List(items.iter().map(|i| convert_to(i, t)).collect())
+        }
+        (ValueKind::Object(entries), Type::Object(types)) => ValueKind::Object(
+            entries
+                .iter()
+                .map(|e| Entry {
+                    value: types
+                        .iter()
+                        .find(|(k, _)| *k == e.key)
+                        .map_or_else(|| e.value.clone(), |(_, t)| convert_to(&e.value, t)),
+                    ..e.clone()
+                })
+                .collect(),
+        ),
+        (ValueKind::Object(entries), Type::Map(t)) => ValueKind::Object(
+            entries
+                .iter()
+                .map(|e| Entry {
+                    value: convert_to(&e.value, t),
+                    ..e.clone()
+                })
+                .collect(),
+        ),
+        _ => return value.clone(),
+    };
+    Value {
+        kind,
+        ..value.clone()
+    }
+}
+
+/// A conditional's chosen result in the type it shares with the other branch's; `None` when the
+/// two have no common type (Terraform's "Inconsistent conditional result types").
+pub fn unify_conditional(chosen: &Value, other: &Value) -> Option<Value> {
+    let unified = unify_types(&type_of(chosen, 0), &type_of(other, 0))?;
+    Some(convert_to(chosen, &unified))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -14,8 +14,8 @@ use crate::value::{Entry, Value, ValueKind};
 const MAX_RANGE: usize = 1024;
 
 /// The elements of a tuple converted to one element type, as Terraform does for a list, set or
-/// map: mixed strings, numbers and bools all become strings. `None` when no single type fits (a
-/// string beside a list).
+/// map: numbers and bools beside strings become strings. `None` when no single type fits (a
+/// string beside a list, a number beside a bool).
 pub(super) fn unify(items: &[Value]) -> Option<Vec<Value>> {
     #[derive(PartialEq, Clone, Copy)]
     enum Kind {
@@ -42,7 +42,11 @@ pub(super) fn unify(items: &[Value]) -> Option<Vec<Value>> {
     if kinds.iter().all(|k| *k == first) {
         return Some(items.to_vec());
     }
-    if kinds.iter().any(|k| matches!(k, Kind::List | Kind::Object)) {
+    // Strings take numbers and bools; numbers and bools alone, or beside collections, have no
+    // common type.
+    if kinds.iter().any(|k| matches!(k, Kind::List | Kind::Object))
+        || !kinds.contains(&Kind::String)
+    {
         return None;
     }
     Some(
