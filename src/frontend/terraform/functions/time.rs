@@ -328,11 +328,8 @@ pub fn formatdate(call: &Call) -> Result {
             "ZZZZZ" => offset_text(moment.offset, true),
             "ZZZZ" => offset_text(moment.offset, false),
             "ZZZ" if moment.offset.is_none() => "UTC".to_string(),
-            "ZZZ" => {
-                return Err(
-                    call.unsupported("aksguard does not name the time zone of an offset (ZZZ)")
-                )
-            }
+            // A fixed offset has no zone name: Terraform writes the offset.
+            "ZZZ" => offset_text(moment.offset, false),
             "Z" => offset_text(moment.offset, true),
             _ => {
                 return Err(call.error(&format!(
