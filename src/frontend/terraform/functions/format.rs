@@ -113,7 +113,8 @@ fn format_with(call: &Call, spec: &str, args: &[Value]) -> Partial<String> {
             return Err(call.error("the format ends in the middle of a verb"));
         };
         at += 1;
-        if verb == '%' {
+        // `%%` only: a `%` verb with flags, a width or an index Terraform rejects.
+        if verb == '%' && at == verb_offset + 2 {
             out.push('%');
             continue;
         }

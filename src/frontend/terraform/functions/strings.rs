@@ -13,14 +13,9 @@ fn one_string(call: &Call, f: impl Fn(&str) -> String) -> Result {
     call.string_value(f(&s))
 }
 
+/// Every trailing line break (`\n`, `\r\n` or `\r`) removed.
 pub fn chomp(call: &Call) -> Result {
-    one_string(call, |s| {
-        let mut s = s;
-        while let Some(rest) = s.strip_suffix('\n') {
-            s = rest.strip_suffix('\r').unwrap_or(rest);
-        }
-        s.to_string()
-    })
+    one_string(call, |s| s.trim_end_matches(['\r', '\n']).to_string())
 }
 
 /// `s` in grapheme clusters, which is how Terraform counts and cuts strings: every character is
@@ -81,6 +76,9 @@ fn map_case(s: &str, upper: bool) -> String {
             };
             if mapped.len() == 1 {
                 mapped.remove(0)
+            } else if !upper && c == '\u{130}' {
+                // Go's simple mapping of dotted capital I.
+                'i'
             } else {
                 c
             }
@@ -216,6 +214,11 @@ fn re2(pattern: &str) -> String {
     let mut out = String::with_capacity(pattern.len());
     let mut chars = pattern.chars();
     while let Some(c) = chars.next() {
+        // RE2 reads a brace that starts no repetition (`a{,2}`, `{x}`) as itself.
+        if c == '{' && !starts_repetition(chars.as_str()) {
+            out.push_str("\\{");
+            continue;
+        }
         if c != '\\' {
             out.push(c);
             continue;
@@ -237,6 +240,17 @@ fn re2(pattern: &str) -> String {
                 out.push_str(&re2(rest));
                 break;
             }
+            // `\p{Greek}`, `\x{41}`: the braces belong to the escape.
+            Some(other @ ('p' | 'P' | 'x')) if chars.as_str().starts_with('{') => {
+                out.push('\\');
+                out.push(other);
+                for c in chars.by_ref() {
+                    out.push(c);
+                    if c == '}' {
+                        break;
+                    }
+                }
+            }
             Some(other) => {
                 out.push('\\');
                 out.push(other);
@@ -245,6 +259,18 @@ fn re2(pattern: &str) -> String {
         }
     }
     out
+}
+
+/// Whether `rest` (after a `{`) is `n}`, `n,}` or `n,m}`.
+fn starts_repetition(rest: &str) -> bool {
+    let Some(close) = rest.find('}') else {
+        return false;
+    };
+    let inside = &rest[..close];
+    let (min, max) = inside.split_once(',').unwrap_or((inside, ""));
+    !min.is_empty()
+        && min.bytes().all(|b| b.is_ascii_digit())
+        && max.bytes().all(|b| b.is_ascii_digit())
 }
 
 /// RE2's largest repetition count: `a{1001}` is an error in Terraform.
