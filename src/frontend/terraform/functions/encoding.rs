@@ -139,6 +139,11 @@ pub fn csvdecode(call: &Call) -> Result {
     let Some(header) = rows.next() else {
         return Err(call.error("missing header line"));
     };
+    for (i, name) in header.iter().enumerate() {
+        if header[..i].contains(name) {
+            return Err(call.error(&format!("duplicate column name {name:?}")));
+        }
+    }
     let mut objects = Vec::new();
     for (n, row) in rows.enumerate() {
         if row.len() != header.len() {
