@@ -37,6 +37,11 @@ pub enum UnknownCause {
     Computed,
     /// An expression or function the evaluator does not support.
     Unsupported,
+    /// An expression Terraform itself rejects (a failed function call, a wrong type, a missing
+    /// key): the configuration would not plan. Kept apart from [`UnknownCause::Unsupported`]
+    /// because `try` and `can` act on exactly this: a real error is caught, while what aksguard
+    /// cannot evaluate leaves them undecided.
+    Error,
 }
 
 impl Unknown {

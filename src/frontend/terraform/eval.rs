@@ -3,8 +3,11 @@
 //! The evaluator knows `var.*`, `local.*`, `count.*`, `each.*`, `for` and `dynamic` iterators,
 //! operators, conditionals, templates, splats and the functions in [`super::functions`]. Resource
 //! and data source attributes are unknown (computed); anything it cannot evaluate is an unknown
-//! value naming the expression, never a guess and never an error. Depth and fuel limits make sure
-//! that evaluation ends, whatever the input.
+//! value naming the expression, never a guess. What Terraform itself rejects (a wrong type, a
+//! missing attribute, a failing function) is an unknown of cause [`UnknownCause::Error`] saying
+//! what Terraform would say: it fails every expression it is part of, as in Terraform, and only it
+//! makes `can` false and `try` move on. Depth and fuel limits make sure that evaluation ends,
+//! whatever the input.
 
 use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
@@ -18,7 +21,10 @@ use hcl_edit::template::{Directive, Element, Template};
 use hcl_edit::Span as _;
 
 use super::functions;
-use super::values::{merge_provenance, respan_deep, same, to_number, with_provenance};
+use super::values::{
+    decimal_arithmetic, find_error, find_unknown, is_error, merge_provenance, respan_deep, same,
+    to_bool, to_number, unify_conditional, with_provenance, Arithmetic,
+};
 use crate::source::{FileId, SourceMap, Span};
 use crate::value::{Entry, Related, Unknown, UnknownCause, Value, ValueKind};
 
@@ -166,6 +172,8 @@ pub struct Evaluator<'s, 'a> {
     fixed_span: Option<Span>,
     /// Names bound by `count`, `for_each`, `for` expressions and `dynamic` iterators.
     bindings: Rc<Vec<(String, Value)>>,
+    /// Inside `templatestring`: only the bound names exist, any other reference is an error.
+    only_bindings: bool,
 }
 
 impl<'s, 'a> Evaluator<'s, 'a> {
@@ -175,6 +183,7 @@ impl<'s, 'a> Evaluator<'s, 'a> {
             file,
             fixed_span: None,
             bindings: Rc::new(Vec::new()),
+            only_bindings: false,
         }
     }
 
@@ -534,23 +543,27 @@ impl<'s, 'a> Evaluator<'s, 'a> {
                     ),
                 }
             }
-            ValueKind::List(items) => Value::new(
-                ValueKind::List(items.iter().map(|i| self.json(i)).collect()),
-                value.span,
-            ),
-            ValueKind::Object(entries) => Value::new(
-                ValueKind::Object(
-                    entries
-                        .iter()
-                        .map(|e| Entry {
-                            key: e.key.clone(),
-                            key_span: e.key_span,
-                            value: self.json(&e.value),
-                        })
-                        .collect(),
-                ),
-                value.span,
-            ),
+            ValueKind::List(items) => {
+                let items: Vec<Value> = items.iter().map(|i| self.json(i)).collect();
+                match items.iter().find(|item| is_error(item)) {
+                    Some(error) => with_span(error.clone(), value.span),
+                    None => Value::new(ValueKind::List(items), value.span),
+                }
+            }
+            ValueKind::Object(entries) => {
+                let entries: Vec<Entry> = entries
+                    .iter()
+                    .map(|e| Entry {
+                        key: e.key.clone(),
+                        key_span: e.key_span,
+                        value: self.json(&e.value),
+                    })
+                    .collect();
+                match entries.iter().find(|e| is_error(&e.value)) {
+                    Some(error) => with_span(error.value.clone(), value.span),
+                    None => Value::new(ValueKind::Object(entries), value.span),
+                }
+            }
             _ => value.clone(),
         };
         self.scope.leave();
@@ -587,7 +600,11 @@ impl<'s, 'a> Evaluator<'s, 'a> {
             Expression::String(s) => ValueKind::String(s.value().to_string()),
             Expression::Parenthesis(inner) => return self.expr(inner.inner()),
             Expression::Array(array) => {
-                ValueKind::List(array.iter().map(|item| self.expr(item)).collect())
+                let items: Vec<Value> = array.iter().map(|item| self.expr(item)).collect();
+                if let Some(error) = items.iter().find(|item| is_error(item)) {
+                    return with_span(error.clone(), span);
+                }
+                ValueKind::List(items)
             }
             Expression::Object(object) => {
                 let mut entries = Vec::new();
@@ -604,6 +621,9 @@ impl<'s, 'a> Evaluator<'s, 'a> {
                         }
                     };
                     let value = self.expr(value.expr());
+                    if is_error(&value) {
+                        return with_span(value, span);
+                    }
                     entries.retain(|e: &Entry| e.key != key);
                     entries.push(Entry {
                         key,
@@ -617,22 +637,45 @@ impl<'s, 'a> Evaluator<'s, 'a> {
             Expression::HeredocTemplate(heredoc) => return self.template(&heredoc.template, span),
             Expression::Variable(ident) => match self.binding(ident.as_str()) {
                 Some(value) => return with_span(value.clone(), span),
+                None if self.only_bindings => {
+                    return self.type_error(
+                        span,
+                        &format!("the vars map does not contain key \"{}\"", ident.as_str()),
+                    )
+                }
                 None => return self.not_evaluated(span),
             },
             Expression::Conditional(conditional) => {
                 let condition = self.expr(&conditional.cond_expr);
-                return match condition.as_bool() {
-                    Some(true) => {
-                        with_provenance(self.expr(&conditional.true_expr), &condition.provenance)
-                    }
-                    Some(false) => {
-                        with_provenance(self.expr(&conditional.false_expr), &condition.provenance)
+                if condition.as_unknown().is_none() && to_bool(&condition).is_none() {
+                    return self.type_error(
+                        span,
+                        &format!(
+                            "the condition is {}, and a condition must be a bool",
+                            condition.describe()
+                        ),
+                    );
+                }
+                return match to_bool(&condition) {
+                    Some(choice) => {
+                        let (chosen, other) = if choice {
+                            (&conditional.true_expr, &conditional.false_expr)
+                        } else {
+                            (&conditional.false_expr, &conditional.true_expr)
+                        };
+                        let value = self.expr(chosen);
+                        // The other branch's errors do not matter, but its type does.
+                        let other = self.expr(other);
+                        with_provenance(
+                            self.unify_branches(value, &other, span),
+                            &condition.provenance,
+                        )
                     }
                     None => {
                         // Both branches alike: the condition does not matter.
                         let yes = self.expr(&conditional.true_expr);
                         let no = self.expr(&conditional.false_expr);
-                        if same(&yes, &no) == Some(true) {
+                        if !is_error(&yes) && same(&yes, &no) == Some(true) {
                             return with_provenance(yes, &condition.provenance);
                         }
                         unknown_from(&condition, span, "condition")
@@ -647,7 +690,7 @@ impl<'s, 'a> Evaluator<'s, 'a> {
                     return with_span(operand, span);
                 }
                 let kind = match op.operator.value() {
-                    UnaryOperator::Not => match operand.as_bool() {
+                    UnaryOperator::Not => match to_bool(&operand) {
                         Some(b) => ValueKind::Bool(!b),
                         None => return self.type_error(span, "`!` needs a boolean"),
                     },
@@ -672,6 +715,25 @@ impl<'s, 'a> Evaluator<'s, 'a> {
         Value::new(kind, span)
     }
 
+    /// A conditional's chosen value in the type both branches share, as Terraform unifies them
+    /// (`true ? 1 : "a"` is "1"); results with no common type (a list and a string) fail.
+    fn unify_branches(&self, chosen: Value, other: &Value, span: Span) -> Value {
+        if is_error(&chosen) || is_error(other) {
+            return chosen;
+        }
+        match unify_conditional(&chosen, other) {
+            Some(unified) => unified,
+            None => self.type_error(
+                span,
+                &format!(
+                    "the true and false results must have consistent types, not {} and {}",
+                    chosen.describe(),
+                    other.describe()
+                ),
+            ),
+        }
+    }
+
     fn binary(&self, operator: BinaryOperator, lhs: Value, rhs: Value, span: Span) -> Value {
         let provenance = merge_provenance([&lhs, &rhs]);
         let known = |kind| Value {
@@ -679,12 +741,18 @@ impl<'s, 'a> Evaluator<'s, 'a> {
             span,
             provenance: provenance.clone(),
         };
+        // Terraform evaluates both sides: an error in either fails the operation.
+        for side in [&lhs, &rhs] {
+            if is_error(side) {
+                return with_span(side.clone(), span);
+            }
+        }
         // A known false decides `&&`, a known true decides `||`, whatever the other side.
         match operator {
-            BinaryOperator::And if lhs.as_bool() == Some(false) || rhs.as_bool() == Some(false) => {
+            BinaryOperator::And if to_bool(&lhs) == Some(false) || to_bool(&rhs) == Some(false) => {
                 return known(ValueKind::Bool(false))
             }
-            BinaryOperator::Or if lhs.as_bool() == Some(true) || rhs.as_bool() == Some(true) => {
+            BinaryOperator::Or if to_bool(&lhs) == Some(true) || to_bool(&rhs) == Some(true) => {
                 return known(ValueKind::Bool(true))
             }
             _ => {}
@@ -700,7 +768,7 @@ impl<'s, 'a> Evaluator<'s, 'a> {
                 Some(equal) => ValueKind::Bool(equal == (operator == BinaryOperator::Eq)),
                 None => return unknown_from(&lhs, span, "comparison"),
             },
-            BinaryOperator::And | BinaryOperator::Or => match (lhs.as_bool(), rhs.as_bool()) {
+            BinaryOperator::And | BinaryOperator::Or => match (to_bool(&lhs), to_bool(&rhs)) {
                 (Some(a), Some(b)) => ValueKind::Bool(if operator == BinaryOperator::And {
                     a && b
                 } else {
@@ -718,15 +786,28 @@ impl<'s, 'a> Evaluator<'s, 'a> {
                     BinaryOperator::GreaterEq => ValueKind::Bool(a >= b),
                     BinaryOperator::Less => ValueKind::Bool(a < b),
                     BinaryOperator::Greater => ValueKind::Bool(a > b),
-                    BinaryOperator::Plus => ValueKind::Number(a + b),
-                    BinaryOperator::Minus => ValueKind::Number(a - b),
-                    BinaryOperator::Mul => ValueKind::Number(a * b),
-                    BinaryOperator::Div if b != 0.0 => ValueKind::Number(a / b),
+                    BinaryOperator::Plus => {
+                        ValueKind::Number(decimal_arithmetic(Arithmetic::Add, a, b))
+                    }
+                    BinaryOperator::Minus => {
+                        ValueKind::Number(decimal_arithmetic(Arithmetic::Subtract, a, b))
+                    }
+                    BinaryOperator::Mul => {
+                        ValueKind::Number(decimal_arithmetic(Arithmetic::Multiply, a, b))
+                    }
+                    // Terraform divides into an infinity, as f64 does; 0 / 0 it rejects.
+                    BinaryOperator::Div if b != 0.0 || a != 0.0 => ValueKind::Number(a / b),
                     BinaryOperator::Mod if b != 0.0 => ValueKind::Number(a % b),
+                    // Terraform's `a % 0` is `a`.
+                    BinaryOperator::Mod => ValueKind::Number(a),
                     _ => return self.type_error(span, "division by zero"),
                 }
             }
         };
+        // Infinities can cancel (`inf - inf`): Terraform cannot represent the result.
+        if matches!(kind, ValueKind::Number(n) if n.is_nan()) {
+            return self.type_error(span, "the result is not a number");
+        }
         known(kind)
     }
 
@@ -737,7 +818,14 @@ impl<'s, 'a> Evaluator<'s, 'a> {
         }
         let mut text = String::new();
         let mut provenance = Vec::new();
-        if let Err(unknown) = self.template_into(template, span, &mut text, &mut provenance) {
+        let mut unknown = None;
+        if let Err(error) =
+            self.template_into(template, span, &mut text, &mut provenance, &mut unknown)
+        {
+            return error;
+        }
+        // An unknown part leaves the text unknown, unless another part fails (checked above).
+        if let Some(unknown) = unknown {
             return unknown;
         }
         Value {
@@ -747,54 +835,88 @@ impl<'s, 'a> Evaluator<'s, 'a> {
         }
     }
 
+    /// Append `template` to `text`. `Err` is an error, which ends it; the first unknown part is
+    /// kept in `unknown` and the rest still evaluated, as an error there fails the whole.
     fn template_into(
         &self,
         template: &Template,
         span: Span,
         text: &mut String,
         provenance: &mut Vec<Related>,
+        unknown: &mut Option<Value>,
     ) -> Result<(), Value> {
         for element in template.iter() {
             match element {
                 Element::Literal(literal) => text.push_str(literal.value()),
                 Element::Interpolation(interpolation) => {
                     let value = self.expr(&interpolation.expr);
-                    text.push_str(&self.template_string(&value, span)?);
+                    match self.template_string(&value, span) {
+                        Ok(part) => text.push_str(&part),
+                        Err(failed) if is_error(&failed) => return Err(failed),
+                        Err(failed) => {
+                            unknown.get_or_insert(failed);
+                        }
+                    }
                     extend_provenance(provenance, &value.provenance);
                 }
                 Element::Directive(directive) => match directive.as_ref() {
                     Directive::If(directive) => {
                         let condition = self.expr(&directive.if_expr.cond_expr);
                         extend_provenance(provenance, &condition.provenance);
-                        match condition.as_bool() {
+                        match to_bool(&condition) {
                             Some(true) => self.template_into(
                                 &directive.if_expr.template,
                                 span,
                                 text,
                                 provenance,
+                                unknown,
                             )?,
                             Some(false) => {
                                 if let Some(otherwise) = &directive.else_expr {
-                                    self.template_into(&otherwise.template, span, text, provenance)?
+                                    self.template_into(
+                                        &otherwise.template,
+                                        span,
+                                        text,
+                                        provenance,
+                                        unknown,
+                                    )?
                                 }
                             }
                             None => {
-                                return Err(unknown_from(&condition, span, "template condition"))
+                                let failed = unknown_from(&condition, span, "template condition");
+                                if is_error(&failed) {
+                                    return Err(failed);
+                                }
+                                unknown.get_or_insert(failed);
                             }
                         }
                     }
                     Directive::For(directive) => {
                         let directive = &directive.for_expr;
                         let collection = self.expr(&directive.collection_expr);
-                        let elements = collection_elements(&collection)
-                            .map_err(|unknown| with_span(unknown, span))?;
+                        let elements = match collection_elements(&collection) {
+                            Ok(elements) => elements,
+                            Err(failed) if is_error(&failed) => {
+                                return Err(with_span(failed, span))
+                            }
+                            Err(failed) => {
+                                unknown.get_or_insert(with_span(failed, span));
+                                Vec::new()
+                            }
+                        };
                         for (key, value) in elements {
                             let mut evaluator =
                                 self.with_binding(directive.value_var.as_str(), value);
                             if let Some(key_var) = &directive.key_var {
                                 evaluator = evaluator.with_binding(key_var.as_str(), key);
                             }
-                            evaluator.template_into(&directive.template, span, text, provenance)?;
+                            evaluator.template_into(
+                                &directive.template,
+                                span,
+                                text,
+                                provenance,
+                                unknown,
+                            )?;
                         }
                     }
                 },
@@ -831,13 +953,16 @@ impl<'s, 'a> Evaluator<'s, 'a> {
             }
             if let Some(condition) = &for_expr.cond {
                 let keep = evaluator.expr(&condition.expr);
-                match keep.as_bool() {
+                match to_bool(&keep) {
                     Some(true) => {}
                     Some(false) => continue,
                     None => return unknown_from(&keep, span, "`for` condition"),
                 }
             }
             let value = evaluator.expr(&for_expr.value_expr);
+            if is_error(&value) {
+                return with_span(value, span);
+            }
             match &for_expr.key_expr {
                 None => items.push(value),
                 Some(key_expr) => {
@@ -884,39 +1009,62 @@ impl<'s, 'a> Evaluator<'s, 'a> {
             return self.not_evaluated(span);
         }
         match name {
-            // Lazy: the first argument that evaluates wins.
+            // Lazy: the first argument that Terraform evaluates without an error wins. Only a
+            // real error moves on: an unknown part (an input, a computed value, something
+            // aksguard does not evaluate, a bound reached) might still fail or succeed, so it
+            // leaves the whole `try` unknown, naming that part.
             "try" => {
-                let mut last = self.type_error(span, "try() needs at least one argument");
+                let mut last_error = None;
                 for arg in call.args.iter() {
                     let value = self.expr(arg);
-                    match value.as_unknown() {
-                        None => return value,
-                        // An input or a computed value may well be valid: no fallback decides.
-                        Some(unknown) if unknown.cause != UnknownCause::Unsupported => {
-                            return with_span(value, span)
-                        }
-                        Some(_) => last = with_span(value, span),
+                    if let Some(error) = find_error(&value) {
+                        last_error = Some(error.clone());
+                        continue;
                     }
+                    if let Some(unknown) = find_unknown(&value) {
+                        return with_provenance(
+                            with_span(unknown.clone(), span),
+                            &value.provenance,
+                        );
+                    }
+                    return value;
                 }
-                last
+                match last_error {
+                    Some(error) => self.type_error(
+                        span,
+                        &format!(
+                            "no argument of try() succeeded; the last: {}",
+                            error.as_unknown().map_or("", |u| u.reason.as_str())
+                        ),
+                    ),
+                    None => self.type_error(span, "try() needs at least one argument"),
+                }
             }
+            // `can(x)`: false exactly when Terraform fails on `x`; unknown when `x` is.
             "can" => {
                 let [arg] = call.args.iter().collect::<Vec<_>>()[..] else {
-                    return self.type_error(span, "can() takes one argument");
+                    return self.type_error(span, "can() takes exactly one argument");
                 };
                 let value = self.expr(arg);
-                match value.as_unknown() {
+                if find_error(&value).is_some() {
+                    return Value {
+                        kind: ValueKind::Bool(false),
+                        span,
+                        provenance: value.provenance,
+                    };
+                }
+                match find_unknown(&value) {
+                    Some(unknown) => {
+                        with_provenance(with_span(unknown.clone(), span), &value.provenance)
+                    }
                     None => Value {
                         kind: ValueKind::Bool(true),
                         span,
                         provenance: value.provenance,
                     },
-                    Some(unknown) if unknown.cause != UnknownCause::Unsupported => {
-                        with_span(value, span)
-                    }
-                    Some(_) => Value::new(ValueKind::Bool(false), span),
                 }
             }
+            "templatestring" => self.templatestring(call, span),
             _ => {
                 let mut args: Vec<Value> = call.args.iter().map(|arg| self.expr(arg)).collect();
                 // `f(list...)`: the last argument's elements are the arguments.
@@ -935,6 +1083,56 @@ impl<'s, 'a> Evaluator<'s, 'a> {
         }
     }
 
+    /// `templatestring(template, vars)`: the template text is parsed and evaluated seeing only
+    /// `vars`' keys.
+    fn templatestring(&self, call: &hcl_edit::expr::FuncCall, span: Span) -> Value {
+        let args: Vec<Value> = call.args.iter().map(|arg| self.expr(arg)).collect();
+        if let Some(error) = args.iter().find_map(find_error) {
+            return with_span(error.clone(), span);
+        }
+        let [template, vars] = &args[..] else {
+            return self.type_error(span, "templatestring() takes exactly two arguments");
+        };
+        for arg in [template, vars] {
+            if let Some(unknown) = find_unknown(arg) {
+                return with_span(unknown.clone(), span);
+            }
+        }
+        let (Some(text), Some(entries)) = (template.as_str(), vars.entries()) else {
+            return self.type_error(
+                span,
+                "templatestring() needs a template string and a map of variables",
+            );
+        };
+        let parsed = match hcl_edit::parser::parse_template(text) {
+            Ok(parsed) => parsed,
+            Err(error) => {
+                return self.type_error(
+                    span,
+                    &format!("the template does not parse: {}", error.message()),
+                )
+            }
+        };
+        let scope = Scope::empty(self.scope.sources);
+        scope.fuel.set(self.scope.fuel.get());
+        scope.depth.set(self.scope.depth.get());
+        let evaluator = Evaluator {
+            scope: &scope,
+            file: self.file,
+            fixed_span: Some(span),
+            bindings: Rc::new(
+                entries
+                    .iter()
+                    .map(|e| (e.key.clone(), e.value.clone()))
+                    .collect(),
+            ),
+            only_bindings: true,
+        };
+        let value = evaluator.template(&parsed, span);
+        self.scope.fuel.set(scope.fuel.get());
+        with_provenance(value, &merge_provenance(&args))
+    }
+
     fn traversal(&self, traversal: &Traversal, span: Span) -> Value {
         let operators: Vec<&TraversalOperator> =
             traversal.operators.iter().map(|o| o.value()).collect();
@@ -945,6 +1143,12 @@ impl<'s, 'a> Evaluator<'s, 'a> {
         let root = root.as_str();
         if let Some(bound) = self.binding(root) {
             return self.apply(bound.clone(), &operators, span);
+        }
+        if self.only_bindings {
+            return self.type_error(
+                span,
+                &format!("the vars map does not contain key \"{root}\""),
+            );
         }
         let first = match operators.first() {
             Some(TraversalOperator::GetAttr(name)) => Some(name.as_str()),
@@ -1110,10 +1314,13 @@ impl<'s, 'a> Evaluator<'s, 'a> {
                         _ => vec![current.clone()],
                     };
                     let rest = &operators[at + 1..];
-                    let items = items
+                    let items: Vec<Value> = items
                         .into_iter()
                         .map(|item| self.apply(item, rest, span))
                         .collect();
+                    if let Some(error) = items.iter().find(|item| is_error(item)) {
+                        return with_span(error.clone(), span);
+                    }
                     return Value {
                         kind: ValueKind::List(items),
                         span,
@@ -1166,8 +1373,8 @@ impl<'s, 'a> Evaluator<'s, 'a> {
     /// What Terraform reports as an error: an unknown here (the scan goes on), naming the problem.
     fn type_error(&self, span: Span, message: &str) -> Value {
         Value::unknown(
-            UnknownCause::Unsupported,
-            format!("`{}` cannot be evaluated: {message}", self.source(span)),
+            UnknownCause::Error,
+            format!("Terraform fails on `{}`: {message}", self.source(span)),
             span,
         )
     }
@@ -1221,11 +1428,16 @@ fn collection_elements(value: &Value) -> Result<Vec<(Value, Value)>, Value> {
                 )
             })
             .collect()),
-        ValueKind::Object(_) => for_each_elements(value),
+        // Terraform iterates a map or object in the lexical order of its keys.
+        ValueKind::Object(_) => {
+            let mut elements = for_each_elements(value)?;
+            elements.sort_by(|a, b| a.0.as_str().cmp(&b.0.as_str()));
+            Ok(elements)
+        }
         ValueKind::Unknown(_) => Err(value.clone()),
         _ => Err(Value::unknown(
-            UnknownCause::Unsupported,
-            format!("cannot iterate over {}", value.describe()),
+            UnknownCause::Error,
+            format!("Terraform cannot iterate over {}", value.describe()),
             value.span,
         )),
     }
@@ -1253,7 +1465,7 @@ fn unknown_from(from: &Value, span: Span, what: &str) -> Value {
         None => Value {
             provenance: from.provenance.clone(),
             ..Value::unknown(
-                UnknownCause::Unsupported,
+                UnknownCause::Error,
                 format!("the {what} is {}, which Terraform rejects", from.describe()),
                 span,
             )
@@ -1417,6 +1629,63 @@ mod tests {
     }
 
     #[test]
+    fn try_and_can_tell_errors_from_what_aksguard_cannot_evaluate() {
+        // Issue 17: a regex that matches is no error.
+        let value = eval_local(
+            "locals {\n result = can(regex(\"^prod\", \"prod-eu\"))\n}",
+            &[],
+        );
+        assert_eq!(value.as_bool(), Some(true));
+        let value = eval_local(
+            "locals {\n result = try(regex(\"^prod\", \"prod-eu\") != \"\", false)\n}",
+            &[],
+        );
+        assert_eq!(value.as_bool(), Some(true));
+        // A regex that does not match is Terraform's error: the fallback.
+        let value = eval_local(
+            "locals {\n result = try(regex(\"^prod\", \"dev\"), \"none\")\n}",
+            &[],
+        );
+        assert_eq!(value.as_str(), Some("none"));
+        // What aksguard does not evaluate leaves try and can unknown, naming it.
+        for expr in [
+            "try(file(\"x\"), 1)",
+            "can(file(\"x\"))",
+            "try([file(\"x\")], 1)",
+        ] {
+            let value = eval_local(&format!("locals {{\n result = {expr}\n}}"), &[]);
+            let unknown = value
+                .as_unknown()
+                .unwrap_or_else(|| panic!("{expr}: {value:?}"));
+            assert_eq!(unknown.cause, UnknownCause::Unsupported, "{expr}");
+            assert!(
+                unknown.reason.contains("file()"),
+                "{expr}: {}",
+                unknown.reason
+            );
+        }
+        // An error anywhere fails the whole, even beside an unknown.
+        let value = eval_local(
+            "locals {\n result = can([var.x, regex(\"a\", \"b\")])\n}",
+            &[("x", unset("x"))],
+        );
+        assert_eq!(value.as_bool(), Some(false));
+        let value = eval_local(
+            "locals {\n result = \"${var.x}${regex(\"a\", \"b\")}\"\n}",
+            &[("x", unset("x"))],
+        );
+        assert_eq!(value.as_unknown().unwrap().cause, UnknownCause::Error);
+        // No argument succeeds: the error names the last one.
+        let value = eval_local("locals {\n result = try({}.a, [][0])\n}", &[]);
+        let unknown = value.as_unknown().unwrap();
+        assert_eq!(unknown.cause, UnknownCause::Error);
+        assert!(unknown.reason.contains("no argument of try() succeeded"));
+        // A non-bool condition is Terraform's error.
+        let value = eval_local("locals {\n result = 1 ? 2 : 3\n}", &[]);
+        assert_eq!(value.as_unknown().unwrap().cause, UnknownCause::Error);
+    }
+
+    #[test]
     fn cycles_and_depth_end_as_unknown() {
         let value = eval_local("locals {\n result = local.a\n a = local.result\n}", &[]);
         assert!(value.as_unknown().unwrap().reason.contains("cycle"));
@@ -1443,7 +1712,7 @@ mod tests {
             "{}.a",
             "\"x${[1]}\"",
             "[for x in 1 : x]",
-            "1 / 0",
+            "0 / 0",
             "lookup()",
             "merge(1, 2)",
             "element([], 0)",
