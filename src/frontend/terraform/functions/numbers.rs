@@ -32,20 +32,18 @@ pub fn floor(call: &Call) -> Result {
     unary(call, f64::floor)
 }
 
+/// Terraform's signum takes a whole number.
 pub fn signum(call: &Call) -> Result {
-    unary(call, |n| if n == 0.0 { 0.0 } else { n.signum() })
+    call.arity(1, 1)?;
+    let n = call.integer(0)?;
+    call.number_value(n.signum() as f64)
 }
 
+/// `ln(n) / ln(base)` in f64, as Terraform computes it (`log(1000, 10)` is 2.9999999999999996).
 pub fn log(call: &Call) -> Result {
     call.arity(2, 2)?;
     let (n, base) = (call.number(0)?, call.number(1)?);
-    // Exact for whole powers of the base, as Terraform's answer is.
-    let result = n.ln() / base.ln();
-    let rounded = result.round();
-    if (result - rounded).abs() < 1e-12 && base.powf(rounded) == n {
-        return number(call, rounded);
-    }
-    number(call, result)
+    number(call, n.ln() / base.ln())
 }
 
 pub fn pow(call: &Call) -> Result {
@@ -130,6 +128,10 @@ pub fn parseint(call: &Call) -> Result {
             return Err(invalid());
         }
         value = value * base as f64 + digit as f64;
+    }
+    // From 2^53 on f64 no longer holds the integer exactly.
+    if value >= 9.007_199_254_740_992e15 {
+        return Err(call.unsupported("the integer is too large for aksguard to hold exactly"));
     }
     call.value(ValueKind::Number(if negative { -value } else { value }))
 }
