@@ -8,6 +8,7 @@ pub mod baseline;
 pub mod budget;
 pub mod cli;
 pub mod config;
+pub mod custom_policy;
 pub mod date;
 pub mod discover;
 pub mod finding;

@@ -19,6 +19,7 @@ use std::path::PathBuf;
 
 use crate::discover::FileKind;
 use crate::finding::Finding;
+use crate::frontend::arm_shape::governance;
 use crate::frontend::{json, FrontEnd, Lowered, ParseOutcome, SyntaxError};
 use crate::model::Model;
 use crate::source::{FileId, SourceMap};
@@ -30,6 +31,10 @@ use expr::eval::{Context, DeployScope};
 pub enum DocumentKind {
     Template,
     Parameters,
+    /// A standalone policy definition or initiative (`{"properties": {"policyRule": ...}}` or
+    /// `{"properties": {"policyDefinitions": [...]}}`), as Azure Landing Zones and Enterprise
+    /// Policy as Code repositories keep them: read as a definition, never walked as a template.
+    PolicyDefinition,
 }
 
 /// A parsed template or parameter file.
@@ -94,7 +99,7 @@ pub fn recognise(text: &str) -> Recognised {
                 .get_ignore_case("$schema")
                 .and_then(|s| s.value.as_str())
                 .and_then(schema_kind);
-            match kind {
+            match kind.or_else(|| standalone_policy(&root)) {
                 Some(kind) => Recognised::Document(kind, root),
                 None => Recognised::NotArm,
             }
@@ -103,6 +108,63 @@ pub fn recognise(text: &str) -> Recognised {
         Err(error) if names_arm_schema(text) => Recognised::Failed(error),
         Err(_) => Recognised::NotArm,
     }
+}
+
+/// A standalone policy definition (`properties.policyRule` an object) or initiative
+/// (`properties.policyDefinitions` an array): it has no deployment `$schema`.
+fn standalone_policy(root: &Value) -> Option<DocumentKind> {
+    let properties = &root.get_ignore_case("properties")?.value;
+    let rule = properties
+        .get_ignore_case("policyRule")
+        .is_some_and(|r| r.value.entries().is_some());
+    let members = properties
+        .get_ignore_case("policyDefinitions")
+        .is_some_and(|m| m.value.items().is_some());
+    (rule || members).then_some(DocumentKind::PolicyDefinition)
+}
+
+/// Lower a standalone policy definition or initiative file: its strings are the policy language
+/// already (no template around them escapes `[[`), so nothing is evaluated here.
+fn standalone_policy_model(document: &Document, sources: &SourceMap) -> Model {
+    let root = &document.root;
+    let properties = root.get_ignore_case("properties").map(|p| &p.value);
+    let is_set = properties
+        .and_then(|p| p.get_ignore_case("policyRule"))
+        .is_none();
+    let full_type = if is_set {
+        "Microsoft.Authorization/policySetDefinitions"
+    } else {
+        "Microsoft.Authorization/policyDefinitions"
+    };
+    let path = &sources.get(document.id).path;
+    let name = root
+        .get_ignore_case("name")
+        .and_then(|n| n.value.as_str())
+        .map(str::to_string)
+        .unwrap_or_else(|| {
+            path.file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default()
+        });
+    // Findings point at the rule (or the member list), which is what makes the file a policy.
+    let header = properties
+        .and_then(|p| {
+            p.get_ignore_case("policyRule")
+                .or_else(|| p.get_ignore_case("policyDefinitions"))
+        })
+        .map_or(root.span, |e| e.key_span);
+    let resource = governance::ArmResource {
+        resource: root,
+        dialect: crate::model::Dialect::Arm,
+        deployed_at: crate::model::AssignmentScope::Unknown,
+        full_type,
+        name: &name,
+        header,
+        context: Vec::new(),
+    };
+    let mut model = Model::default();
+    governance::lower(&resource, &|v: &Value| v.clone(), &mut model);
+    model
 }
 
 fn schema_kind(schema: &str) -> Option<DocumentKind> {
@@ -122,7 +184,7 @@ fn names_arm_schema(text: &str) -> bool {
 }
 
 /// The scope a template deploys to, from its `$schema`.
-fn template_scope(template: &Value) -> DeployScope {
+pub(crate) fn template_scope(template: &Value) -> DeployScope {
     let schema = template
         .get_ignore_case("$schema")
         .and_then(|s| s.value.as_str())
@@ -238,6 +300,12 @@ pub fn build_model(
         .flat_map(|(_, output)| output.linked.iter().copied())
         .collect();
     let mut all = shared;
+    for document in documents
+        .iter()
+        .filter(|d| d.kind == DocumentKind::PolicyDefinition)
+    {
+        template::merge_unique(&mut all.model, standalone_policy_model(document, sources));
+    }
     for (id, output) in per_root {
         if through_tops.contains(&id) && !tops.contains(&id) {
             continue;

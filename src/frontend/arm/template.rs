@@ -544,6 +544,7 @@ fn linked_file<'d>(
             match kind {
                 DocumentKind::Template => "deployment template",
                 DocumentKind::Parameters => "parameter file",
+                DocumentKind::PolicyDefinition => "policy definition file",
             }
         )
     })
@@ -623,4 +624,5 @@ pub fn merge_unique(model: &mut crate::model::Model, lowered: crate::model::Mode
     add(&mut model.extensions, lowered.extensions);
     add(&mut model.patches, lowered.patches);
     add(&mut model.policy_sets, lowered.policy_sets);
+    add(&mut model.policy_definitions, lowered.policy_definitions);
 }

@@ -8,7 +8,8 @@
 use crate::frontend::arm_shape;
 use crate::model::{
     AssignmentParameter, AssignmentScope, Cluster, ClusterExtension, ClusterKind, Dialect, Model,
-    PolicyAssignment, PolicySet, Pricing, PricingExtension, PricingExtensions, Resource, Setting,
+    PolicyAssignment, PolicyDefinition, PolicySet, Pricing, PricingExtension, PricingExtensions,
+    Resource, Setting,
 };
 use crate::source::Span;
 use crate::value::{Related, Unknown, UnknownCause, Value, ValueKind};
@@ -34,6 +35,7 @@ const KNOWN_TYPES: &[&str] = &[
     "Microsoft.Subscription/aliases",
     "Microsoft.Management/managementGroups",
     "Microsoft.Authorization/policySetDefinitions",
+    "Microsoft.Authorization/policyDefinitions",
     "Microsoft.Authorization/policyAssignments",
     "Microsoft.Kubernetes/connectedClusters",
     "Microsoft.KubernetesConfiguration/extensions",
@@ -82,26 +84,52 @@ pub fn lower(
         }),
         "microsoft.security/autoprovisioningsettings" => model.legacy_auto_provisioning.push(head),
         "microsoft.subscription/aliases" => model.subscriptions.push(head),
-        "microsoft.authorization/policysetdefinitions" => model.policy_sets.push(PolicySet {
-            name: Some(resource.name.rsplit('/').next().unwrap_or("").to_string()),
-            members: property("policyDefinitions")
-                .and_then(|members| {
-                    members.items().map(|items| {
-                        items
-                            .iter()
-                            .filter_map(|member| {
-                                member
-                                    .get_ignore_case("policyDefinitionId")?
-                                    .value
-                                    .as_str()
-                                    .map(str::to_string)
-                            })
-                            .collect()
+        "microsoft.authorization/policysetdefinitions" => {
+            let (name, symbolic_name) = definition_name(resource, evaluate);
+            model.policy_sets.push(PolicySet {
+                name,
+                symbolic_name,
+                members: property("policyDefinitions")
+                    .and_then(|members| {
+                        members.items().map(|items| {
+                            items
+                                .iter()
+                                .filter_map(|member| {
+                                    let id = &member.get_ignore_case("policyDefinitionId")?.value;
+                                    match &id.kind {
+                                        ValueKind::String(id) => Some(id.clone()),
+                                        ValueKind::Unknown(unknown) => unknown.reference.clone(),
+                                        _ => None,
+                                    }
+                                })
+                                .collect()
+                        })
                     })
-                })
-                .unwrap_or_default(),
-            resource: head,
-        }),
+                    .unwrap_or_default(),
+                resource: head,
+            })
+        }
+        "microsoft.authorization/policydefinitions" => {
+            let (name, symbolic_name) = definition_name(resource, evaluate);
+            let rule = match property("policyRule") {
+                None => Setting::Absent {
+                    holder: resource.header,
+                },
+                Some(rule) if rule.as_unknown().is_some() => unknown_of(&rule, "a policy rule"),
+                Some(rule) => Setting::Known {
+                    span: rule.span,
+                    provenance: rule.provenance.clone(),
+                    value: rule,
+                },
+            };
+            model.policy_definitions.push(PolicyDefinition {
+                name,
+                symbolic_name,
+                parameters: property("parameters"),
+                rule,
+                resource: head,
+            })
+        }
         "microsoft.management/managementgroups" => model.management_groups.push(head),
         "microsoft.authorization/policyassignments" => model
             .assignments
@@ -156,6 +184,25 @@ pub fn lower(
         _ => return false,
     }
     true
+}
+
+/// A definition's or initiative's name: the last segment of its evaluated name, or, when only
+/// the deployment knows it, its derivation (`guid(subscription().id,'x')`).
+fn definition_name(
+    resource: &ArmResource,
+    evaluate: &dyn Fn(&Value) -> Value,
+) -> (Option<String>, Option<String>) {
+    let evaluated = resource
+        .resource
+        .get_ignore_case("name")
+        .map(|n| evaluate(&n.value));
+    match evaluated.as_ref().map(|n| &n.kind) {
+        Some(ValueKind::Unknown(unknown)) => (None, unknown.derivation.clone()),
+        _ => (
+            Some(resource.name.rsplit('/').next().unwrap_or("").to_string()),
+            None,
+        ),
+    }
 }
 
 fn unknown_of<T>(value: &Value, expected: &str) -> Setting<T> {
