@@ -50,9 +50,7 @@ pub fn assigned<'m>(model: &'m Model, assignment: &PolicyAssignment) -> Vec<Assi
             custom: None,
         }];
     }
-    if let Some(definition) = model
-        .policy_definitions
-        .iter()
+    if let Some(definition) = same_file_first(&model.policy_definitions, file, |d| &d.resource)
         .find(|d| names_definition(reference, file, d))
     {
         return custom_assigned(
@@ -61,9 +59,7 @@ pub fn assigned<'m>(model: &'m Model, assignment: &PolicyAssignment) -> Vec<Assi
             &assignment.resource.address,
         );
     }
-    let Some(set) = model
-        .policy_sets
-        .iter()
+    let Some(set) = same_file_first(&model.policy_sets, file, |set| &set.resource)
         .find(|set| names_set(reference, file, set))
     else {
         return Vec::new();
@@ -76,10 +72,9 @@ pub fn assigned<'m>(model: &'m Model, assignment: &PolicyAssignment) -> Vec<Assi
                 policy: known,
                 custom: None,
             });
-        } else if let Some(definition) = model
-            .policy_definitions
-            .iter()
-            .find(|d| names_definition(member, set_file, d))
+        } else if let Some(definition) =
+            same_file_first(&model.policy_definitions, set_file, |d| &d.resource)
+                .find(|d| names_definition(member, set_file, d))
         {
             // The initiative passes its members' parameters from its own; aksguard reads a
             // custom member with the member's defaults.
@@ -87,6 +82,22 @@ pub fn assigned<'m>(model: &'m Model, assignment: &PolicyAssignment) -> Vec<Assi
         }
     }
     members
+}
+
+/// `items`, those declared in `file` first: a name declared beside its reference is the one it
+/// means when other files declare the same name.
+fn same_file_first<'m, T>(
+    items: &'m [T],
+    file: FileId,
+    resource: fn(&T) -> &Resource,
+) -> impl Iterator<Item = &'m T> {
+    let here = items
+        .iter()
+        .filter(move |i| resource(i).header.file == file);
+    let elsewhere = items
+        .iter()
+        .filter(move |i| resource(i).header.file != file);
+    here.chain(elsewhere)
 }
 
 /// Whether `reference` (an id, a Terraform reference, or an id with a symbolic last segment,

@@ -339,7 +339,7 @@ impl<'c> Evaluator<'c> {
                     let branch = if choice { &args[1] } else { &args[2] };
                     with_provenance(self.node(branch, text, span), &[condition])
                 }
-                None if condition.as_unknown().is_some() => condition,
+                None if condition.as_unknown().is_some() => without_derivation(condition),
                 None => misuse(
                     span,
                     "if",
@@ -378,7 +378,7 @@ impl<'c> Evaluator<'c> {
             | "extensionresourceid" => {
                 if let Some(unknown) = values.iter().find(|v| v.as_unknown().is_some()) {
                     return symbolic_resource_id(&lower, &values, span)
-                        .unwrap_or_else(|| unknown.clone());
+                        .unwrap_or_else(|| without_derivation(unknown.clone()));
                 }
                 self.resource_id(&lower, &values, call_text, span)
             }
@@ -692,6 +692,14 @@ fn same_throughout_deployment(name: &str) -> bool {
     )
 }
 
+/// An unknown passed along as the result of something else: the derivation was the input's.
+fn without_derivation(mut value: Value) -> Value {
+    if let ValueKind::Unknown(unknown) = &mut value.kind {
+        unknown.derivation = None;
+    }
+    value
+}
+
 /// How a function argument enters a derivation: a known value as JSON, an unknown by its own
 /// derivation; `None` when an unknown has none (then the result has none either).
 fn derivation_of(value: &Value) -> Option<String> {
@@ -707,17 +715,19 @@ fn with_derivation(mut result: Value, function: &str, args: &[Value]) -> Value {
     let ValueKind::Unknown(unknown) = &mut result.kind else {
         return result;
     };
-    if unknown.derivation.is_some() || !args.iter().any(|a| a.as_unknown().is_some()) {
+    if !args.iter().any(|a| a.as_unknown().is_some()) {
         return result;
     }
-    // Functions that change on every call derive nothing.
-    if matches!(function, "newguid" | "utcnow") {
-        return result;
-    }
+    // The result is often an argument passed along (`guid(subscription().id, 'x')` returns the
+    // unknown `subscription().id`): its derivation is this call's, or none when an argument has
+    // none. Functions that change on every call derive nothing.
     let parts: Option<Vec<String>> = args.iter().map(derivation_of).collect();
-    if let Some(parts) = parts {
-        unknown.derivation = Some(format!("{function}({})", parts.join(",")));
-    }
+    unknown.derivation = match parts {
+        Some(parts) if !matches!(function, "newguid" | "utcnow") => {
+            Some(format!("{function}({})", parts.join(",")))
+        }
+        _ => None,
+    };
     result
 }
 
@@ -921,6 +931,54 @@ mod tests {
         eval(expression)
             .as_unknown()
             .is_some_and(|u| u.cause == cause)
+    }
+
+    fn derivation(expression: &str) -> Option<String> {
+        eval_in(DeployScope::Subscription { subscription: None }, expression)
+            .as_unknown()
+            .and_then(|u| u.derivation.clone())
+    }
+
+    #[test]
+    fn deployment_time_values_remember_their_derivation() {
+        let guid = derivation("guid(subscription().id, 'EnableDefender')");
+        assert_eq!(
+            guid.as_deref(),
+            Some(r#"guid(subscription().id,"EnableDefender")"#)
+        );
+        // Spelling and spacing do not matter; inputs by value do.
+        assert_eq!(
+            derivation("GUID(subscription()['ID'],   'EnableDefender')"),
+            guid
+        );
+        assert_eq!(
+            derivation("guid(subscription().id, parameters('env'))"),
+            Some(r#"guid(subscription().id,"dev")"#.to_string())
+        );
+        assert_ne!(derivation("guid(subscription().id, 'Other')"), guid);
+        assert_ne!(
+            derivation("guid(subscription().displayName, 'EnableDefender')"),
+            guid
+        );
+        // Unset inputs, per-call values and `reference()` derive nothing.
+        assert_eq!(
+            derivation("guid(subscription().id, parameters('noDefault'))"),
+            None
+        );
+        assert_eq!(derivation("guid(newGuid())"), None);
+        assert_eq!(derivation("reference('x').id"), None);
+        assert_eq!(derivation("if(parameters('noDefault'), 'a', 'b')"), None);
+        // A resource id named symbolically keeps its provider path, the name as `[derivation]`.
+        let id = eval_in(
+            DeployScope::Subscription { subscription: None },
+            "subscriptionResourceId('Microsoft.Authorization/policySetDefinitions', guid(subscription().id, 'EnableDefender'))",
+        );
+        assert_eq!(
+            id.as_unknown().and_then(|u| u.reference.as_deref()),
+            Some(
+                r#"/providers/Microsoft.Authorization/policySetDefinitions/[guid(subscription().id,"EnableDefender")]"#
+            )
+        );
     }
 
     #[test]
