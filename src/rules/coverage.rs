@@ -86,11 +86,11 @@ pub fn assigned<'m>(model: &'m Model, assignment: &PolicyAssignment) -> Vec<Assi
 
 /// `items`, those declared in `file` first: a name declared beside its reference is the one it
 /// means when other files declare the same name.
-fn same_file_first<'m, T>(
-    items: &'m [T],
+fn same_file_first<T>(
+    items: &[T],
     file: FileId,
     resource: fn(&T) -> &Resource,
-) -> impl Iterator<Item = &'m T> {
+) -> impl Iterator<Item = &T> {
     let here = items
         .iter()
         .filter(move |i| resource(i).header.file == file);

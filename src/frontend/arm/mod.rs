@@ -346,6 +346,22 @@ mod tests {
             Recognised::NotArm
         ));
         assert!(matches!(recognise("{ not json"), Recognised::NotArm));
+        // Standalone policy definitions and initiatives (ALZ, EPAC) are their own kind, never
+        // templates, even with an EPAC `$schema`.
+        let definition = r#"{"$schema": "https://raw.githubusercontent.com/Azure/enterprise-azure-policy-as-code/main/Schemas/policy-definition-schema.json", "properties": {"policyRule": {"if": {}, "then": {"effect": "audit"}}}}"#;
+        assert!(matches!(
+            recognise(definition),
+            Recognised::Document(DocumentKind::PolicyDefinition, _)
+        ));
+        let initiative = r#"{"properties": {"policyDefinitions": []}}"#;
+        assert!(matches!(
+            recognise(initiative),
+            Recognised::Document(DocumentKind::PolicyDefinition, _)
+        ));
+        assert!(matches!(
+            recognise(r#"{"properties": {"policyRule": "text"}}"#),
+            Recognised::NotArm
+        ));
         let broken = "{\"$schema\": \"https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#\", }}";
         assert!(matches!(recognise(broken), Recognised::Failed(_)));
     }
