@@ -23,7 +23,7 @@ use crate::frontend::arm_shape::governance;
 use crate::frontend::{json, FrontEnd, Lowered, ParseOutcome, SyntaxError};
 use crate::model::Model;
 use crate::source::{FileId, SourceMap};
-use crate::value::Value;
+use crate::value::{Value, ValueKind};
 
 use expr::eval::{Context, DeployScope};
 
@@ -113,7 +113,7 @@ pub fn recognise(text: &str) -> Recognised {
 /// A standalone policy definition (`properties.policyRule` an object) or initiative
 /// (`properties.policyDefinitions` an array): it has no deployment `$schema`.
 fn standalone_policy(root: &Value) -> Option<DocumentKind> {
-    let properties = &root.get_ignore_case("properties")?.value;
+    let properties = policy_properties(root)?;
     let rule = properties
         .get_ignore_case("policyRule")
         .is_some_and(|r| r.value.entries().is_some());
@@ -123,10 +123,37 @@ fn standalone_policy(root: &Value) -> Option<DocumentKind> {
     (rule || members).then_some(DocumentKind::PolicyDefinition)
 }
 
+/// A standalone file's definition properties: its `properties`, or the file itself when it is
+/// only the properties (`{"mode", "parameters", "policyRule"}`, as `az policy definition
+/// create --rules` files and some samples keep them).
+fn policy_properties(root: &Value) -> Option<&Value> {
+    if root
+        .get_ignore_case("policyRule")
+        .is_some_and(|r| r.value.entries().is_some())
+    {
+        return Some(root);
+    }
+    root.get_ignore_case("properties").map(|p| &p.value)
+}
+
 /// Lower a standalone policy definition or initiative file: its strings are the policy language
 /// already (no template around them escapes `[[`), so nothing is evaluated here.
 fn standalone_policy_model(document: &Document, sources: &SourceMap) -> Model {
-    let root = &document.root;
+    let wrapped;
+    let root = if document.root.get_ignore_case("policyRule").is_some() {
+        // Only the properties: lowered as the definition they are the properties of.
+        wrapped = Value::new(
+            ValueKind::Object(vec![crate::value::Entry {
+                key: "properties".to_string(),
+                key_span: document.root.span,
+                value: document.root.clone(),
+            }]),
+            document.root.span,
+        );
+        &wrapped
+    } else {
+        &document.root
+    };
     let properties = root.get_ignore_case("properties").map(|p| &p.value);
     let is_set = properties
         .and_then(|p| p.get_ignore_case("policyRule"))
