@@ -395,3 +395,128 @@ fn audited(details: &Value) -> Vec<Deployed> {
         .into_iter()
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Resource;
+    use crate::source::FileId;
+
+    const RULE: &str = r#"{
+      "if": {"field": "type", "equals": "Microsoft.Resources/subscriptions"},
+      "then": {
+        "effect": "[parameters('effect')]",
+        "details": {
+          "type": "Microsoft.Security/pricings",
+          "name": "Containers",
+          "deployment": {"properties": {
+            "parameters": {"tier": {"value": "[parameters('tier')]"}, "cluster": {"value": "[field('name')]"}},
+            "template": {
+              "parameters": {"tier": {"type": "string"}, "cluster": {"type": "string"}},
+              "resources": [
+                {"type": "Microsoft.Security/pricings", "name": "Containers",
+                 "properties": {"pricingTier": "[parameters('tier')]"}},
+                {"type": "Microsoft.ContainerService/managedClusters", "name": "[parameters('cluster')]",
+                 "properties": {"securityProfile": {"defender": {"securityMonitoring": {"enabled": true}}}}}
+              ]
+            }
+          }}
+        }
+      }
+    }"#;
+
+    fn json(text: &str) -> Value {
+        crate::frontend::json::parse(FileId(0), text)
+            .unwrap()
+            .unwrap()
+    }
+
+    fn definition(parameters: &str) -> PolicyDefinition {
+        let rule = json(RULE);
+        PolicyDefinition {
+            resource: Resource {
+                address: "def".to_string(),
+                dialect: Dialect::Arm,
+                header: rule.span,
+            },
+            name: Some("def".to_string()),
+            symbolic_name: None,
+            parameters: Some(json(parameters)),
+            rule: Setting::known(rule, Span::default()),
+        }
+    }
+
+    fn assigned(name: &str, value: &str) -> AssignmentParameter {
+        AssignmentParameter {
+            name: name.to_string(),
+            name_span: Span::default(),
+            value: Value::new(ValueKind::String(value.to_string()), Span::default()),
+        }
+    }
+
+    #[test]
+    fn effect_and_deployed_values_follow_the_assignment_then_the_defaults() {
+        let def = definition(
+            r#"{"effect": {"type": "String", "defaultValue": "DeployIfNotExists"},
+                "tier": {"type": "String", "defaultValue": "Standard"}}"#,
+        );
+        let reading = read(&def, &[], "a").unwrap();
+        assert_eq!(reading.effect, Effect::DeployIfNotExists);
+        let policies: Vec<_> = reading.deploys.iter().map(|d| d.policy).collect();
+        assert_eq!(
+            policies,
+            [
+                KnownPolicy::ContainersPlanDine,
+                KnownPolicy::DefenderProfileDine
+            ]
+        );
+        assert!(reading.deploys.iter().all(|d| d.unknown.is_none()));
+        // The assignment's values win: audit-only, and the Free tier provisions no plan.
+        let reading = read(
+            &def,
+            &[
+                assigned("Effect", "AuditIfNotExists"),
+                assigned("tier", "Free"),
+            ],
+            "a",
+        )
+        .unwrap();
+        assert_eq!(reading.effect, Effect::AuditIfNotExists);
+        let policies: Vec<_> = reading.deploys.iter().map(|d| d.policy).collect();
+        assert_eq!(policies, [KnownPolicy::DefenderProfileDine]);
+        let reading = read(&def, &[assigned("effect", "Disabled")], "a").unwrap();
+        assert!(matches!(reading.effect, Effect::Disabled { .. }));
+    }
+
+    #[test]
+    fn unset_policy_parameters_are_unknown_and_named() {
+        let def = definition(r#"{"effect": {"type": "String"}, "tier": {"type": "String"}}"#);
+        let reading = read(&def, &[], "assignment 'x'").unwrap();
+        let Effect::Unknown(unknown, _) = &reading.effect else {
+            panic!("effect should be unknown: {:?}", reading.effect);
+        };
+        assert_eq!(
+            unknown.reason,
+            "parameters('effect') has no default and `assignment 'x'` does not set it"
+        );
+        let plan = &reading.deploys[0];
+        assert_eq!(plan.policy, KnownPolicy::ContainersPlanDine);
+        let (unknown, _) = plan.unknown.as_ref().unwrap();
+        assert!(
+            unknown.reason.contains("parameters('tier')"),
+            "{}",
+            unknown.reason
+        );
+    }
+
+    #[test]
+    fn an_unreadable_or_effectless_rule_is_nothing() {
+        let mut def = definition("{}");
+        def.rule = Setting::Absent {
+            holder: Span::default(),
+        };
+        assert!(read(&def, &[], "a").is_none());
+        def.rule = Setting::known(json(r#"{"then": {}}"#), Span::default());
+        assert!(read(&def, &[], "a").is_none());
+    }
+}
