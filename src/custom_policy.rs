@@ -102,6 +102,49 @@ pub fn read(
     Some(Reading { effect, deploys })
 }
 
+/// The parameters an initiative passes to a member (`{"effect": {"value":
+/// "[parameters('effect')]"}}`), evaluated against the initiative's declarations and the values
+/// its assignment (named `assigner`) sets.
+pub fn member_parameters(
+    passed: &Value,
+    declarations: Option<&Value>,
+    assigned: &[AssignmentParameter],
+    assigner: &str,
+) -> Vec<AssignmentParameter> {
+    let root = Value::new(
+        ValueKind::Object(vec![Entry {
+            key: "parameters".to_string(),
+            key_span: passed.span,
+            value: declarations
+                .cloned()
+                .unwrap_or_else(|| Value::new(ValueKind::Object(Vec::new()), passed.span)),
+        }]),
+        passed.span,
+    );
+    let supplied = assigned
+        .iter()
+        .map(|p| {
+            (
+                p.name.clone(),
+                Supplied {
+                    value: p.value.clone(),
+                },
+            )
+        })
+        .collect();
+    let context = Context::new(
+        &root,
+        supplied,
+        DeployScope::Subscription { subscription: None },
+        MissingInput::AssignmentDoesNotSet(format!("`{assigner}`")),
+    );
+    let evaluated = Evaluator::new(&context).value(passed);
+    evaluated
+        .entries()
+        .map(crate::frontend::arm_shape::governance::assignment_parameters)
+        .unwrap_or_default()
+}
+
 fn effect(written: &Value, policy: &Evaluator, assigned: &[AssignmentParameter]) -> Effect {
     let value = policy.value(written);
     let text = written.as_str().unwrap_or("");

@@ -355,6 +355,12 @@ pub struct PolicySet {
     /// path its id ends with (`/providers/Microsoft.Authorization/policyDefinitions/x`).
     /// Members known not even that way are left out.
     pub members: Vec<String>,
+    /// The parameters the initiative passes to each member, by member id (only members that
+    /// pass any), as written: policy-language values (`[parameters('effect')]`) read against
+    /// [`PolicySet::parameters`] and the assignment's values.
+    pub member_parameters: Vec<(String, crate::value::Value)>,
+    /// The initiative's own parameter declarations, if any.
+    pub parameters: Option<crate::value::Value>,
 }
 
 /// A custom policy definition defined in the scan (ARM, Bicep and azapi `policyDefinitions`,

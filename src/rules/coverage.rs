@@ -76,9 +76,26 @@ pub fn assigned<'m>(model: &'m Model, assignment: &PolicyAssignment) -> Vec<Assi
             same_file_first(&model.policy_definitions, set_file, |d| &d.resource)
                 .find(|d| names_definition(member, set_file, d))
         {
-            // The initiative passes its members' parameters from its own; aksguard reads a
-            // custom member with the member's defaults.
-            members.extend(custom_assigned(definition, &[], &set.resource.address));
+            // The initiative passes its members' parameters from its own, which the assignment
+            // sets; what a member is not passed takes its default.
+            let passed = set
+                .member_parameters
+                .iter()
+                .find(|(id, _)| id == member)
+                .map(|(_, passed)| {
+                    custom_policy::member_parameters(
+                        passed,
+                        set.parameters.as_ref(),
+                        &assignment.parameters,
+                        &assignment.resource.address,
+                    )
+                })
+                .unwrap_or_default();
+            members.extend(custom_assigned(
+                definition,
+                &passed,
+                &assignment.resource.address,
+            ));
         }
     }
     members

@@ -106,6 +106,26 @@ pub fn lower(
                         })
                     })
                     .unwrap_or_default(),
+                member_parameters: property("policyDefinitions")
+                    .and_then(|members| {
+                        members.items().map(|items| {
+                            items
+                                .iter()
+                                .filter_map(|member| {
+                                    let id = &member.get_ignore_case("policyDefinitionId")?.value;
+                                    let id = match &id.kind {
+                                        ValueKind::String(id) => id.clone(),
+                                        ValueKind::Unknown(unknown) => unknown.reference.clone()?,
+                                        _ => return None,
+                                    };
+                                    let parameters = member.get_ignore_case("parameters")?;
+                                    Some((id, parameters.value.clone()))
+                                })
+                                .collect()
+                        })
+                    })
+                    .unwrap_or_default(),
+                parameters: property("parameters"),
                 resource: head,
             })
         }

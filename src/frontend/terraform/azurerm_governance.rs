@@ -77,6 +77,29 @@ pub fn lower_resource(
                         }
                     })
                     .collect(),
+                member_parameters: block
+                    .blocks("policy_definition_reference")
+                    .filter_map(|reference| {
+                        let id = &reference.attribute("policy_definition_id")?.value;
+                        let id = match &id.kind {
+                            ValueKind::String(id) => id.clone(),
+                            ValueKind::Unknown(unknown) => unknown.reference.clone()?,
+                            _ => return None,
+                        };
+                        let values = &reference.attribute("parameter_values")?.value;
+                        let parsed = match &values.kind {
+                            ValueKind::String(text) => json_text(text, values).ok()?,
+                            _ => values.clone(),
+                        };
+                        Some((id, parsed))
+                    })
+                    .collect(),
+                parameters: block
+                    .attribute("parameters")
+                    .and_then(|p| match &p.value.kind {
+                        ValueKind::String(text) => json_text(text, &p.value).ok(),
+                        _ => Some(p.value.clone()),
+                    }),
                 resource,
             });
             return true;
