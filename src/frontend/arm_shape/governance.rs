@@ -315,9 +315,15 @@ fn assignment(
         .get_ignore_case("scope")
         .map(|s| evaluate(&s.value))
     {
-        Some(scope) => match scope.as_str() {
-            Some(id) => AssignmentScope::of_id(id),
-            None => AssignmentScope::Unknown,
+        Some(scope) => match (&scope.kind, scope.as_unknown()) {
+            (ValueKind::String(id), _) => AssignmentScope::of_id(id),
+            // `scope: subscription()` in Bicep: the deployment's own subscription, whichever it is.
+            (_, Some(unknown)) => match unknown.derivation.as_deref() {
+                Some("subscription().id") => AssignmentScope::Subscription,
+                Some("managementgroup().id") => AssignmentScope::ManagementGroup,
+                _ => AssignmentScope::Unknown,
+            },
+            _ => AssignmentScope::Unknown,
         },
         None => resource.deployed_at,
     };
