@@ -89,42 +89,14 @@ pub fn lower(
             model.policy_sets.push(PolicySet {
                 name,
                 symbolic_name,
-                members: property("policyDefinitions")
-                    .and_then(|members| {
-                        members.items().map(|items| {
-                            items
-                                .iter()
-                                .filter_map(|member| {
-                                    let id = &member.get_ignore_case("policyDefinitionId")?.value;
-                                    match &id.kind {
-                                        ValueKind::String(id) => Some(id.clone()),
-                                        ValueKind::Unknown(unknown) => unknown.reference.clone(),
-                                        _ => None,
-                                    }
-                                })
-                                .collect()
-                        })
-                    })
-                    .unwrap_or_default(),
-                member_parameters: property("policyDefinitions")
-                    .and_then(|members| {
-                        members.items().map(|items| {
-                            items
-                                .iter()
-                                .filter_map(|member| {
-                                    let id = &member.get_ignore_case("policyDefinitionId")?.value;
-                                    let id = match &id.kind {
-                                        ValueKind::String(id) => id.clone(),
-                                        ValueKind::Unknown(unknown) => unknown.reference.clone()?,
-                                        _ => return None,
-                                    };
-                                    let parameters = member.get_ignore_case("parameters")?;
-                                    Some((id, parameters.value.clone()))
-                                })
-                                .collect()
-                        })
-                    })
-                    .unwrap_or_default(),
+                members: set_members(property("policyDefinitions").as_ref())
+                    .into_iter()
+                    .map(|(id, _)| id)
+                    .collect(),
+                member_parameters: set_members(property("policyDefinitions").as_ref())
+                    .into_iter()
+                    .filter_map(|(id, parameters)| Some((id, parameters?)))
+                    .collect(),
                 parameters: property("parameters"),
                 resource: head,
             })
@@ -204,6 +176,39 @@ pub fn lower(
         _ => return false,
     }
     true
+}
+
+/// An initiative's members: each member's id as evaluated (or, known only at deployment, the
+/// provider path it ends with), with the parameters it passes. EPAC files name a custom member by
+/// `policyDefinitionName` instead of an id.
+fn set_members(members: Option<&Value>) -> Vec<(String, Option<Value>)> {
+    let Some(items) = members.and_then(Value::items) else {
+        return Vec::new();
+    };
+    items
+        .iter()
+        .filter_map(|member| {
+            let id = match member
+                .get_ignore_case("policyDefinitionId")
+                .map(|e| &e.value.kind)
+            {
+                Some(ValueKind::String(id)) => id.clone(),
+                Some(ValueKind::Unknown(unknown)) => unknown.reference.clone()?,
+                Some(_) => return None,
+                None => {
+                    let name = member
+                        .get_ignore_case("policyDefinitionName")?
+                        .value
+                        .as_str()?;
+                    format!("/providers/Microsoft.Authorization/policyDefinitions/{name}")
+                }
+            };
+            let parameters = member
+                .get_ignore_case("parameters")
+                .map(|p| p.value.clone());
+            Some((id, parameters))
+        })
+        .collect()
 }
 
 /// A definition's or initiative's name: the last segment of its evaluated name, or, when only
