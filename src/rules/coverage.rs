@@ -152,7 +152,29 @@ fn names(
     if resource.address.ends_with(reference) {
         return true;
     }
-    let lower = reference.to_ascii_lowercase();
+    if !reference.contains('/') {
+        return false;
+    }
+    // Cheap comparisons first: scans hold hundreds of definitions and assignments.
+    let named = match symbolic_name {
+        // Only the deployment knows the name; the same derivation in the same template is the
+        // same value.
+        Some(derivation) => {
+            resource.header.file == file
+                && reference
+                    .strip_suffix(']')
+                    .and_then(|r| r.strip_suffix(derivation))
+                    .is_some_and(|r| r.ends_with("/["))
+        }
+        None => {
+            let last = reference
+                .trim_end_matches('/')
+                .rsplit('/')
+                .next()
+                .unwrap_or("");
+            name.is_some_and(|n| n.eq_ignore_ascii_case(last))
+        }
+    };
     // Definitions and initiatives are different resource types: a definition's id never names
     // an initiative of the same name.
     let other = if kind == "policydefinitions" {
@@ -160,20 +182,7 @@ fn names(
     } else {
         "/policydefinitions/"
     };
-    if !reference.contains('/') || lower.contains(other) {
-        return false;
-    }
-    if let Some(derivation) = symbolic_name {
-        // Only the deployment knows the name; the same derivation in the same template is the
-        // same value.
-        return resource.header.file == file && reference.ends_with(&format!("/[{derivation}]"));
-    }
-    let last = reference
-        .trim_end_matches('/')
-        .rsplit('/')
-        .next()
-        .unwrap_or("");
-    name.is_some_and(|n| n.eq_ignore_ascii_case(last))
+    named && !reference.to_ascii_lowercase().contains(other)
 }
 
 /// What a custom definition assigned with `parameters` counts as.
