@@ -185,10 +185,26 @@ fn deployment_deploys(deployment: &Value, policy: &Evaluator) -> Vec<Deployed> {
     let Some(template) = properties.get_ignore_case("template").map(|t| &t.value) else {
         return Vec::new();
     };
+    let supplied = passed_parameters(properties, policy);
+    let context = Context::new(
+        template,
+        supplied,
+        template_scope(template),
+        MissingInput::CallerDoesNotPass("the policy's deployment".to_string()),
+    );
+    let evaluator = Evaluator::new(&context);
+    let mut deploys = Vec::new();
+    resources(template, &evaluator, None, 0, &mut deploys);
+    deploys
+}
+
+/// A deployment's `properties.parameters` (`{"name": {"value": ...}}`), evaluated where the
+/// deployment is written.
+fn passed_parameters(properties: &Value, evaluator: &Evaluator) -> Vec<(String, Supplied)> {
     let passed = properties
         .get_ignore_case("parameters")
-        .map(|p| policy.value(&p.value));
-    let supplied = passed
+        .map(|p| evaluator.value(&p.value));
+    passed
         .as_ref()
         .and_then(Value::entries)
         .unwrap_or(&[])
@@ -200,17 +216,7 @@ fn deployment_deploys(deployment: &Value, policy: &Evaluator) -> Vec<Deployed> {
                 .map_or_else(|| entry.value.clone(), |v| v.value.clone());
             (entry.key.clone(), Supplied { value })
         })
-        .collect();
-    let context = Context::new(
-        template,
-        supplied,
-        template_scope(template),
-        MissingInput::CallerDoesNotPass("the policy's deployment".to_string()),
-    );
-    let evaluator = Evaluator::new(&context);
-    let mut deploys = Vec::new();
-    resources(template, &evaluator, None, 0, &mut deploys);
-    deploys
+        .collect()
 }
 
 fn resources(
@@ -266,6 +272,11 @@ fn resources(
             "microsoft.containerservice/managedclusters" => {
                 managed_cluster(resource, evaluator, at, &mut found)
             }
+            // An inline nested deployment: its template, evaluated with what it passes (inner
+            // scope, as Bicep modules are) or in this template's scope (outer).
+            "microsoft.resources/deployments" => {
+                nested(resource, evaluator, depth, &mut found);
+            }
             "microsoft.kubernetesconfiguration/extensions" => {
                 let extension_type = resource
                     .get_ignore_case("properties")
@@ -296,6 +307,31 @@ fn resources(
         }
         resources(resource, evaluator, Some(&full_type), depth + 1, deploys);
     }
+}
+
+fn nested(resource: &Value, evaluator: &Evaluator, depth: usize, found: &mut Vec<Deployed>) {
+    let Some(properties) = resource.get_ignore_case("properties").map(|p| &p.value) else {
+        return;
+    };
+    let Some(template) = properties.get_ignore_case("template").map(|t| &t.value) else {
+        return;
+    };
+    let inner = properties
+        .get_ignore_case("expressionEvaluationOptions")
+        .and_then(|o| o.value.get_ignore_case("scope"))
+        .and_then(|s| s.value.as_str())
+        .is_some_and(|s| s.eq_ignore_ascii_case("inner"));
+    if !inner {
+        return resources(template, evaluator, None, depth + 1, found);
+    }
+    let supplied = passed_parameters(properties, evaluator);
+    let context = Context::new(
+        template,
+        supplied,
+        template_scope(template),
+        MissingInput::CallerDoesNotPass("the nested deployment".to_string()),
+    );
+    resources(template, &Evaluator::new(&context), None, depth + 1, found);
 }
 
 fn deployed(policy: KnownPolicy, span: Span, unknown: Option<(Unknown, Span)>) -> Deployed {
@@ -550,6 +586,31 @@ mod tests {
             "{}",
             unknown.reason
         );
+    }
+
+    #[test]
+    fn inline_nested_deployments_are_read_with_what_they_pass() {
+        let rule = json(
+            r#"{"then": {"effect": "deployIfNotExists", "details": {"deployment": {"properties": {
+              "parameters": {"tier": {"value": "[parameters('tier')]"}},
+              "template": {
+                "parameters": {"tier": {"type": "string"}},
+                "resources": [{"type": "Microsoft.Resources/deployments", "name": "inner",
+                  "properties": {"expressionEvaluationOptions": {"scope": "inner"},
+                    "parameters": {"plan": {"value": "[parameters('tier')]"}},
+                    "template": {"parameters": {"plan": {"type": "string"}},
+                      "resources": [{"type": "Microsoft.Security/pricings", "name": "Containers",
+                        "properties": {"pricingTier": "[parameters('plan')]"}}]}}}]
+              }}}}}}"#,
+        );
+        let mut def = definition(r#"{"tier": {"type": "String", "defaultValue": "Standard"}}"#);
+        def.rule = Setting::known(rule, Span::default());
+        let reading = read(&def, &[], "a").unwrap();
+        assert_eq!(reading.deploys.len(), 1);
+        assert_eq!(reading.deploys[0].policy, KnownPolicy::ContainersPlanDine);
+        assert!(reading.deploys[0].unknown.is_none());
+        let reading = read(&def, &[assigned("tier", "Free")], "a").unwrap();
+        assert!(reading.deploys.is_empty());
     }
 
     #[test]
