@@ -16,7 +16,8 @@ pub enum FileKind {
     TfVars,
     /// `*.tfvars.json`
     TfVarsJson,
-    /// Any other `*.json` (ARM templates and parameter files among them).
+    /// Any other `*.json` or `*.jsonc` (ARM templates, parameter files and standalone policy
+    /// definitions among them).
     Json,
     /// `*.yaml` / `*.yml` (Kubernetes manifests, Helm charts and values).
     Yaml,
@@ -64,7 +65,8 @@ pub fn classify(path: &Path) -> Option<FileKind> {
         Some(FileKind::Terraform)
     } else if name.ends_with(".tfvars") {
         Some(FileKind::TfVars)
-    } else if name.ends_with(".json") {
+    } else if name.ends_with(".json") || name.ends_with(".jsonc") {
+        // `.jsonc`: Enterprise Policy as Code keeps policy definitions with comments.
         Some(FileKind::Json)
     } else if name.ends_with(".yaml") || name.ends_with(".yml") {
         Some(FileKind::Yaml)

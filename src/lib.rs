@@ -8,6 +8,7 @@ pub mod baseline;
 pub mod budget;
 pub mod cli;
 pub mod config;
+pub mod custom_policy;
 pub mod date;
 pub mod discover;
 pub mod finding;
@@ -73,6 +74,23 @@ pub struct ScanOutput {
 /// Run the whole pipeline. Fails only when a given path does not exist; everything else (files that
 /// do not parse, unreadable directories) is part of the output.
 pub fn scan(options: &ScanOptions) -> Result<ScanOutput, discover::MissingPath> {
+    // Evaluators recurse as deep as their bounds allow (a chain of 200 locals, nested modules and
+    // deployments), deeper than a default 2 MB thread stack holds: the scan runs on threads with
+    // room for it, as many as the current pool has (`-j`).
+    match rayon::ThreadPoolBuilder::new()
+        .num_threads(rayon::current_num_threads())
+        .stack_size(SCAN_STACK_BYTES)
+        .build()
+    {
+        Ok(pool) => pool.install(|| scan_on_this_pool(options)),
+        Err(_) => scan_on_this_pool(options),
+    }
+}
+
+/// The stack of every thread a scan runs on.
+const SCAN_STACK_BYTES: usize = 64 << 20;
+
+fn scan_on_this_pool(options: &ScanOptions) -> Result<ScanOutput, discover::MissingPath> {
     // `-` is standard input, read as Kubernetes manifests (`helm template ... | aksguard scan -`).
     let (stdin, paths): (Vec<PathBuf>, Vec<PathBuf>) =
         (options.paths.iter().cloned()).partition(|p| p.as_os_str() == frontend::STDIN);

@@ -25,6 +25,8 @@ pub struct Model {
     pub patches: Vec<ClusterPatch>,
     /// Custom initiatives (policy set definitions) defined in the scan.
     pub policy_sets: Vec<PolicySet>,
+    /// Custom policy definitions defined in the scan.
+    pub policy_definitions: Vec<PolicyDefinition>,
 }
 
 impl Model {
@@ -64,6 +66,11 @@ impl Model {
         add(&mut self.extensions, other.extensions, unique);
         add(&mut self.patches, other.patches, unique);
         add(&mut self.policy_sets, other.policy_sets, unique);
+        add(
+            &mut self.policy_definitions,
+            other.policy_definitions,
+            unique,
+        );
     }
 }
 
@@ -370,6 +377,35 @@ pub struct PolicySet {
     pub resource: Resource,
     /// The set's `name` (the last segment of its id), when known.
     pub name: Option<String>,
-    /// Member definition ids as evaluated (unknown members are left out).
+    /// The name's derivation when only the deployment knows it (`guid(subscription().id,'x')`):
+    /// an assignment in the same file whose id ends with `/[derivation]` assigns this set.
+    pub symbolic_name: Option<String>,
+    /// Member definition ids as evaluated; a member known only at deployment by the provider
+    /// path its id ends with (`/providers/Microsoft.Authorization/policyDefinitions/x`).
+    /// Members known not even that way are left out.
     pub members: Vec<String>,
+    /// The parameters the initiative passes to each member, by member id (only members that
+    /// pass any), as written: policy-language values (`[parameters('effect')]`) read against
+    /// [`PolicySet::parameters`] and the assignment's values.
+    pub member_parameters: Vec<(String, crate::value::Value)>,
+    /// The initiative's own parameter declarations, if any.
+    pub parameters: Option<crate::value::Value>,
+}
+
+/// A custom policy definition defined in the scan (ARM, Bicep and azapi `policyDefinitions`,
+/// azurerm `azurerm_policy_definition`, or a standalone definition file). Its rule stays in the
+/// Azure Policy language: what it does depends on the parameters each assignment passes, so
+/// [`crate::custom_policy`] reads it per assignment.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PolicyDefinition {
+    pub resource: Resource,
+    /// The definition's `name` (the last segment of its id), when known.
+    pub name: Option<String>,
+    /// As for [`PolicySet::symbolic_name`].
+    pub symbolic_name: Option<String>,
+    /// `properties.parameters`: the declarations (`type`, `defaultValue`, ...), if any.
+    pub parameters: Option<crate::value::Value>,
+    /// `properties.policyRule`, its strings policy-language expressions (`[parameters('effect')]`,
+    /// `[field('name')]`), not yet evaluated.
+    pub rule: Setting<crate::value::Value>,
 }

@@ -201,7 +201,7 @@ pub fn compute(model: &Model, findings: &[Finding], config: &Config) -> Posture 
         let Some(policy) = coverage::provisioning_policy(model, assignment) else {
             continue;
         };
-        if coverage::inertness(assignment, policy).is_some() {
+        if coverage::inertness(model, assignment, policy).is_some() {
             posture.provisioning_assignments_inert += 1;
         } else if assignment.scope == AssignmentScope::ManagementGroup {
             posture.provisioning_assignments_management_group += 1;

@@ -24,6 +24,10 @@ pub struct Unknown {
     /// For an attribute of another resource known only after apply, that resource's address
     /// (`azurerm_arc_kubernetes_cluster.edge`): enough to tell which resource an id points at.
     pub reference: Option<String>,
+    /// For a value only the deployment knows but derives the same way wherever it is written
+    /// (`guid(subscription().id, 'EnableDefender')`): the derivation, with known inputs as
+    /// literals. Two unknowns with the same derivation in one deployment are the same value.
+    pub derivation: Option<String>,
 }
 
 /// What kind of thing left a value unknown. Rules that only need to know whether something is
@@ -50,6 +54,7 @@ impl Unknown {
             reason: reason.into(),
             cause,
             reference: None,
+            derivation: None,
         }
     }
 }

@@ -22,7 +22,7 @@ pub fn check(model: &Model, _config: &Config) -> Vec<Finding> {
         .filter_map(|assignment| {
             let policy = coverage::provisioning_policy(model, assignment)?;
             let resource = &assignment.resource;
-            let finding = match coverage::inertness(assignment, policy)? {
+            let finding = match coverage::inertness(model, assignment, policy)? {
                 Inertness::Inert(reason, span) => resource_finding(
                     &RULE,
                     Outcome::Violation,
@@ -31,7 +31,7 @@ pub fn check(model: &Model, _config: &Config) -> Vec<Finding> {
                     format!(
                         "`{}` assigns {} but cannot provision anything: {reason}",
                         resource.address,
-                        policy.describe()
+                        coverage::describe(model, assignment, policy)
                     ),
                 )
                 .help(fix(assignment)),
@@ -43,7 +43,7 @@ pub fn check(model: &Model, _config: &Config) -> Vec<Finding> {
                     format!(
                         "cannot tell whether `{}` ({}) can provision: {}",
                         resource.address,
-                        policy.describe(),
+                        coverage::describe(model, assignment, policy),
                         unknown.reason
                     ),
                 )

@@ -23,7 +23,7 @@ pub fn check(model: &Model, _config: &Config) -> Vec<Finding> {
         .flat_map(|a| {
             coverage::known_policies(model, a)
                 .into_iter()
-                .filter(|policy| coverage::inertness(a, *policy).is_none())
+                .filter(|policy| coverage::inertness(model, a, *policy).is_none())
         })
         .filter_map(KnownPolicy::audit_counterpart)
         .collect();

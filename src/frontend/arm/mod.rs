@@ -19,10 +19,11 @@ use std::path::PathBuf;
 
 use crate::discover::FileKind;
 use crate::finding::Finding;
+use crate::frontend::arm_shape::governance;
 use crate::frontend::{json, FrontEnd, Lowered, ParseOutcome, SyntaxError};
 use crate::model::Model;
 use crate::source::{FileId, SourceMap};
-use crate::value::Value;
+use crate::value::{Value, ValueKind};
 
 use expr::eval::{Context, DeployScope};
 
@@ -30,6 +31,10 @@ use expr::eval::{Context, DeployScope};
 pub enum DocumentKind {
     Template,
     Parameters,
+    /// A standalone policy definition or initiative (`{"properties": {"policyRule": ...}}` or
+    /// `{"properties": {"policyDefinitions": [...]}}`), as Azure Landing Zones and Enterprise
+    /// Policy as Code repositories keep them: read as a definition, never walked as a template.
+    PolicyDefinition,
 }
 
 /// A parsed template or parameter file.
@@ -108,7 +113,7 @@ pub fn recognise(text: &str) -> Recognised {
                 .get_ignore_case("$schema")
                 .and_then(|s| s.value.as_str())
                 .and_then(schema_kind);
-            match kind {
+            match kind.or_else(|| standalone_policy(&root)) {
                 Some(kind) => Recognised::Document(kind, root),
                 None => Recognised::NotArm,
             }
@@ -117,6 +122,90 @@ pub fn recognise(text: &str) -> Recognised {
         Err(error) if names_arm_schema(text) => Recognised::Failed(error),
         Err(_) => Recognised::NotArm,
     }
+}
+
+/// A standalone policy definition (`properties.policyRule` an object) or initiative
+/// (`properties.policyDefinitions` an array): it has no deployment `$schema`.
+fn standalone_policy(root: &Value) -> Option<DocumentKind> {
+    let properties = policy_properties(root)?;
+    let rule = properties
+        .get_ignore_case("policyRule")
+        .is_some_and(|r| r.value.entries().is_some());
+    let members = properties
+        .get_ignore_case("policyDefinitions")
+        .is_some_and(|m| m.value.items().is_some());
+    (rule || members).then_some(DocumentKind::PolicyDefinition)
+}
+
+/// A standalone file's definition properties: its `properties`, or the file itself when it is
+/// only the properties (`{"mode", "parameters", "policyRule"}`, as `az policy definition
+/// create --rules` files and some samples keep them).
+fn policy_properties(root: &Value) -> Option<&Value> {
+    if root
+        .get_ignore_case("policyRule")
+        .is_some_and(|r| r.value.entries().is_some())
+    {
+        return Some(root);
+    }
+    root.get_ignore_case("properties").map(|p| &p.value)
+}
+
+/// Lower a standalone policy definition or initiative file: its strings are the policy language
+/// already (no template around them escapes `[[`), so nothing is evaluated here.
+fn standalone_policy_model(document: &Document, sources: &SourceMap) -> Model {
+    let wrapped;
+    let root = if document.root.get_ignore_case("policyRule").is_some() {
+        // Only the properties: lowered as the definition they are the properties of.
+        wrapped = Value::new(
+            ValueKind::Object(vec![crate::value::Entry {
+                key: "properties".to_string(),
+                key_span: document.root.span,
+                value: document.root.clone(),
+            }]),
+            document.root.span,
+        );
+        &wrapped
+    } else {
+        &document.root
+    };
+    let properties = root.get_ignore_case("properties").map(|p| &p.value);
+    let is_set = properties
+        .and_then(|p| p.get_ignore_case("policyRule"))
+        .is_none();
+    let full_type = if is_set {
+        "Microsoft.Authorization/policySetDefinitions"
+    } else {
+        "Microsoft.Authorization/policyDefinitions"
+    };
+    let path = &sources.get(document.id).path;
+    let name = root
+        .get_ignore_case("name")
+        .and_then(|n| n.value.as_str())
+        .map(str::to_string)
+        .unwrap_or_else(|| {
+            path.file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default()
+        });
+    // Findings point at the rule (or the member list), which is what makes the file a policy.
+    let header = properties
+        .and_then(|p| {
+            p.get_ignore_case("policyRule")
+                .or_else(|| p.get_ignore_case("policyDefinitions"))
+        })
+        .map_or(root.span, |e| e.key_span);
+    let resource = governance::ArmResource {
+        resource: root,
+        dialect: crate::model::Dialect::Arm,
+        deployed_at: crate::model::AssignmentScope::Unknown,
+        full_type,
+        name: &name,
+        header,
+        context: Vec::new(),
+    };
+    let mut model = Model::default();
+    governance::lower(&resource, &|v: &Value| v.clone(), &mut model);
+    model
 }
 
 fn schema_kind(schema: &str) -> Option<DocumentKind> {
@@ -136,7 +225,7 @@ fn names_arm_schema(text: &str) -> bool {
 }
 
 /// The scope a template deploys to, from its `$schema`.
-fn template_scope(template: &Value) -> DeployScope {
+pub(crate) fn template_scope(template: &Value) -> DeployScope {
     let schema = template
         .get_ignore_case("$schema")
         .and_then(|s| s.value.as_str())
@@ -253,6 +342,13 @@ pub fn build_model(
         .flat_map(|(_, output)| output.linked.iter().copied())
         .collect();
     let mut all = shared;
+    for document in documents
+        .iter()
+        .filter(|d| d.kind == DocumentKind::PolicyDefinition)
+    {
+        all.model
+            .extend_unique(standalone_policy_model(document, sources));
+    }
     for (id, output) in per_root {
         if through_tops.contains(&id) && !tops.contains(&id) {
             continue;
@@ -293,6 +389,22 @@ mod tests {
             Recognised::NotArm
         ));
         assert!(matches!(recognise("{ not json"), Recognised::NotArm));
+        // Standalone policy definitions and initiatives (ALZ, EPAC) are their own kind, never
+        // templates, even with an EPAC `$schema`.
+        let definition = r#"{"$schema": "https://raw.githubusercontent.com/Azure/enterprise-azure-policy-as-code/main/Schemas/policy-definition-schema.json", "properties": {"policyRule": {"if": {}, "then": {"effect": "audit"}}}}"#;
+        assert!(matches!(
+            recognise(definition),
+            Recognised::Document(DocumentKind::PolicyDefinition, _)
+        ));
+        let initiative = r#"{"properties": {"policyDefinitions": []}}"#;
+        assert!(matches!(
+            recognise(initiative),
+            Recognised::Document(DocumentKind::PolicyDefinition, _)
+        ));
+        assert!(matches!(
+            recognise(r#"{"properties": {"policyRule": "text"}}"#),
+            Recognised::NotArm
+        ));
         let broken = "{\"$schema\": \"https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#\", }}";
         assert!(matches!(recognise(broken), Recognised::Failed(_)));
     }

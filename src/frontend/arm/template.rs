@@ -544,6 +544,7 @@ fn linked_file<'d>(
             match kind {
                 DocumentKind::Template => "deployment template",
                 DocumentKind::Parameters => "parameter file",
+                DocumentKind::PolicyDefinition => "policy definition file",
             }
         )
     })

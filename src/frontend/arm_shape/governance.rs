@@ -8,7 +8,8 @@
 use crate::frontend::arm_shape;
 use crate::model::{
     AssignmentParameter, AssignmentScope, Cluster, ClusterExtension, ClusterKind, Dialect, Model,
-    PolicyAssignment, PolicySet, Pricing, PricingExtension, PricingExtensions, Resource, Setting,
+    PolicyAssignment, PolicyDefinition, PolicySet, Pricing, PricingExtension, PricingExtensions,
+    Resource, Setting,
 };
 use crate::source::Span;
 use crate::value::{Related, Unknown, UnknownCause, Value, ValueKind};
@@ -34,6 +35,7 @@ const KNOWN_TYPES: &[&str] = &[
     "Microsoft.Subscription/aliases",
     "Microsoft.Management/managementGroups",
     "Microsoft.Authorization/policySetDefinitions",
+    "Microsoft.Authorization/policyDefinitions",
     "Microsoft.Authorization/policyAssignments",
     "Microsoft.Kubernetes/connectedClusters",
     "Microsoft.KubernetesConfiguration/extensions",
@@ -82,26 +84,44 @@ pub fn lower(
         }),
         "microsoft.security/autoprovisioningsettings" => model.legacy_auto_provisioning.push(head),
         "microsoft.subscription/aliases" => model.subscriptions.push(head),
-        "microsoft.authorization/policysetdefinitions" => model.policy_sets.push(PolicySet {
-            name: Some(resource.name.rsplit('/').next().unwrap_or("").to_string()),
-            members: property("policyDefinitions")
-                .and_then(|members| {
-                    members.items().map(|items| {
-                        items
-                            .iter()
-                            .filter_map(|member| {
-                                member
-                                    .get_ignore_case("policyDefinitionId")?
-                                    .value
-                                    .as_str()
-                                    .map(str::to_string)
-                            })
-                            .collect()
-                    })
-                })
-                .unwrap_or_default(),
-            resource: head,
-        }),
+        "microsoft.authorization/policysetdefinitions" => {
+            let (name, symbolic_name) = definition_name(resource, evaluate);
+            model.policy_sets.push(PolicySet {
+                name,
+                symbolic_name,
+                members: set_members(property("policyDefinitions").as_ref())
+                    .into_iter()
+                    .map(|(id, _)| id)
+                    .collect(),
+                member_parameters: set_members(property("policyDefinitions").as_ref())
+                    .into_iter()
+                    .filter_map(|(id, parameters)| Some((id, parameters?)))
+                    .collect(),
+                parameters: property("parameters"),
+                resource: head,
+            })
+        }
+        "microsoft.authorization/policydefinitions" => {
+            let (name, symbolic_name) = definition_name(resource, evaluate);
+            let rule = match property("policyRule") {
+                None => Setting::Absent {
+                    holder: resource.header,
+                },
+                Some(rule) if rule.as_unknown().is_some() => unknown_of(&rule, "a policy rule"),
+                Some(rule) => Setting::Known {
+                    span: rule.span,
+                    provenance: rule.provenance.clone(),
+                    value: rule,
+                },
+            };
+            model.policy_definitions.push(PolicyDefinition {
+                name,
+                symbolic_name,
+                parameters: property("parameters"),
+                rule,
+                resource: head,
+            })
+        }
         "microsoft.management/managementgroups" => model.management_groups.push(head),
         "microsoft.authorization/policyassignments" => model
             .assignments
@@ -156,6 +176,58 @@ pub fn lower(
         _ => return false,
     }
     true
+}
+
+/// An initiative's members: each member's id as evaluated (or, known only at deployment, the
+/// provider path it ends with), with the parameters it passes. EPAC files name a custom member by
+/// `policyDefinitionName` instead of an id.
+fn set_members(members: Option<&Value>) -> Vec<(String, Option<Value>)> {
+    let Some(items) = members.and_then(Value::items) else {
+        return Vec::new();
+    };
+    items
+        .iter()
+        .filter_map(|member| {
+            let id = match member
+                .get_ignore_case("policyDefinitionId")
+                .map(|e| &e.value.kind)
+            {
+                Some(ValueKind::String(id)) => id.clone(),
+                Some(ValueKind::Unknown(unknown)) => unknown.reference.clone()?,
+                Some(_) => return None,
+                None => {
+                    let name = member
+                        .get_ignore_case("policyDefinitionName")?
+                        .value
+                        .as_str()?;
+                    format!("/providers/Microsoft.Authorization/policyDefinitions/{name}")
+                }
+            };
+            let parameters = member
+                .get_ignore_case("parameters")
+                .map(|p| p.value.clone());
+            Some((id, parameters))
+        })
+        .collect()
+}
+
+/// A definition's or initiative's name: the last segment of its evaluated name, or, when only
+/// the deployment knows it, its derivation (`guid(subscription().id,'x')`).
+fn definition_name(
+    resource: &ArmResource,
+    evaluate: &dyn Fn(&Value) -> Value,
+) -> (Option<String>, Option<String>) {
+    let evaluated = resource
+        .resource
+        .get_ignore_case("name")
+        .map(|n| evaluate(&n.value));
+    match evaluated.as_ref().map(|n| &n.kind) {
+        Some(ValueKind::Unknown(unknown)) => (None, unknown.derivation.clone()),
+        _ => (
+            Some(resource.name.rsplit('/').next().unwrap_or("").to_string()),
+            None,
+        ),
+    }
 }
 
 fn unknown_of<T>(value: &Value, expected: &str) -> Setting<T> {
@@ -248,9 +320,15 @@ fn assignment(
         .get_ignore_case("scope")
         .map(|s| evaluate(&s.value))
     {
-        Some(scope) => match scope.as_str() {
-            Some(id) => AssignmentScope::of_id(id),
-            None => AssignmentScope::Unknown,
+        Some(scope) => match (&scope.kind, scope.as_unknown()) {
+            (ValueKind::String(id), _) => AssignmentScope::of_id(id),
+            // `scope: subscription()` in Bicep: the deployment's own subscription, whichever it is.
+            (_, Some(unknown)) => match unknown.derivation.as_deref() {
+                Some("subscription().id") => AssignmentScope::Subscription,
+                Some("managementgroup().id") => AssignmentScope::ManagementGroup,
+                _ => AssignmentScope::Unknown,
+            },
+            _ => AssignmentScope::Unknown,
         },
         None => resource.deployed_at,
     };

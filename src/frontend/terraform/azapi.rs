@@ -135,6 +135,13 @@ pub fn lower_into(
     for cluster in &mut lowered.clusters {
         cluster.address = address.clone();
     }
+    // Assignments name definitions and initiatives by Terraform reference (`azapi_resource.x.id`).
+    for set in &mut lowered.policy_sets {
+        set.resource.address = address.clone();
+    }
+    for definition in &mut lowered.policy_definitions {
+        definition.resource.address = address.clone();
+    }
     for resource in lowered
         .legacy_auto_provisioning
         .iter_mut()

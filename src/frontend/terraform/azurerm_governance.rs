@@ -6,7 +6,8 @@ use super::eval::EvalBlock;
 use crate::frontend::arm_shape::{self, governance};
 use crate::model::{
     AssignmentParameter, AssignmentScope, Cluster, ClusterExtension, ClusterKind, Dialect, Model,
-    PolicyAssignment, PolicySet, Pricing, PricingExtension, PricingExtensions, Resource, Setting,
+    PolicyAssignment, PolicyDefinition, PolicySet, Pricing, PricingExtension, PricingExtensions,
+    Resource, Setting,
 };
 use crate::value::{Entry, Unknown, UnknownCause, Value, ValueKind};
 
@@ -27,6 +28,8 @@ pub fn lowers(resource_type: &str) -> bool {
             | "azurerm_policy_assignment"
             | "azurerm_policy_set_definition"
             | "azurerm_management_group_policy_set_definition"
+            | "azurerm_policy_definition"
+            | "azurerm_management_group_policy_definition"
     )
 }
 
@@ -61,15 +64,50 @@ pub fn lower_resource(
                     .attribute("name")
                     .and_then(|n| n.value.as_str())
                     .map(str::to_string),
+                symbolic_name: None,
                 members: block
                     .blocks("policy_definition_reference")
                     .filter_map(|reference| {
-                        let id = reference.attribute("policy_definition_id")?;
-                        id.value.as_str().map(str::to_string)
+                        let id = &reference.attribute("policy_definition_id")?.value;
+                        match &id.kind {
+                            ValueKind::String(id) => Some(id.clone()),
+                            // `azurerm_policy_definition.x.id`: the definition in the scan.
+                            ValueKind::Unknown(unknown) => unknown.reference.clone(),
+                            _ => None,
+                        }
                     })
                     .collect(),
+                member_parameters: block
+                    .blocks("policy_definition_reference")
+                    .filter_map(|reference| {
+                        let id = &reference.attribute("policy_definition_id")?.value;
+                        let id = match &id.kind {
+                            ValueKind::String(id) => id.clone(),
+                            ValueKind::Unknown(unknown) => unknown.reference.clone()?,
+                            _ => return None,
+                        };
+                        let values = &reference.attribute("parameter_values")?.value;
+                        let parsed = match &values.kind {
+                            ValueKind::String(text) => json_text(text, values).ok()?,
+                            _ => values.clone(),
+                        };
+                        Some((id, parsed))
+                    })
+                    .collect(),
+                parameters: block
+                    .attribute("parameters")
+                    .and_then(|p| match &p.value.kind {
+                        ValueKind::String(text) => json_text(text, &p.value).ok(),
+                        _ => Some(p.value.clone()),
+                    }),
                 resource,
             });
+            return true;
+        }
+        "azurerm_policy_definition" | "azurerm_management_group_policy_definition" => {
+            model
+                .policy_definitions
+                .push(policy_definition(resource, block));
             return true;
         }
         "azurerm_management_group" => {
@@ -265,6 +303,57 @@ fn assignment(resource: Resource, block: &EvalBlock, scope: AssignmentScope) -> 
         parameters_unknown,
         identity,
         not_scopes,
+        resource,
+    }
+}
+
+/// `policy_rule` and `parameters` are JSON text (`jsonencode({...})`, a heredoc, `file(...)`):
+/// the policy language as Azure reads it, with no template escaping.
+fn policy_definition(resource: Resource, block: &EvalBlock) -> PolicyDefinition {
+    let json = |name: &str| -> Setting<Value> {
+        let Some(attribute) = block.attribute(name) else {
+            return Setting::Absent {
+                holder: block.header,
+            };
+        };
+        let value = &attribute.value;
+        let parsed = match &value.kind {
+            ValueKind::String(text) => json_text(text, value),
+            ValueKind::Object(_) => Ok(value.clone()),
+            ValueKind::Unknown(unknown) => Err(unknown.clone()),
+            _ => Err(Unknown::new(
+                UnknownCause::Unsupported,
+                format!("`{name}` should be JSON, found {}", value.describe()),
+            )),
+        };
+        match parsed {
+            Ok(parsed) => Setting::Known {
+                span: value.span,
+                provenance: value.provenance.clone(),
+                value: parsed,
+            },
+            Err(mut unknown) => {
+                unknown.reason = unknown.reason.replace("`parameters`", &format!("`{name}`"));
+                Setting::Unknown {
+                    unknown,
+                    span: value.span,
+                    provenance: value.provenance.clone(),
+                }
+            }
+        }
+    };
+    let parameters = match json("parameters") {
+        Setting::Known { value, .. } => Some(value),
+        _ => None,
+    };
+    PolicyDefinition {
+        name: block
+            .attribute("name")
+            .and_then(|n| n.value.as_str())
+            .map(str::to_string),
+        symbolic_name: None,
+        parameters,
+        rule: json("policy_rule"),
         resource,
     }
 }

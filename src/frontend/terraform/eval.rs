@@ -1687,6 +1687,16 @@ mod tests {
 
     #[test]
     fn cycles_and_depth_end_as_unknown() {
+        // The bound is sized for the scan's threads (64 MB stacks), not a test thread's 2 MB.
+        std::thread::Builder::new()
+            .stack_size(64 << 20)
+            .spawn(cycles_and_depth_on_a_scan_sized_stack)
+            .expect("thread")
+            .join()
+            .expect("no panic");
+    }
+
+    fn cycles_and_depth_on_a_scan_sized_stack() {
         let value = eval_local("locals {\n result = local.a\n a = local.result\n}", &[]);
         assert!(value.as_unknown().unwrap().reason.contains("cycle"));
         let mut text = String::from("locals {\n result = local.l0\n");

@@ -40,6 +40,8 @@ pub enum MissingInput {
     NoParameterFile,
     FileDoesNotSet(String),
     CallerDoesNotPass(String),
+    /// A policy parameter: the assignment (named as given) does not set it.
+    AssignmentDoesNotSet(String),
 }
 
 #[derive(Debug)]
@@ -337,7 +339,7 @@ impl<'c> Evaluator<'c> {
                     let branch = if choice { &args[1] } else { &args[2] };
                     with_provenance(self.node(branch, text, span), &[condition])
                 }
-                None if condition.as_unknown().is_some() => condition,
+                None if condition.as_unknown().is_some() => without_derivation(condition),
                 None => misuse(
                     span,
                     "if",
@@ -354,11 +356,15 @@ impl<'c> Evaluator<'c> {
             return deployment_object(uri, call_text, span);
         }
         if let Some(reason) = deployment_time(&lower) {
-            return Value::unknown(
-                UnknownCause::Computed,
-                format!("`{call_text}` {reason}"),
-                span,
-            );
+            let mut unknown =
+                Unknown::new(UnknownCause::Computed, format!("`{call_text}` {reason}"));
+            // The deployment's own scope is one value throughout it: `subscription()` written
+            // twice is the same subscription, which lets symbolic ids (`guid(subscription().id,
+            // 'x')`) on both sides of a reference compare equal.
+            if args.is_empty() && same_throughout_deployment(&lower) {
+                unknown.derivation = Some(format!("{lower}()"));
+            }
+            return Value::new(ValueKind::Unknown(unknown), span);
         }
         let values: Vec<Value> = args.iter().map(|a| self.node(a, text, span)).collect();
         let result = match lower.as_str() {
@@ -371,7 +377,8 @@ impl<'c> Evaluator<'c> {
             | "managementgroupresourceid"
             | "extensionresourceid" => {
                 if let Some(unknown) = values.iter().find(|v| v.as_unknown().is_some()) {
-                    return unknown.clone();
+                    return symbolic_resource_id(&lower, &values, span)
+                        .unwrap_or_else(|| without_derivation(unknown.clone()));
                 }
                 self.resource_id(&lower, &values, call_text, span)
             }
@@ -384,7 +391,7 @@ impl<'c> Evaluator<'c> {
                 ),
             },
         };
-        with_provenance(result, &values)
+        with_provenance(with_derivation(result, &lower, &values), &values)
     }
 
     fn parameter(&self, args: &[Value], span: Span) -> Value {
@@ -443,6 +450,9 @@ impl<'c> Evaluator<'c> {
             MissingInput::NoParameterFile => "no parameter file".to_string(),
             MissingInput::FileDoesNotSet(file) => format!("{file} does not set it"),
             MissingInput::CallerDoesNotPass(caller) => format!("{caller} does not pass it"),
+            MissingInput::AssignmentDoesNotSet(assignment) => {
+                format!("{assignment} does not set it")
+            }
         };
         let mut value = Value::unknown(
             UnknownCause::Input,
@@ -674,6 +684,86 @@ fn deployment_object(uri: &str, call_text: &str, span: Span) -> Value {
     )
 }
 
+/// Deployment-time functions without arguments whose value is one throughout a deployment.
+fn same_throughout_deployment(name: &str) -> bool {
+    matches!(
+        name,
+        "subscription" | "resourcegroup" | "managementgroup" | "tenant" | "environment"
+    )
+}
+
+/// An unknown passed along as the result of something else: the derivation was the input's.
+fn without_derivation(mut value: Value) -> Value {
+    if let ValueKind::Unknown(unknown) = &mut value.kind {
+        unknown.derivation = None;
+    }
+    value
+}
+
+/// How a function argument enters a derivation: a known value as JSON, an unknown by its own
+/// derivation; `None` when an unknown has none (then the result has none either).
+fn derivation_of(value: &Value) -> Option<String> {
+    match &value.kind {
+        ValueKind::Unknown(unknown) => unknown.derivation.clone(),
+        _ => value.to_json().map(|json| json.to_string()),
+    }
+}
+
+/// `result` of `function(args)`, when unknown because of arguments that all have derivations,
+/// remembers the call as its derivation.
+fn with_derivation(mut result: Value, function: &str, args: &[Value]) -> Value {
+    let ValueKind::Unknown(unknown) = &mut result.kind else {
+        return result;
+    };
+    if !args.iter().any(|a| a.as_unknown().is_some()) {
+        return result;
+    }
+    // The result is often an argument passed along (`guid(subscription().id, 'x')` returns the
+    // unknown `subscription().id`): its derivation is this call's, or none when an argument has
+    // none. Functions that change on every call derive nothing.
+    let parts: Option<Vec<String>> = args.iter().map(derivation_of).collect();
+    unknown.derivation = match parts {
+        Some(parts) if !matches!(function, "newguid" | "utcnow") => {
+            Some(format!("{function}({})", parts.join(",")))
+        }
+        _ => None,
+    };
+    result
+}
+
+/// A resource id whose names are known only symbolically (`resourceId('T', guid(subscription().id,
+/// 'x'))`): unknown, but its reference is the provider path with each such name written `[d]`
+/// (its derivation), so a resource in the same deployment whose name has that derivation is the
+/// one it names. `None` when an unknown is the type or scope part, or has no derivation.
+fn symbolic_resource_id(function: &str, args: &[Value], span: Span) -> Option<Value> {
+    let texts: Vec<String> = args
+        .iter()
+        .map(|arg| match &arg.kind {
+            ValueKind::String(text) => Some(text.clone()),
+            ValueKind::Unknown(unknown) => unknown.derivation.as_ref().map(|d| format!("[{d}]")),
+            _ => None,
+        })
+        .collect::<Option<_>>()?;
+    let skip = usize::from(function == "extensionresourceid");
+    let type_at = texts
+        .iter()
+        .enumerate()
+        .skip(skip)
+        .find(|(i, t)| args[*i].as_str().is_some() && t.contains('/'))
+        .map(|(i, _)| i)?;
+    if args[..=type_at].iter().any(|a| a.as_unknown().is_some()) {
+        return None;
+    }
+    let names: Vec<&str> = texts[type_at + 1..].iter().map(String::as_str).collect();
+    let path = provider_path(&texts[type_at], &names)?;
+    let first = args.iter().find_map(|a| a.as_unknown())?;
+    let mut unknown = Unknown::new(UnknownCause::Computed, first.reason.clone());
+    unknown.reference = Some(path);
+    let parts: Option<Vec<String>> = args.iter().map(derivation_of).collect();
+    unknown.derivation = parts.map(|p| format!("{function}({})", p.join(",")));
+    Some(Value::new(ValueKind::Unknown(unknown), span))
+}
+
 /// Functions whose value only the deployment knows, with how to say so.
 fn deployment_time(name: &str) -> Option<&'static str> {
     match name {
@@ -682,6 +772,8 @@ fn deployment_time(name: &str) -> Option<&'static str> {
             Some("is known only at deployment")
         }
         "utcnow" | "newguid" => Some("changes with every deployment"),
+        // The policy language's `field()`, inside a DeployIfNotExists deployment.
+        "field" => Some("is a field of the resource the policy evaluates, known only when it runs"),
         _ if name.starts_with("list") => Some("is known only at deployment"),
         _ => None,
     }
@@ -708,7 +800,17 @@ fn with_provenance(mut result: Value, from: &[Value]) -> Value {
 
 fn property(target: Value, name: &str, text: &str, span: Span) -> Value {
     match &target.kind {
-        ValueKind::Unknown(_) => target,
+        ValueKind::Unknown(unknown) => {
+            let derivation = unknown
+                .derivation
+                .as_ref()
+                .map(|d| format!("{d}.{}", name.to_ascii_lowercase()));
+            let mut target = target;
+            if let ValueKind::Unknown(unknown) = &mut target.kind {
+                unknown.derivation = derivation;
+            }
+            target
+        }
         ValueKind::Object(_) => match target.get_ignore_case(name) {
             Some(entry) => with_provenance(entry.value.clone(), std::slice::from_ref(&target)),
             None => Value::unknown(
@@ -726,7 +828,17 @@ fn property(target: Value, name: &str, text: &str, span: Span) -> Value {
 }
 
 fn indexed(target: Value, index: Value, text: &str, span: Span) -> Value {
-    if target.as_unknown().is_some() {
+    if let ValueKind::Unknown(unknown) = &target.kind {
+        // `x['id']` and `x.id` are the same property (ARM compares names case-insensitively).
+        let derivation = match (&unknown.derivation, &index.kind) {
+            (Some(d), ValueKind::String(key)) => Some(format!("{d}.{}", key.to_ascii_lowercase())),
+            (Some(d), ValueKind::Number(_)) => derivation_of(&index).map(|i| format!("{d}[{i}]")),
+            _ => None,
+        };
+        let mut target = target;
+        if let ValueKind::Unknown(unknown) = &mut target.kind {
+            unknown.derivation = derivation;
+        }
         return target;
     }
     if index.as_unknown().is_some() {
@@ -819,6 +931,54 @@ mod tests {
         eval(expression)
             .as_unknown()
             .is_some_and(|u| u.cause == cause)
+    }
+
+    fn derivation(expression: &str) -> Option<String> {
+        eval_in(DeployScope::Subscription { subscription: None }, expression)
+            .as_unknown()
+            .and_then(|u| u.derivation.clone())
+    }
+
+    #[test]
+    fn deployment_time_values_remember_their_derivation() {
+        let guid = derivation("guid(subscription().id, 'EnableDefender')");
+        assert_eq!(
+            guid.as_deref(),
+            Some(r#"guid(subscription().id,"EnableDefender")"#)
+        );
+        // Spelling and spacing do not matter; inputs by value do.
+        assert_eq!(
+            derivation("GUID(subscription()['ID'],   'EnableDefender')"),
+            guid
+        );
+        assert_eq!(
+            derivation("guid(subscription().id, parameters('env'))"),
+            Some(r#"guid(subscription().id,"dev")"#.to_string())
+        );
+        assert_ne!(derivation("guid(subscription().id, 'Other')"), guid);
+        assert_ne!(
+            derivation("guid(subscription().displayName, 'EnableDefender')"),
+            guid
+        );
+        // Unset inputs, per-call values and `reference()` derive nothing.
+        assert_eq!(
+            derivation("guid(subscription().id, parameters('noDefault'))"),
+            None
+        );
+        assert_eq!(derivation("guid(newGuid())"), None);
+        assert_eq!(derivation("reference('x').id"), None);
+        assert_eq!(derivation("if(parameters('noDefault'), 'a', 'b')"), None);
+        // A resource id named symbolically keeps its provider path, the name as `[derivation]`.
+        let id = eval_in(
+            DeployScope::Subscription { subscription: None },
+            "subscriptionResourceId('Microsoft.Authorization/policySetDefinitions', guid(subscription().id, 'EnableDefender'))",
+        );
+        assert_eq!(
+            id.as_unknown().and_then(|u| u.reference.as_deref()),
+            Some(
+                r#"/providers/Microsoft.Authorization/policySetDefinitions/[guid(subscription().id,"EnableDefender")]"#
+            )
+        );
     }
 
     #[test]
