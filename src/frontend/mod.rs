@@ -5,6 +5,7 @@
 
 pub mod arm;
 pub mod arm_shape;
+pub mod helm;
 pub mod json;
 pub mod terraform;
 
