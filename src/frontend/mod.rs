@@ -8,6 +8,7 @@ pub mod arm_shape;
 pub mod helm;
 pub mod json;
 pub mod terraform;
+pub mod yaml;
 
 use rayon::prelude::*;
 
