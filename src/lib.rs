@@ -72,7 +72,16 @@ pub struct ScanOutput {
 /// Run the whole pipeline. Fails only when a given path does not exist; everything else (files that
 /// do not parse, unreadable directories) is part of the output.
 pub fn scan(options: &ScanOptions) -> Result<ScanOutput, discover::MissingPath> {
-    let mut discovery = discover::discover(&options.paths)?;
+    // `-` is standard input, read as Kubernetes manifests (`helm template ... | aksguard scan -`).
+    let (stdin, paths): (Vec<PathBuf>, Vec<PathBuf>) =
+        (options.paths.iter().cloned()).partition(|p| p.as_os_str() == frontend::STDIN);
+    let mut discovery = discover::discover(&paths)?;
+    if !stdin.is_empty() {
+        discovery.files.push(discover::Discovered {
+            path: PathBuf::from(frontend::STDIN),
+            kind: discover::FileKind::Yaml,
+        });
+    }
     if let Some(missing) = options.param_files.iter().find(|p| !p.is_file()) {
         return Err(discover::MissingPath(missing.clone()));
     }
@@ -91,6 +100,7 @@ pub fn scan(options: &ScanOptions) -> Result<ScanOutput, discover::MissingPath> 
         frontend::terraform::build_model(&parsed.files, &parsed.sources, &options.terraform);
     let arm = frontend::arm::build_model(&parsed.arm, &parsed.sources, &options.param_files);
     model.extend(arm.model);
+    model.extend(frontend::kubernetes::build_model(&parsed.manifests));
     let mut findings = parsed.errors;
     // Modules and deployments that could not be followed (E003), unless the rule is turned off.
     if options.config.rule_levels.get("E003") != Some(&config::RuleLevel::Off) {

@@ -214,6 +214,11 @@ pub enum Dialect {
     Bicep,
     /// Kubernetes objects that embed ARM properties (Azure Service Operator v2 `ManagedCluster`).
     KubernetesArm,
+    /// Cluster API Provider Azure (`AzureManagedControlPlane`): its own spec fields.
+    Capz,
+    /// Crossplane's Azure provider (`KubernetesCluster`, `SecurityCenterSubscriptionPricing`):
+    /// the azurerm vocabulary in camelCase under `spec.forProvider`.
+    Crossplane,
 }
 
 /// The vocabulary a resource is declared in: which names its settings have.
@@ -224,6 +229,12 @@ pub enum Shape {
     /// ARM resource properties (`securityProfile.defender`, `addonProfiles.azurepolicy`),
     /// wherever they are written: ARM JSON, Bicep, azapi bodies, ASO specs.
     ArmProperties,
+    /// CAPZ control-plane spec fields (`spec.addonProfiles: [{name, enabled}]`,
+    /// `spec.securityProfile.defender`, `spec.additionalTags`).
+    CapzSpec,
+    /// Crossplane `spec.forProvider` parameters (`azurePolicyEnabled`, `microsoftDefender`,
+    /// `tier`, `extension`).
+    CrossplaneParameters,
 }
 
 /// How a value is written in the source, for fixes that show code.
@@ -242,6 +253,8 @@ impl Dialect {
             Dialect::Azapi | Dialect::Arm | Dialect::Bicep | Dialect::KubernetesArm => {
                 Shape::ArmProperties
             }
+            Dialect::Capz => Shape::CapzSpec,
+            Dialect::Crossplane => Shape::CrossplaneParameters,
         }
     }
 
@@ -250,7 +263,7 @@ impl Dialect {
             Dialect::Azurerm | Dialect::Azapi => Notation::Hcl,
             Dialect::Arm => Notation::Json,
             Dialect::Bicep => Notation::Bicep,
-            Dialect::KubernetesArm => Notation::Yaml,
+            Dialect::KubernetesArm | Dialect::Capz | Dialect::Crossplane => Notation::Yaml,
         }
     }
 }

@@ -158,9 +158,12 @@ fn parse_body(rest: &str, offset: usize, file: FileId) -> Comment {
 }
 
 fn is_yaml(path: &Path) -> bool {
-    path.extension()
-        .and_then(|e| e.to_str())
-        .is_some_and(|e| e.eq_ignore_ascii_case("yaml") || e.eq_ignore_ascii_case("yml"))
+    // Standard input is read as Kubernetes manifests.
+    path == Path::new("<stdin>")
+        || path
+            .extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| e.eq_ignore_ascii_case("yaml") || e.eq_ignore_ascii_case("yml"))
 }
 
 fn is_comment_or_blank(text: &str, yaml: bool) -> bool {

@@ -7,6 +7,7 @@ pub mod arm;
 pub mod arm_shape;
 pub mod helm;
 pub mod json;
+pub mod kubernetes;
 pub mod terraform;
 pub mod yaml;
 
@@ -48,6 +49,8 @@ pub struct Parsed {
     pub errors: Vec<Finding>,
     /// ARM deployment templates and parameter files (other JSON is not kept).
     pub arm: Vec<arm::Document>,
+    /// Kubernetes manifests, one document list per file (other YAML is not kept).
+    pub manifests: Vec<Vec<crate::value::Value>>,
 }
 
 /// Whether a parser exists for this kind yet; files of other kinds are not read at all.
@@ -59,12 +62,14 @@ fn has_parser(kind: FileKind) -> bool {
             | FileKind::TfVars
             | FileKind::TfVarsJson
             | FileKind::Json
+            | FileKind::Yaml
     )
 }
 
 enum FileResult {
     Parsed(Syntax),
     Arm(arm::DocumentKind, crate::value::Value),
+    Manifest(Vec<crate::value::Value>),
     /// Not IaC (JSON that is not a deployment template or parameter file): not kept.
     Skipped,
     Failed {
@@ -81,9 +86,10 @@ pub fn parse_all(files: &[Discovered]) -> Parsed {
     let results: Vec<(SourceFile, FileKind, FileResult)> = files
         .par_iter()
         .filter(|file| has_parser(file.kind))
+        .filter(|file| !(file.kind == FileKind::Yaml && kubernetes::is_in_helm_chart(&file.path)))
         .map(|file| {
             let id = FileId(0);
-            let (text, outcome) = match std::fs::read(&file.path) {
+            let (text, outcome) = match read_input(&file.path) {
                 Err(error) => (
                     String::new(),
                     FileResult::Failed {
@@ -117,7 +123,12 @@ pub fn parse_all(files: &[Discovered]) -> Parsed {
                     }
                 },
             };
-            (SourceFile::new(file.path.clone(), text), file.kind, outcome)
+            let shown = if file.path == std::path::Path::new(STDIN) {
+                std::path::PathBuf::from("<stdin>")
+            } else {
+                file.path.clone()
+            };
+            (SourceFile::new(shown, text), file.kind, outcome)
         })
         .collect();
 
@@ -136,6 +147,10 @@ pub fn parse_all(files: &[Discovered]) -> Parsed {
             FileResult::Arm(document, root) => {
                 parsed.arm.push(arm::Document::new(id, document, root))
             }
+            FileResult::Manifest(mut documents) => {
+                documents.iter_mut().for_each(|d| d.set_file(id));
+                parsed.manifests.push(documents)
+            }
             FileResult::Failed { offset, message } => parsed
                 .errors
                 .push(syntax_error(id, &source, offset, message)),
@@ -144,6 +159,19 @@ pub fn parse_all(files: &[Discovered]) -> Parsed {
     }
     parsed.sources = SourceMap::new(sources);
     parsed
+}
+
+/// The path that names standard input (`aksguard scan -`): read as Kubernetes manifests.
+pub const STDIN: &str = "-";
+
+fn read_input(path: &std::path::Path) -> std::io::Result<Vec<u8>> {
+    if path == std::path::Path::new(STDIN) {
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut std::io::stdin(), &mut bytes)?;
+        Ok(bytes)
+    } else {
+        std::fs::read(path)
+    }
 }
 
 /// Terraform and ARM accept and ignore a leading UTF-8 byte order mark, so it is dropped before
@@ -185,9 +213,13 @@ fn parse_text(id: FileId, kind: FileKind, text: &str) -> FileResult {
                 message: error.message,
             },
         },
-        other => FileResult::Failed {
-            offset: 0,
-            message: format!("no parser for {other:?} files"),
+        FileKind::Yaml => match kubernetes::recognise(text) {
+            kubernetes::Recognised::Manifest(documents) => FileResult::Manifest(documents),
+            kubernetes::Recognised::NotKubernetes => FileResult::Skipped,
+            kubernetes::Recognised::Failed(error) => FileResult::Failed {
+                offset: error.offset,
+                message: error.message,
+            },
         },
     }
 }

@@ -119,6 +119,8 @@ fn missing_setting(dialect: Dialect) -> &'static str {
     match dialect.shape() {
         Shape::AzurermAttributes => "no `microsoft_defender` block",
         Shape::ArmProperties => "no `securityProfile.defender.securityMonitoring.enabled`",
+        Shape::CapzSpec => "no `spec.securityProfile.defender.securityMonitoring.enabled`",
+        Shape::CrossplaneParameters => "no `microsoftDefender` in `spec.forProvider`",
     }
 }
 
@@ -130,6 +132,14 @@ fn fix(cluster: &Cluster) -> String {
         ),
         Shape::ArmProperties => format!(
             "set `securityProfile.defender.securityMonitoring.enabled` to true and `securityProfile.defender.logAnalyticsWorkspaceResourceId` to a workspace in the properties of `{}`",
+            cluster.address
+        ),
+        Shape::CapzSpec => format!(
+            "set `spec.securityProfile.defender.securityMonitoring.enabled: true` and `spec.securityProfile.defender.logAnalyticsWorkspaceResourceID` to a workspace on `{}`",
+            cluster.address
+        ),
+        Shape::CrossplaneParameters => format!(
+            "add `microsoftDefender: {{logAnalyticsWorkspaceId: ...}}` (a one-item list in v1beta1) to `spec.forProvider` of `{}`",
             cluster.address
         ),
     }

@@ -115,6 +115,10 @@ fn missing_setting(dialect: Dialect) -> &'static str {
     match dialect.shape() {
         Shape::AzurermAttributes => "`azure_policy_enabled` is not set, and it has no default",
         Shape::ArmProperties => "no `addonProfiles.azurepolicy.enabled`",
+        Shape::CapzSpec => "no `azurepolicy` entry in `spec.addonProfiles`",
+        Shape::CrossplaneParameters => {
+            "`azurePolicyEnabled` is not set in `spec.forProvider`, and it has no default"
+        }
     }
 }
 
@@ -126,6 +130,14 @@ fn fix(cluster: &Cluster) -> String {
         ),
         Shape::ArmProperties => format!(
             "set `addonProfiles.azurepolicy.enabled` to true in the properties of `{}`, with a single `azurepolicy` key",
+            cluster.address
+        ),
+        Shape::CapzSpec => format!(
+            "add `{{name: azurepolicy, enabled: true}}` to `spec.addonProfiles` of `{}`, with a single `azurepolicy` entry",
+            cluster.address
+        ),
+        Shape::CrossplaneParameters => format!(
+            "set `azurePolicyEnabled: true` in `spec.forProvider` of `{}`",
             cluster.address
         ),
     }

@@ -235,10 +235,22 @@ fn fix(cluster: &Cluster, keys: &[String]) -> String {
             pairs(": ", true).replace('"', "'"),
             cluster.address
         ),
-        Notation::Yaml => format!(
-            "add `tags: {{ {} }}` to the spec of `{}`",
-            pairs(": ", false),
-            cluster.address
-        ),
+        Notation::Yaml => match cluster.dialect.shape() {
+            crate::model::Shape::CapzSpec => format!(
+                "add `additionalTags: {{ {} }}` to the spec of `{}`",
+                pairs(": ", false),
+                cluster.address
+            ),
+            crate::model::Shape::CrossplaneParameters => format!(
+                "add `tags: {{ {} }}` to `spec.forProvider` of `{}`",
+                pairs(": ", false),
+                cluster.address
+            ),
+            _ => format!(
+                "add `tags: {{ {} }}` to the spec of `{}`",
+                pairs(": ", false),
+                cluster.address
+            ),
+        },
     }
 }

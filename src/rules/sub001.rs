@@ -79,6 +79,10 @@ fn fix(pricing: &Pricing) -> String {
             "set `tier = \"Standard\"` on `{}`",
             pricing.resource.address
         ),
+        Shape::CrossplaneParameters => format!(
+            "set `tier: Standard` in `spec.forProvider` of `{}`",
+            pricing.resource.address
+        ),
         _ => format!(
             "set `properties.pricingTier` to `Standard` on `{}`",
             pricing.resource.address

@@ -133,6 +133,10 @@ fn fix(pricing: &Pricing, name: &str) -> String {
             "add `extension {{ name = \"{name}\" }}` to `{}`",
             pricing.resource.address
         ),
+        Shape::CrossplaneParameters => format!(
+            "add `{{name: {name}}}` to `spec.forProvider.extension` of `{}`",
+            pricing.resource.address
+        ),
         _ => format!(
             "set `isEnabled` to `True` for the `{name}` extension of `{}` (or omit `extensions` to keep the defaults)",
             pricing.resource.address
