@@ -46,6 +46,8 @@ pub struct ScanOptions {
     pub param_files: Vec<PathBuf>,
     /// Helm values files: the config file's `values_files`, then `--values`, in merge order.
     pub values_files: Vec<PathBuf>,
+    /// Helm `--set KEY=VALUE` assignments, applied after the values files.
+    pub helm_set: Vec<String>,
     /// Terraform variable files (the config file's `var_files`, then `--var-file`s) and
     /// `--var NAME=VALUE` values, for root modules.
     pub terraform: frontend::terraform::TerraformInputs,
@@ -95,17 +97,30 @@ pub fn scan(options: &ScanOptions) -> Result<ScanOutput, discover::MissingPath> 
     add_input_files(&mut discovery, &options.terraform.var_files)?;
     discovery.files.dedup_by(|a, b| a.path == b.path);
     exclude(&mut discovery.files, &options.config);
+    if let Some(missing) = options.values_files.iter().find(|p| !p.is_file()) {
+        return Err(discover::MissingPath(missing.clone()));
+    }
+    let charts = frontend::helm::take_charts(&mut discovery.files);
     let mut parsed = frontend::parse_all(&discovery.files);
     let (mut model, terraform_notes) =
         frontend::terraform::build_model(&parsed.files, &parsed.sources, &options.terraform);
     let arm = frontend::arm::build_model(&parsed.arm, &parsed.sources, &options.param_files);
     model.extend(arm.model);
     model.extend(frontend::kubernetes::build_model(&parsed.manifests));
+    let helm = frontend::helm::build(
+        &charts,
+        &mut parsed.sources,
+        &options.values_files,
+        &options.helm_set,
+    );
+    model.extend(frontend::helm::lower(&helm.documents));
     let mut findings = parsed.errors;
+    findings.extend(helm.errors);
     // Modules and deployments that could not be followed (E003), unless the rule is turned off.
     if options.config.rule_levels.get("E003") != Some(&config::RuleLevel::Off) {
         findings.extend(terraform_notes);
         findings.extend(arm.not_analysed);
+        findings.extend(helm.notes);
     }
     findings.extend(rules::run(&model, &options.config, options.strict));
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));

@@ -1,3 +1,159 @@
-//! Helm charts: rendered as `helm template` renders them, then read as Kubernetes manifests.
+//! Helm charts: a directory with `Chart.yaml` is rendered as `helm template` renders it (with
+//! the chart's values, then the user's values files, then `--set`), and the rendered manifests
+//! are read as Kubernetes objects whose spans point back at the template text or the values
+//! key each part came from. Its templates are never read as plain YAML.
 
+pub mod chart;
 pub mod template;
+
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use crate::discover::Discovered;
+use crate::finding::Finding;
+use crate::source::{SourceFile, SourceMap};
+use crate::value::{Related, Value};
+
+pub use chart::{ChartSource, Document, UserValues};
+
+/// Remove the files of every chart from `files` (they are rendered, not scanned as manifests)
+/// and return the chart directories.
+pub fn take_charts(files: &mut Vec<Discovered>) -> Vec<PathBuf> {
+    let paths: Vec<PathBuf> = files.iter().map(|f| f.path.clone()).collect();
+    let roots = chart::chart_roots(&paths);
+    if !roots.is_empty() {
+        files.retain(|f| !roots.iter().any(|root| f.path.starts_with(root)));
+    }
+    roots
+}
+
+/// Everything the charts of a scan rendered to.
+#[derive(Debug, Default)]
+pub struct HelmOutput {
+    pub documents: Vec<Document>,
+    /// E003 notes: templates that could not be rendered, dependencies not vendored.
+    pub notes: Vec<Finding>,
+    /// E001 for values files that do not parse.
+    pub errors: Vec<Finding>,
+}
+
+/// Stack for one chart's rendering: templates nest and include each other, and debug builds
+/// use large frames.
+const RENDER_STACK: usize = 64 << 20;
+
+fn parse_yaml(text: &str) -> Result<Vec<Value>, (usize, String)> {
+    crate::frontend::yaml::parse_stream(text).map_err(|e| (e.offset, e.message))
+}
+
+/// Read the values files, then load and render every chart (in parallel, one chart per task).
+pub fn build(
+    roots: &[PathBuf],
+    sources: &mut SourceMap,
+    values_files: &[PathBuf],
+    set: &[String],
+) -> HelmOutput {
+    let mut output = HelmOutput::default();
+    if roots.is_empty() {
+        return output;
+    }
+    let user = read_values(values_files, sources, &mut output.errors);
+    let charts: Vec<ChartSource> = roots
+        .iter()
+        .map(|root| chart::load(root, sources))
+        .collect();
+    let user = UserValues {
+        files: user,
+        set: set.to_vec(),
+    };
+    let shared: &SourceMap = sources;
+    let rendered: Vec<chart::Rendered> = charts
+        .par_iter()
+        .map(|chart| render_on_big_stack(chart, shared, &user))
+        .collect();
+    for result in rendered {
+        output.documents.extend(result.documents);
+        output.notes.extend(result.notes);
+    }
+    output
+}
+
+fn render_on_big_stack(
+    chart: &ChartSource,
+    sources: &SourceMap,
+    user: &UserValues,
+) -> chart::Rendered {
+    std::thread::scope(|scope| {
+        std::thread::Builder::new()
+            .stack_size(RENDER_STACK)
+            .spawn_scoped(scope, || chart::render(chart, sources, user, &parse_yaml))
+            .ok()
+            .and_then(|handle| handle.join().ok())
+            .unwrap_or_default()
+    })
+}
+
+fn read_values(
+    paths: &[PathBuf],
+    sources: &mut SourceMap,
+    errors: &mut Vec<Finding>,
+) -> Vec<Value> {
+    let mut values = Vec::new();
+    for path in paths {
+        let text = std::fs::read_to_string(path).unwrap_or_default();
+        let id = sources.push(SourceFile::new(path.clone(), text));
+        match parse_yaml(&sources.get(id).text) {
+            Ok(documents) => {
+                if let Some(mut first) = documents.into_iter().next() {
+                    first.set_file(id);
+                    values.push(first);
+                }
+            }
+            Err((offset, message)) => {
+                let source = sources.get(id);
+                errors.push(crate::frontend::syntax_error(id, source, offset, message));
+            }
+        }
+    }
+    values
+}
+
+/// `aksguard render CHART`: each template's rendered text, or why it was not rendered.
+pub fn render_for_display(
+    dir: &Path,
+    values_files: &[PathBuf],
+    set: &[String],
+) -> Vec<(String, Result<String, String>)> {
+    let mut sources = SourceMap::new(Vec::new());
+    let mut errors = Vec::new();
+    let user = read_values(values_files, &mut sources, &mut errors);
+    let chart = chart::load(dir, &mut sources);
+    let user = UserValues {
+        files: user,
+        set: set.to_vec(),
+    };
+    std::thread::scope(|scope| {
+        std::thread::Builder::new()
+            .stack_size(RENDER_STACK)
+            .spawn_scoped(scope, || {
+                chart::render_text(&chart, &sources, &user, &parse_yaml)
+            })
+            .ok()
+            .and_then(|handle| handle.join().ok())
+            .unwrap_or_default()
+    })
+}
+
+/// Lower the rendered documents as Kubernetes objects; each document's clusters name the blocks
+/// its values left out.
+pub fn lower(documents: &[Document]) -> crate::model::Model {
+    let mut model = crate::model::Model::default();
+    for document in documents {
+        let context: Vec<Related> = document.context.clone();
+        model.extend(crate::frontend::kubernetes::lower_documents(
+            std::slice::from_ref(&document.value),
+            &context,
+        ));
+    }
+    model
+}

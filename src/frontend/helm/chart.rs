@@ -1,0 +1,1285 @@
+//! Helm charts on disk: finding them, reading their files, computing `.Values` as Helm does
+//! (chart defaults, then values files, then `--set`; subchart scopes and `global`;
+//! dependency conditions and tags), rendering every template, and turning the rendered text
+//! back into spanned documents whose spans point at the template text or the values key each
+//! part came from.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
+
+use crate::budget::Budget;
+use crate::finding::{Finding, Level, Outcome};
+use crate::source::{FileId, SourceFile, SourceMap, Span};
+use crate::value::{Related, Unknown, UnknownCause, Value, ValueKind};
+
+use super::template::data::{from_value, Struct};
+use super::template::{exec, parse, Engine, Fail, Kind, Named, Origin, Place, Text, Val};
+
+/// One chart as read from disk, its files numbered in the scan's source map.
+#[derive(Debug)]
+pub struct ChartSource {
+    pub dir: PathBuf,
+    /// Files by path relative to the chart directory (`/`-separated), sorted.
+    pub files: Vec<(String, FileId)>,
+    pub subcharts: Vec<ChartSource>,
+    /// `charts/*.tgz` archives, which are not read.
+    pub archives: Vec<String>,
+}
+
+/// Most files and bytes read from one chart (with its subcharts).
+const MAX_CHART_FILES: usize = 5_000;
+const MAX_CHART_BYTES: usize = 64 << 20;
+/// Evaluation steps one chart's rendering may take.
+pub const RENDER_BUDGET: usize = 2_000_000;
+/// Deepest subchart nesting followed.
+const MAX_SUBCHART_DEPTH: usize = 10;
+
+/// Directories holding a `Chart.yaml` among the discovered files, outermost only (a subchart is
+/// rendered as part of its parent).
+pub fn chart_roots(paths: &[PathBuf]) -> Vec<PathBuf> {
+    let mut roots: Vec<PathBuf> = paths
+        .iter()
+        .filter(|p| p.file_name().is_some_and(|n| n == "Chart.yaml"))
+        .filter_map(|p| p.parent().map(Path::to_path_buf))
+        .collect();
+    roots.sort();
+    roots.dedup();
+    let all = roots.clone();
+    roots.retain(|root| {
+        !all.iter()
+            .any(|other| other != root && root.starts_with(other))
+    });
+    roots
+}
+
+/// Read a chart's files into `sources` (in sorted order, so file ids are deterministic).
+pub fn load(dir: &Path, sources: &mut SourceMap) -> ChartSource {
+    let mut budget = (MAX_CHART_FILES, MAX_CHART_BYTES);
+    load_at(dir, sources, &mut budget, 0)
+}
+
+fn load_at(
+    dir: &Path,
+    sources: &mut SourceMap,
+    budget: &mut (usize, usize),
+    depth: usize,
+) -> ChartSource {
+    let mut chart = ChartSource {
+        dir: dir.to_path_buf(),
+        files: Vec::new(),
+        subcharts: Vec::new(),
+        archives: Vec::new(),
+    };
+    let mut stack = vec![(dir.to_path_buf(), String::new())];
+    let mut found: Vec<(String, PathBuf)> = Vec::new();
+    while let Some((path, relative)) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&path) else {
+            continue;
+        };
+        let mut entries: Vec<_> = entries.flatten().collect();
+        entries.sort_by_key(|e| e.file_name());
+        for entry in entries {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let rel = if relative.is_empty() {
+                name.clone()
+            } else {
+                format!("{relative}/{name}")
+            };
+            let Ok(kind) = entry.file_type() else {
+                continue;
+            };
+            if kind.is_dir() {
+                if name == ".git" {
+                    continue;
+                }
+                if rel == "charts" {
+                    let Ok(subs) = std::fs::read_dir(entry.path()) else {
+                        continue;
+                    };
+                    let mut subs: Vec<_> = subs.flatten().collect();
+                    subs.sort_by_key(|e| e.file_name());
+                    for sub in subs {
+                        let sub_name = sub.file_name().to_string_lossy().into_owned();
+                        if sub.path().join("Chart.yaml").is_file() && depth < MAX_SUBCHART_DEPTH {
+                            chart
+                                .subcharts
+                                .push(load_at(&sub.path(), sources, budget, depth + 1));
+                        } else if sub_name.ends_with(".tgz") || sub_name.ends_with(".tar.gz") {
+                            chart.archives.push(sub_name);
+                        }
+                    }
+                    continue;
+                }
+                stack.push((entry.path(), rel));
+            } else if kind.is_file() {
+                found.push((rel, entry.path()));
+            }
+        }
+    }
+    found.sort();
+    for (rel, path) in found {
+        let Ok(bytes) = std::fs::read(&path) else {
+            continue;
+        };
+        if budget.0 == 0 || bytes.len() > budget.1 {
+            break;
+        }
+        budget.0 -= 1;
+        budget.1 -= bytes.len();
+        // Binary files (images in a chart) cannot be templates or values; `.Files` sees text.
+        let Ok(text) = String::from_utf8(bytes) else {
+            continue;
+        };
+        let text = text
+            .strip_prefix('\u{feff}')
+            .map(str::to_string)
+            .unwrap_or(text);
+        let id = sources.push(SourceFile::new(path, text));
+        chart.files.push((rel, id));
+    }
+    chart
+}
+
+/// What a chart rendered to: documents with the places that explain them, and notes (E003) for
+/// what could not be rendered.
+#[derive(Debug, Default)]
+pub struct Rendered {
+    pub documents: Vec<Document>,
+    pub notes: Vec<Finding>,
+}
+
+#[derive(Debug)]
+pub struct Document {
+    /// The template that rendered it (`chart/templates/cluster.yaml`).
+    pub template: String,
+    pub value: Value,
+    /// Blocks an `if`/`with` left out of this document because of a values key.
+    pub context: Vec<Related>,
+}
+
+/// The user's values: parsed values files in merge order, and `--set` assignments.
+#[derive(Debug, Default, Clone)]
+pub struct UserValues {
+    pub files: Vec<Value>,
+    pub set: Vec<String>,
+}
+
+type YamlParse = dyn Fn(&str) -> Result<Vec<Value>, (usize, String)> + Sync;
+
+/// The chart's rendering text (for `aksguard render`): each template's output, or why not.
+pub fn render_text(
+    chart: &ChartSource,
+    sources: &SourceMap,
+    user: &UserValues,
+    parse_yaml: &YamlParse,
+) -> Vec<(String, Result<String, String>)> {
+    let mut out = Vec::new();
+    render_with(chart, sources, user, parse_yaml, &mut |name, result| {
+        out.push((
+            name.to_string(),
+            result.map(|t| t.s.clone()).map_err(|f| f.message()),
+        ));
+    });
+    out
+}
+
+/// Render `chart` and read its output back as documents.
+pub fn render(
+    chart: &ChartSource,
+    sources: &SourceMap,
+    user: &UserValues,
+    parse_yaml: &YamlParse,
+) -> Rendered {
+    let mut rendered = Rendered::default();
+    let mut notes = Vec::new();
+    let chart_name = chart_name(chart, sources);
+    let mut results = Vec::new();
+    render_with(chart, sources, user, parse_yaml, &mut |name, result| {
+        results.push((name.to_string(), result.cloned().map_err(Fail::clone)));
+    });
+    for (name, result) in results {
+        let template_span = template_file_span(chart, sources, &name);
+        match result {
+            Err(Fail::Break) | Err(Fail::Continue) => {}
+            Err(fail) => {
+                let helm_fails = matches!(fail, Fail::Error { .. });
+                let span = fail
+                    .span()
+                    .filter(|s| *s != Span::default())
+                    .unwrap_or(template_span);
+                let message = if helm_fails {
+                    format!(
+                        "Helm fails to render {name}: {}; what it would declare is unknown",
+                        fail.message()
+                    )
+                } else {
+                    format!(
+                        "{name} is not rendered: {}; what it would declare is unknown",
+                        fail.message()
+                    )
+                };
+                notes.push(note(span, message, &chart_name));
+            }
+            Ok(text) => match parse_yaml(&text.s) {
+                Err((offset, message)) => {
+                    let (span, _, _) = remap_span(&text, offset..offset + 1, true);
+                    notes.push(note(
+                        span,
+                        format!("Helm fails on {name}: its rendering is not YAML ({message}); what it would declare is unknown"),
+                        &chart_name,
+                    ));
+                }
+                Ok(documents) => rendered
+                    .documents
+                    .extend(documents_of(&name, &text, documents, sources)),
+            },
+        }
+    }
+    rendered
+        .notes
+        .extend(chart_notes(chart, sources, user, &chart_name));
+    rendered.notes.extend(notes);
+    rendered
+}
+
+fn note(span: Span, message: String, chart: &str) -> Finding {
+    Finding {
+        rule: "E003",
+        level: Level::Note,
+        outcome: Outcome::Unknown,
+        span,
+        message,
+        resource: Some(format!("chart {chart}")),
+        related: Vec::new(),
+        help: Some(
+            "render the chart with `helm template` and scan the output (`helm template ... | aksguard scan -`), or make the values decide it statically".to_string(),
+        ),
+    }
+}
+
+fn file_id(chart: &ChartSource, rel: &str) -> Option<FileId> {
+    chart
+        .files
+        .iter()
+        .find(|(r, _)| r == rel)
+        .map(|(_, id)| *id)
+}
+
+fn template_file_span(chart: &ChartSource, sources: &SourceMap, name: &str) -> Span {
+    fn find(chart: &ChartSource, prefix: &str, name: &str) -> Option<Span> {
+        for (rel, id) in &chart.files {
+            if format!("{prefix}/{rel}") == name {
+                return Some(Span::new(*id, 0..0));
+            }
+        }
+        None
+    }
+    let mut stack = vec![(chart, chart_name(chart, sources))];
+    while let Some((c, prefix)) = stack.pop() {
+        if let Some(span) = find(c, &prefix, name) {
+            return span;
+        }
+        for sub in &c.subcharts {
+            stack.push((sub, format!("{prefix}/charts/{}", chart_name(sub, sources))));
+        }
+    }
+    file_id(chart, "Chart.yaml").map_or(Span::default(), |id| Span::new(id, 0..0))
+}
+
+fn dir_name(dir: &Path) -> String {
+    dir.file_name()
+        .map_or_else(|| "chart".to_string(), |n| n.to_string_lossy().into_owned())
+}
+
+fn parse_file(
+    chart: &ChartSource,
+    sources: &SourceMap,
+    rel: &str,
+    parse_yaml: &YamlParse,
+) -> Option<Value> {
+    let id = file_id(chart, rel)?;
+    let mut documents = parse_yaml(&sources.get(id).text).ok()?;
+    let mut first = documents.drain(..).next()?;
+    first.set_file(id);
+    Some(first)
+}
+
+fn chart_name(chart: &ChartSource, sources: &SourceMap) -> String {
+    let id = file_id(chart, "Chart.yaml");
+    id.and_then(|id| {
+        sources.get(id).text.lines().find_map(|line| {
+            line.strip_prefix("name:")
+                .map(|n| n.trim().trim_matches(['"', '\'']).to_string())
+        })
+    })
+    .filter(|n| !n.is_empty())
+    .unwrap_or_else(|| dir_name(&chart.dir))
+}
+
+/// E003 notes for what the chart needs and the scan does not have: dependencies that are not
+/// vendored, packaged subcharts.
+fn chart_notes(
+    chart: &ChartSource,
+    sources: &SourceMap,
+    _user: &UserValues,
+    chart_name: &str,
+) -> Vec<Finding> {
+    let mut notes = Vec::new();
+    let parse =
+        |text: &str| crate::frontend::yaml::parse_stream(text).map_err(|e| (e.offset, e.message));
+    let Some(metadata) = parse_file(chart, sources, "Chart.yaml", &parse) else {
+        return notes;
+    };
+    let vendored: Vec<String> = chart
+        .subcharts
+        .iter()
+        .map(|s| chart_name_of(s, sources))
+        .collect();
+    if let Some(dependencies) = metadata.get("dependencies").and_then(|e| e.value.items()) {
+        for dependency in dependencies {
+            let Some(name) = dependency.get("name").and_then(|e| e.value.as_str()) else {
+                continue;
+            };
+            if vendored.iter().any(|v| v == name) {
+                continue;
+            }
+            let packaged = chart
+                .archives
+                .iter()
+                .any(|a| a.starts_with(&format!("{name}-")));
+            let message = if packaged {
+                format!("chart {chart_name}: dependency `{name}` is vendored only as a packaged archive under charts/, which aksguard does not unpack; what it would deploy is unknown")
+            } else {
+                format!("chart {chart_name}: dependency `{name}` is not vendored under charts/ (run `helm dependency build`); what it would deploy is unknown")
+            };
+            notes.push(note(dependency.span, message, chart_name));
+        }
+    }
+    notes
+}
+
+fn chart_name_of(chart: &ChartSource, sources: &SourceMap) -> String {
+    chart_name(chart, sources)
+}
+
+/// Render every template of `chart` and its enabled subcharts, calling `each` with each
+/// manifest template's name and result, in name order.
+fn render_with(
+    chart: &ChartSource,
+    sources: &SourceMap,
+    user: &UserValues,
+    parse_yaml: &YamlParse,
+    each: &mut dyn FnMut(&str, Result<&Text, &Fail>),
+) {
+    let budget = Budget::new(RENDER_BUDGET);
+    let mut user_values = Val::map(BTreeMap::new());
+    for file in &user.files {
+        user_values = merge_user(user_values, from_value(file));
+    }
+    for assignment in &user.set {
+        if let Some(Kind::Map(map)) = Some(&user_values.kind) {
+            set_path(map, assignment);
+        }
+    }
+    let mut plan = Vec::new();
+    collect(
+        chart,
+        sources,
+        parse_yaml,
+        user_values,
+        None,
+        &chart_name(chart, sources),
+        0,
+        &mut plan,
+    );
+    // Subcharts' templates are parsed first, so the parent's defines win, as in Helm.
+    plan.sort_by(|a, b| b.depth.cmp(&a.depth).then(a.prefix.cmp(&b.prefix)));
+    let mut named: HashMap<String, Named> = HashMap::new();
+    let mut parse_errors: Vec<(String, Fail)> = Vec::new();
+    let mut manifests: Vec<(String, usize)> = Vec::new();
+    for (index, item) in plan.iter().enumerate() {
+        for (rel, id) in &item.chart.files {
+            let Some(template) = rel.strip_prefix("templates/") else {
+                continue;
+            };
+            let name = format!("{}/{rel}", item.prefix);
+            match parse::parse(&sources.get(*id).text) {
+                Ok(parsed) => {
+                    for (define, nodes) in parsed.defines {
+                        named.insert(
+                            define,
+                            Named {
+                                nodes: Rc::new(nodes),
+                                place: Place::File(*id),
+                            },
+                        );
+                    }
+                    named.insert(
+                        name.clone(),
+                        Named {
+                            nodes: Rc::new(parsed.body),
+                            place: Place::File(*id),
+                        },
+                    );
+                }
+                Err(error) => parse_errors.push((
+                    name.clone(),
+                    Fail::Error {
+                        message: format!("template parse error: {}", error.message),
+                        at: Span::new(*id, error.offset..error.offset),
+                    },
+                )),
+            }
+            let base = template.rsplit('/').next().unwrap_or(template);
+            if !base.starts_with('_') && base != "NOTES.txt" {
+                manifests.push((name, index));
+            }
+        }
+    }
+    // Helm parses every template before rendering any: one that does not parse fails the chart.
+    if let Some((_, fail)) = parse_errors.first() {
+        for (name, _) in &manifests {
+            if let Some((_, own)) = parse_errors.iter().find(|(n, _)| n == name) {
+                each(name, Err(own));
+            } else {
+                each(name, Err(fail));
+            }
+        }
+        return;
+    }
+    manifests.sort();
+    let yaml_values = |text: &str| parse_yaml(text).map_err(|(_, message)| message);
+    let engine = Engine {
+        named,
+        budget: &budget,
+        parse_yaml: &yaml_values,
+    };
+    for (name, index) in manifests {
+        let item = &plan[index];
+        let mut top = item.top.clone();
+        top.insert(
+            "Template".to_string(),
+            Val::map(BTreeMap::from([
+                ("Name".to_string(), Val::str(name.clone())),
+                (
+                    "BasePath".to_string(),
+                    Val::str(format!("{}/templates", item.prefix)),
+                ),
+            ])),
+        );
+        let result = engine.execute(&name, Val::map(top));
+        each(&name, result.as_ref());
+    }
+}
+
+struct Planned<'c> {
+    chart: &'c ChartSource,
+    prefix: String,
+    depth: usize,
+    top: BTreeMap<String, Val>,
+}
+
+#[allow(clippy::too_many_arguments)]
+fn collect<'c>(
+    chart: &'c ChartSource,
+    sources: &SourceMap,
+    parse_yaml: &YamlParse,
+    user: Val,
+    parent_globals: Option<Val>,
+    prefix: &str,
+    depth: usize,
+    plan: &mut Vec<Planned<'c>>,
+) {
+    let metadata = parse_file(chart, sources, "Chart.yaml", parse_yaml);
+    let defaults = parse_file(chart, sources, "values.yaml", parse_yaml)
+        .filter(|v| v.entries().is_some())
+        .map(|v| from_value(&v))
+        .unwrap_or_else(|| Val::map(BTreeMap::new()));
+    let values = coalesce(user, defaults);
+    if let (Some(globals), Kind::Map(map)) = (parent_globals, &values.kind) {
+        let own = map
+            .borrow()
+            .get("global")
+            .cloned()
+            .unwrap_or_else(|| Val::map(BTreeMap::new()));
+        map.borrow_mut()
+            .insert("global".to_string(), coalesce(globals, own));
+    }
+    let metadata_val = metadata.as_ref().map(chart_struct).unwrap_or_else(|| {
+        chart_struct(&Value::new(ValueKind::Object(Vec::new()), Span::default()))
+    });
+    let files = chart
+        .files
+        .iter()
+        .filter(|(rel, _)| {
+            !rel.starts_with("templates/")
+                && !matches!(
+                    rel.as_str(),
+                    "Chart.yaml"
+                        | "values.yaml"
+                        | "Chart.lock"
+                        | "values.schema.json"
+                        | "requirements.yaml"
+                        | "requirements.lock"
+                        | ".helmignore"
+                )
+        })
+        .map(|(rel, id)| (rel.clone(), sources.get(*id).text.clone()))
+        .collect();
+    let mut top = BTreeMap::new();
+    top.insert("Values".to_string(), values.clone());
+    top.insert("Release".to_string(), release());
+    top.insert("Chart".to_string(), metadata_val);
+    top.insert("Capabilities".to_string(), capabilities());
+    top.insert("Files".to_string(), Val::new(Kind::Files(Rc::new(files))));
+    let dependencies: Vec<Value> = metadata
+        .as_ref()
+        .and_then(|m| m.get("dependencies"))
+        .and_then(|e| e.value.items())
+        .map(<[Value]>::to_vec)
+        .unwrap_or_default();
+    let globals = match &values.kind {
+        Kind::Map(map) => map.borrow().get("global").cloned(),
+        _ => None,
+    };
+    plan.push(Planned {
+        chart,
+        prefix: prefix.to_string(),
+        depth,
+        top,
+    });
+    for sub in &chart.subcharts {
+        let sub_meta = parse_file(sub, sources, "Chart.yaml", parse_yaml);
+        let sub_name = sub_meta
+            .as_ref()
+            .and_then(|m| m.get("name"))
+            .and_then(|e| e.value.as_str().map(str::to_string))
+            .unwrap_or_else(|| dir_name(&sub.dir));
+        let dependency = dependencies
+            .iter()
+            .find(|d| d.get("name").and_then(|e| e.value.as_str()) == Some(sub_name.as_str()));
+        let alias = dependency
+            .and_then(|d| d.get("alias"))
+            .and_then(|e| e.value.as_str().map(str::to_string))
+            .unwrap_or_else(|| sub_name.clone());
+        if let Some(dependency) = dependency {
+            if !enabled(dependency, &values) {
+                continue;
+            }
+        }
+        let scoped = match &values.kind {
+            Kind::Map(map) => map
+                .borrow()
+                .get(&alias)
+                .cloned()
+                .filter(|v| matches!(v.kind, Kind::Map(_))),
+            _ => None,
+        }
+        .unwrap_or_else(|| Val::map(BTreeMap::new()))
+        .deep_copy();
+        collect(
+            sub,
+            sources,
+            parse_yaml,
+            scoped,
+            globals.clone(),
+            &format!("{prefix}/charts/{sub_name}"),
+            depth + 1,
+            plan,
+        );
+    }
+}
+
+/// Whether a dependency is enabled: its first `condition` path that holds a bool decides; else
+/// its `tags` (any true enables, all false disables); else it is enabled.
+fn enabled(dependency: &Value, values: &Val) -> bool {
+    let lookup = |path: &str| -> Option<Val> {
+        let mut current = values.clone();
+        for part in path.split('.') {
+            let next = match &current.kind {
+                Kind::Map(map) => map.borrow().get(part).cloned(),
+                _ => None,
+            };
+            current = next?;
+        }
+        Some(current)
+    };
+    if let Some(condition) = dependency.get("condition").and_then(|e| e.value.as_str()) {
+        for path in condition
+            .split(',')
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+        {
+            if let Some(Val {
+                kind: Kind::Bool(b),
+                ..
+            }) = lookup(path)
+            {
+                return b;
+            }
+        }
+    }
+    let tags: Vec<&str> = dependency
+        .get("tags")
+        .and_then(|e| e.value.items())
+        .map(|items| items.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    if tags.is_empty() {
+        return true;
+    }
+    let states: Vec<bool> = tags
+        .iter()
+        .filter_map(|tag| match lookup(&format!("tags.{tag}")) {
+            Some(Val {
+                kind: Kind::Bool(b),
+                ..
+            }) => Some(b),
+            _ => None,
+        })
+        .collect();
+    states.is_empty() || states.iter().any(|b| *b)
+}
+
+/// Helm's coalescing of the user's values over a chart's defaults: maps merge key by key, the
+/// user's value wins, and a user `null` deletes the key.
+pub fn coalesce(user: Val, defaults: Val) -> Val {
+    coalesce_at(user, defaults, 0)
+}
+
+fn coalesce_at(user: Val, defaults: Val, depth: usize) -> Val {
+    match (&user.kind, &defaults.kind) {
+        (Kind::Map(u), Kind::Map(d)) if depth < 100 => {
+            let mut merged: BTreeMap<String, Val> = d
+                .borrow()
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect();
+            for (key, value) in u.borrow().iter() {
+                if value.is_nil() {
+                    merged.remove(key);
+                    continue;
+                }
+                let next = match merged.remove(key) {
+                    Some(existing) => coalesce_at(value.clone(), existing, depth + 1),
+                    None => value.clone(),
+                };
+                merged.insert(key.clone(), next);
+            }
+            Val::map(merged).at(user.at.or(defaults.at))
+        }
+        _ => user,
+    }
+}
+
+/// Values files merged in order, later ones winning, nested maps merged (Helm's `mergeMaps`).
+fn merge_user(base: Val, next: Val) -> Val {
+    match (&base.kind, &next.kind) {
+        (Kind::Map(b), Kind::Map(n)) => {
+            let mut merged: BTreeMap<String, Val> = b
+                .borrow()
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect();
+            for (key, value) in n.borrow().iter() {
+                let value = match merged.remove(key) {
+                    Some(existing) => merge_user(existing, value.clone()),
+                    None => value.clone(),
+                };
+                merged.insert(key.clone(), value);
+            }
+            Val::map(merged)
+        }
+        _ => next,
+    }
+}
+
+/// Apply one `--set` argument (`a.b=c,d[0]=e,f={x,y}`) as Helm's `strvals` does: `\` escapes
+/// `,` `.` `=` `[`; values `true`/`false`/`null` and integers are typed, the rest strings.
+pub fn set_path(root: &super::template::data::Map, assignment: &str) {
+    for pair in split_unescaped(assignment, ',', true) {
+        let Some((key, value)) = split_once_unescaped(&pair, '=') else {
+            // `a.b` alone sets nothing in Helm 3 (it is an error); ignored here.
+            continue;
+        };
+        let value = if value.starts_with('{') && value.ends_with('}') {
+            let inner = &value[1..value.len() - 1];
+            Val::list(
+                split_unescaped(inner, ',', false)
+                    .iter()
+                    .map(|s| typed(s))
+                    .collect(),
+            )
+        } else {
+            typed(&value)
+        };
+        let path = split_unescaped(&key, '.', false);
+        set_in(root, &path, value, 0);
+    }
+}
+
+fn typed(raw: &str) -> Val {
+    let text = unescape(raw);
+    match text.as_str() {
+        "true" => Val::bool(true),
+        "false" => Val::bool(false),
+        "null" => Val::nil(),
+        _ => match text.parse::<i64>() {
+            Ok(n) if !(text.len() > 1 && text.starts_with('0')) => Val::int(n),
+            _ => Val::str(text),
+        },
+    }
+}
+
+fn unescape(s: &str) -> String {
+    let mut out = String::new();
+    let mut chars = s.chars();
+    while let Some(c) = chars.next() {
+        if c == '\\' {
+            if let Some(n) = chars.next() {
+                out.push(n);
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Split at unescaped `sep`, keeping escapes (and, for the pair level, commas inside `{}`).
+fn split_unescaped(s: &str, sep: char, braces: bool) -> Vec<String> {
+    let mut parts = Vec::new();
+    let mut current = String::new();
+    let mut depth = 0;
+    let mut chars = s.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => {
+                current.push(c);
+                if let Some(n) = chars.next() {
+                    current.push(n);
+                }
+            }
+            '{' if braces => {
+                depth += 1;
+                current.push(c);
+            }
+            '}' if braces => {
+                depth -= 1;
+                current.push(c);
+            }
+            c if c == sep && depth == 0 => parts.push(std::mem::take(&mut current)),
+            c => current.push(c),
+        }
+    }
+    parts.push(current);
+    parts
+}
+
+fn split_once_unescaped(s: &str, sep: char) -> Option<(String, String)> {
+    let mut escaped = false;
+    for (i, c) in s.char_indices() {
+        if escaped {
+            escaped = false;
+        } else if c == '\\' {
+            escaped = true;
+        } else if c == sep {
+            return Some((s[..i].to_string(), s[i + 1..].to_string()));
+        }
+    }
+    None
+}
+
+fn set_in(map: &super::template::data::Map, path: &[String], value: Val, depth: usize) {
+    let Some((first, rest)) = path.split_first() else {
+        return;
+    };
+    if depth > 100 {
+        return;
+    }
+    // `name[2]`: a list index on this key.
+    let (key, index) = match first.find('[') {
+        Some(open) if first.ends_with(']') && !first[..open].ends_with('\\') => {
+            let index = first[open + 1..first.len() - 1].parse::<usize>().ok();
+            (unescape(&first[..open]), index)
+        }
+        _ => (unescape(first), None),
+    };
+    let mut entries = map.borrow_mut();
+    match index {
+        Some(index) if index <= 10_000 => {
+            let mut list = match entries.get(&key).map(|v| &v.kind) {
+                Some(Kind::List(items)) => items.as_ref().clone(),
+                _ => Vec::new(),
+            };
+            while list.len() <= index {
+                list.push(Val::nil());
+            }
+            if rest.is_empty() {
+                list[index] = value;
+            } else {
+                let child = match &list[index].kind {
+                    Kind::Map(child) => child.clone(),
+                    _ => {
+                        let fresh = Val::map(BTreeMap::new());
+                        list[index] = fresh;
+                        match &list[index].kind {
+                            Kind::Map(child) => child.clone(),
+                            _ => return,
+                        }
+                    }
+                };
+                set_in(&child, rest, value, depth + 1);
+            }
+            entries.insert(key, Val::list(list));
+        }
+        Some(_) => {}
+        None if rest.is_empty() => {
+            entries.insert(key, value);
+        }
+        None => {
+            let child = match entries.get(&key).map(|v| v.kind.clone()) {
+                Some(Kind::Map(child)) => child,
+                _ => {
+                    let fresh = Val::map(BTreeMap::new());
+                    let Kind::Map(child) = fresh.kind.clone() else {
+                        return;
+                    };
+                    entries.insert(key, fresh);
+                    child
+                }
+            };
+            drop(entries);
+            set_in(&child, rest, value, depth + 1);
+        }
+    }
+}
+
+fn release() -> Val {
+    Val::map(BTreeMap::from([
+        ("Name".to_string(), Val::str("release-name")),
+        ("Namespace".to_string(), Val::str("default")),
+        ("Service".to_string(), Val::str("Helm")),
+        ("IsInstall".to_string(), Val::bool(true)),
+        ("IsUpgrade".to_string(), Val::bool(false)),
+        ("Revision".to_string(), Val::int(1)),
+    ]))
+}
+
+/// The Kubernetes version `helm template` assumes without `--kube-version` (Helm v4's default).
+const KUBE_MINOR: u32 = 34;
+
+/// API versions `helm template` reports without `--api-versions`: the built-in groups of its
+/// client-go, each with and without kinds. Custom resources (CRDs) are never listed.
+const BUILTIN_APIS: &[(&str, &[&str])] = &[
+    (
+        "v1",
+        &[
+            "Binding",
+            "ComponentStatus",
+            "ConfigMap",
+            "Endpoints",
+            "Event",
+            "LimitRange",
+            "Namespace",
+            "Node",
+            "PersistentVolume",
+            "PersistentVolumeClaim",
+            "Pod",
+            "PodTemplate",
+            "ReplicationController",
+            "ResourceQuota",
+            "Secret",
+            "Service",
+            "ServiceAccount",
+        ],
+    ),
+    (
+        "admissionregistration.k8s.io/v1",
+        &[
+            "MutatingWebhookConfiguration",
+            "ValidatingWebhookConfiguration",
+            "ValidatingAdmissionPolicy",
+            "ValidatingAdmissionPolicyBinding",
+        ],
+    ),
+    (
+        "apps/v1",
+        &[
+            "ControllerRevision",
+            "DaemonSet",
+            "Deployment",
+            "ReplicaSet",
+            "StatefulSet",
+        ],
+    ),
+    (
+        "authentication.k8s.io/v1",
+        &["SelfSubjectReview", "TokenReview"],
+    ),
+    (
+        "authorization.k8s.io/v1",
+        &[
+            "LocalSubjectAccessReview",
+            "SelfSubjectAccessReview",
+            "SelfSubjectRulesReview",
+            "SubjectAccessReview",
+        ],
+    ),
+    ("autoscaling/v1", &["HorizontalPodAutoscaler"]),
+    ("autoscaling/v2", &["HorizontalPodAutoscaler"]),
+    ("batch/v1", &["CronJob", "Job"]),
+    ("certificates.k8s.io/v1", &["CertificateSigningRequest"]),
+    ("coordination.k8s.io/v1", &["Lease"]),
+    ("discovery.k8s.io/v1", &["EndpointSlice"]),
+    ("events.k8s.io/v1", &["Event"]),
+    (
+        "flowcontrol.apiserver.k8s.io/v1",
+        &["FlowSchema", "PriorityLevelConfiguration"],
+    ),
+    (
+        "networking.k8s.io/v1",
+        &["Ingress", "IngressClass", "NetworkPolicy"],
+    ),
+    ("node.k8s.io/v1", &["RuntimeClass"]),
+    ("policy/v1", &["Eviction", "PodDisruptionBudget"]),
+    (
+        "rbac.authorization.k8s.io/v1",
+        &["ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding"],
+    ),
+    (
+        "resource.k8s.io/v1",
+        &[
+            "DeviceClass",
+            "ResourceClaim",
+            "ResourceClaimTemplate",
+            "ResourceSlice",
+        ],
+    ),
+    ("scheduling.k8s.io/v1", &["PriorityClass"]),
+    (
+        "storage.k8s.io/v1",
+        &[
+            "CSIDriver",
+            "CSINode",
+            "CSIStorageCapacity",
+            "StorageClass",
+            "VolumeAttachment",
+        ],
+    ),
+];
+
+fn capabilities() -> Val {
+    let version = format!("v1.{KUBE_MINOR}.0");
+    let kube = Struct {
+        type_name: "*chartutil.KubeVersion",
+        fields: BTreeMap::from([
+            ("Version".to_string(), Val::str(version.clone())),
+            ("GitVersion".to_string(), Val::str(version.clone())),
+            ("Major".to_string(), Val::str("1")),
+            ("Minor".to_string(), Val::str(KUBE_MINOR.to_string())),
+        ]),
+    };
+    let mut apis = Vec::new();
+    for (group, kinds) in BUILTIN_APIS {
+        apis.push(group.to_string());
+        apis.extend(kinds.iter().map(|k| format!("{group}/{k}")));
+    }
+    let helm = Struct {
+        type_name: "chartutil.HelmVersion",
+        fields: BTreeMap::from([
+            ("Version".to_string(), Val::str("v4.0.0")),
+            ("GitCommit".to_string(), Val::str("")),
+            ("GitTreeState".to_string(), Val::str("")),
+            ("GoVersion".to_string(), Val::str("")),
+        ]),
+    };
+    Val::new(Kind::Struct(Rc::new(Struct {
+        type_name: "*chartutil.Capabilities",
+        fields: BTreeMap::from([
+            (
+                "KubeVersion".to_string(),
+                Val::new(Kind::Struct(Rc::new(kube))),
+            ),
+            (
+                "APIVersions".to_string(),
+                Val::new(Kind::ApiVersions(Rc::new(apis))),
+            ),
+            (
+                "HelmVersion".to_string(),
+                Val::new(Kind::Struct(Rc::new(helm))),
+            ),
+        ]),
+    })))
+}
+
+/// `.Chart`: Chart.yaml's fields under Go's capitalised names; absent ones are zero values.
+fn chart_struct(metadata: &Value) -> Val {
+    const FIELDS: &[(&str, &str)] = &[
+        ("Name", "name"),
+        ("Home", "home"),
+        ("Sources", "sources"),
+        ("Version", "version"),
+        ("Description", "description"),
+        ("Keywords", "keywords"),
+        ("Maintainers", "maintainers"),
+        ("Icon", "icon"),
+        ("APIVersion", "apiVersion"),
+        ("Condition", "condition"),
+        ("Tags", "tags"),
+        ("AppVersion", "appVersion"),
+        ("Deprecated", "deprecated"),
+        ("Annotations", "annotations"),
+        ("KubeVersion", "kubeVersion"),
+        ("Dependencies", "dependencies"),
+        ("Type", "type"),
+    ];
+    let mut fields = BTreeMap::new();
+    for (go, yaml) in FIELDS {
+        let value = match metadata.get(yaml) {
+            Some(entry) => {
+                let v = from_value(&entry.value);
+                // Chart.yaml strings stay strings (a version `1.0` is "1.0").
+                match (&v.kind, &entry.value.kind) {
+                    (Kind::Float(_), _) => {
+                        Val::str(crate::value::format_number(match entry.value.kind {
+                            ValueKind::Number(n) => n,
+                            _ => 0.0,
+                        }))
+                        .at(v.at)
+                    }
+                    _ => v,
+                }
+            }
+            None => match *go {
+                "Deprecated" => Val::bool(false),
+                "Sources" | "Keywords" | "Maintainers" | "Dependencies" => Val::nil(),
+                "Annotations" => Val::nil(),
+                _ => Val::str(""),
+            },
+        };
+        fields.insert(go.to_string(), value);
+    }
+    Val::new(Kind::Struct(Rc::new(Struct {
+        type_name: "*chart.Metadata",
+        fields,
+    })))
+}
+
+/// The documents of one template's output, with spans pointed back at their origins.
+fn documents_of(
+    template: &str,
+    text: &Text,
+    documents: Vec<Value>,
+    sources: &SourceMap,
+) -> Vec<Document> {
+    let mut segs = text.segs.clone();
+    segs.sort_by_key(|s| (s.range.start, s.range.end));
+    let text = Text {
+        s: text.s.clone(),
+        segs,
+    };
+    let ends: Vec<usize> = documents.iter().map(|d| d.span.end as usize).collect();
+    let mut out = Vec::new();
+    for (i, mut document) in documents.into_iter().enumerate() {
+        if document.is_null() {
+            continue;
+        }
+        let start = if i == 0 { 0 } else { ends[i - 1] };
+        let end = if i + 1 == ends.len() {
+            text.s.len()
+        } else {
+            ends[i]
+        };
+        let context = skipped_blocks(&text, start..end, sources);
+        remap(&mut document, &text, 0);
+        out.push(Document {
+            template: template.to_string(),
+            value: document,
+            context,
+        });
+    }
+    out
+}
+
+fn skipped_blocks(text: &Text, range: std::ops::Range<usize>, sources: &SourceMap) -> Vec<Related> {
+    let mut related = Vec::new();
+    for seg in &text.segs {
+        if !seg.range.is_empty() || seg.range.start < range.start || seg.range.start > range.end {
+            continue;
+        }
+        if let Origin::Value { value, action } = &seg.origin {
+            let condition = sources
+                .get(action.file)
+                .text
+                .get(action.range())
+                .unwrap_or("the condition")
+                .trim();
+            let entry = Related {
+                span: *value,
+                message: format!(
+                    "`{condition}` left a block of this manifest out because of this value"
+                ),
+            };
+            if !related.contains(&entry) {
+                related.push(entry);
+            }
+        }
+    }
+    related
+}
+
+/// The origin of rendered range `range`: its span, the action that printed it (for a value
+/// from the values), and the reason when the text stands for an unknown value.
+fn remap_span(
+    text: &Text,
+    range: std::ops::Range<usize>,
+    scalar: bool,
+) -> (Span, Option<Related>, Option<Rc<str>>) {
+    let segs = &text.segs;
+    let covering: Vec<&super::template::Seg> = segs
+        .iter()
+        .filter(|s| {
+            !s.range.is_empty()
+                && s.range.start < range.end.max(range.start + 1)
+                && s.range.end > range.start
+        })
+        .collect();
+    // A container is where its first key is; a scalar is what was printed into it.
+    let covering: Vec<&super::template::Seg> = if scalar {
+        covering
+    } else {
+        covering.into_iter().take(1).collect()
+    };
+    if let Some(seg) = covering
+        .iter()
+        .find(|s| matches!(s.origin, Origin::Unknown { .. }))
+    {
+        if let Origin::Unknown { reason, action } = &seg.origin {
+            return (*action, None, Some(reason.clone()));
+        }
+    }
+    // A value printed inside a scalar decides it: the finding points at the values key.
+    if let Some(seg) = covering
+        .iter()
+        .find(|s| matches!(s.origin, Origin::Value { .. }))
+    {
+        if let Origin::Value { value, action } = &seg.origin {
+            return (
+                *value,
+                Some(Related {
+                    span: *action,
+                    message: "rendered into the manifest by this template action".to_string(),
+                }),
+                None,
+            );
+        }
+    }
+    let Some(first) = covering.first() else {
+        let before = segs.iter().rev().find(|s| s.range.end <= range.start);
+        return (
+            before.map_or(Span::default(), |s| origin_span(&s.origin)),
+            None,
+            None,
+        );
+    };
+    match &first.origin {
+        Origin::Literal(span) if first.range.len() == span.range().len() => {
+            let start =
+                span.start + (range.start.max(first.range.start) - first.range.start) as u32;
+            let last = covering.iter().rev().find(|s| matches!(&s.origin, Origin::Literal(l) if l.file == span.file && s.range.len() == l.range().len()));
+            let end = match last {
+                Some(seg) => {
+                    let Origin::Literal(l) = &seg.origin else {
+                        unreachable!()
+                    };
+                    l.start + (range.end.min(seg.range.end) - seg.range.start) as u32
+                }
+                None => span.end,
+            };
+            (
+                Span {
+                    file: span.file,
+                    start,
+                    end: end.max(start),
+                },
+                None,
+                None,
+            )
+        }
+        other => (origin_span(other), None, None),
+    }
+}
+
+fn origin_span(origin: &Origin) -> Span {
+    match origin {
+        Origin::Literal(span) | Origin::Action(span) => *span,
+        Origin::Value { action, .. } | Origin::Unknown { action, .. } => *action,
+    }
+}
+
+fn remap(value: &mut Value, text: &Text, depth: usize) {
+    let scalar = !matches!(value.kind, ValueKind::List(_) | ValueKind::Object(_));
+    let (span, related, unknown) = remap_span(text, value.span.range(), scalar);
+    value.span = span;
+    if let Some(related) = related {
+        if !value.provenance.contains(&related) {
+            value.provenance.push(related);
+        }
+    }
+    if depth > 300 {
+        return;
+    }
+    match &mut value.kind {
+        ValueKind::List(items) => items.iter_mut().for_each(|v| remap(v, text, depth + 1)),
+        ValueKind::Object(entries) => {
+            for entry in entries {
+                entry.key_span = remap_span(text, entry.key_span.range(), true).0;
+                remap(&mut entry.value, text, depth + 1);
+            }
+        }
+        ValueKind::String(s) => {
+            if let Some(reason) = unknown.filter(|_| s.contains(exec::UNKNOWN_PLACEHOLDER)) {
+                value.kind = ValueKind::Unknown(Unknown::new(
+                    UnknownCause::Computed,
+                    format!("the chart computes this value at install time: {reason}"),
+                ));
+            }
+        }
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn values(text: &str) -> Val {
+        let parsed = crate::frontend::yaml::parse_stream(text).unwrap();
+        from_value(&parsed[0])
+    }
+
+    fn show(v: &Val) -> String {
+        super::super::template::gofmt::v(v)
+    }
+
+    #[test]
+    fn user_values_win_and_null_deletes() {
+        let merged = coalesce(
+            values("a: {b: 2, x: null}\nc: null\n"),
+            values("a: {b: 1, d: 3}\nc: 4\ne: 5\n"),
+        );
+        assert_eq!(show(&merged), "map[a:map[b:2 d:3] e:5]");
+    }
+
+    #[test]
+    fn set_syntax_follows_strvals() {
+        let root = Val::map(BTreeMap::new());
+        let Kind::Map(map) = &root.kind else { panic!() };
+        set_path(map, "a.b=1,c=true,d={x,y},e[1]=z,f=a\\,b,g\\.h=0123");
+        assert_eq!(
+            show(&root),
+            "map[a:map[b:1] c:true d:[x y] e:[<nil> z] f:a,b g.h:0123]"
+        );
+    }
+}
