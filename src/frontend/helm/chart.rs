@@ -195,9 +195,15 @@ pub fn render(
     let mut notes = Vec::new();
     let chart_name = chart_name(chart, sources);
     let mut results = Vec::new();
-    render_with(chart, sources, user, parse_yaml, &mut |name, result| {
-        results.push((name.to_string(), result.cloned().map_err(Fail::clone)));
-    });
+    notes.extend(render_with(
+        chart,
+        sources,
+        user,
+        parse_yaml,
+        &mut |name, result| {
+            results.push((name.to_string(), result.cloned().map_err(Fail::clone)));
+        },
+    ));
     for (name, result) in results {
         let template_span = template_file_span(chart, sources, &name);
         match result {
@@ -236,9 +242,6 @@ pub fn render(
             },
         }
     }
-    rendered
-        .notes
-        .extend(chart_notes(chart, sources, user, &chart_name));
     rendered.notes.extend(notes);
     rendered
 }
@@ -317,50 +320,22 @@ fn chart_name(chart: &ChartSource, sources: &SourceMap) -> String {
     .unwrap_or_else(|| dir_name(&chart.dir))
 }
 
-/// E003 notes for what the chart needs and the scan does not have: dependencies that are not
-/// vendored, packaged subcharts.
-fn chart_notes(
-    chart: &ChartSource,
-    sources: &SourceMap,
-    _user: &UserValues,
-    chart_name: &str,
-) -> Vec<Finding> {
-    let mut notes = Vec::new();
-    let parse =
-        |text: &str| crate::frontend::yaml::parse_stream(text).map_err(|e| (e.offset, e.message));
-    let Some(metadata) = parse_file(chart, sources, "Chart.yaml", &parse) else {
-        return notes;
-    };
-    let vendored: Vec<String> = chart
-        .subcharts
-        .iter()
-        .map(|s| chart_name_of(s, sources))
-        .collect();
-    if let Some(dependencies) = metadata.get("dependencies").and_then(|e| e.value.items()) {
-        for dependency in dependencies {
-            let Some(name) = dependency.get("name").and_then(|e| e.value.as_str()) else {
-                continue;
-            };
-            if vendored.iter().any(|v| v == name) {
-                continue;
-            }
-            let packaged = chart
-                .archives
-                .iter()
-                .any(|a| a.starts_with(&format!("{name}-")));
-            let message = if packaged {
-                format!("chart {chart_name}: dependency `{name}` is vendored only as a packaged archive under charts/, which aksguard does not unpack; what it would deploy is unknown")
-            } else {
-                format!("chart {chart_name}: dependency `{name}` is not vendored under charts/ (run `helm dependency build`); what it would deploy is unknown")
-            };
-            notes.push(note(dependency.span, message, chart_name));
-        }
-    }
-    notes
-}
-
 fn chart_name_of(chart: &ChartSource, sources: &SourceMap) -> String {
     chart_name(chart, sources)
+}
+
+/// The E003 note for an enabled dependency the chart does not vendor.
+fn missing_dependency(chart: &ChartSource, chart_name: &str, name: &str, span: Span) -> Finding {
+    let packaged = chart
+        .archives
+        .iter()
+        .any(|a| a.starts_with(&format!("{name}-")));
+    let message = if packaged {
+        format!("chart {chart_name}: dependency `{name}` is vendored only as a packaged archive under charts/, which aksguard does not unpack; what it would deploy is unknown")
+    } else {
+        format!("chart {chart_name}: dependency `{name}` is not vendored under charts/ (run `helm dependency build`); what it would deploy is unknown")
+    };
+    note(span, message, chart_name)
 }
 
 /// Render every template of `chart` and its enabled subcharts, calling `each` with each
@@ -371,7 +346,7 @@ fn render_with(
     user: &UserValues,
     parse_yaml: &YamlParse,
     each: &mut dyn FnMut(&str, Result<&Text, &Fail>),
-) {
+) -> Vec<Finding> {
     let budget = Budget::new(RENDER_BUDGET);
     let mut user_values = Val::map(BTreeMap::new());
     for file in &user.files {
@@ -393,6 +368,7 @@ fn render_with(
         0,
         &mut plan,
     );
+    let notes: Vec<Finding> = plan.iter().flat_map(|p| p.notes.iter().cloned()).collect();
     // Subcharts' templates are parsed first, so the parent's defines win, as in Helm.
     plan.sort_by(|a, b| b.depth.cmp(&a.depth).then(a.prefix.cmp(&b.prefix)));
     let mut named: HashMap<String, Named> = HashMap::new();
@@ -446,7 +422,7 @@ fn render_with(
                 each(name, Err(fail));
             }
         }
-        return;
+        return notes;
     }
     manifests.sort();
     let yaml_values = |text: &str| parse_yaml(text).map_err(|(_, message)| message);
@@ -471,6 +447,7 @@ fn render_with(
         let result = engine.execute(&name, Val::map(top));
         each(&name, result.as_ref());
     }
+    notes
 }
 
 struct Planned<'c> {
@@ -478,6 +455,8 @@ struct Planned<'c> {
     prefix: String,
     depth: usize,
     top: BTreeMap<String, Val>,
+    /// Enabled dependencies that are not vendored.
+    notes: Vec<Finding>,
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -543,11 +522,27 @@ fn collect<'c>(
         Kind::Map(map) => map.borrow().get("global").cloned(),
         _ => None,
     };
+    let vendored: Vec<String> = chart
+        .subcharts
+        .iter()
+        .map(|s| chart_name_of(s, sources))
+        .collect();
+    let own_name = chart_name(chart, sources);
+    let notes = dependencies
+        .iter()
+        .filter(|d| enabled(d, &values))
+        .filter_map(|d| {
+            let name = d.get("name")?.value.as_str()?;
+            (!vendored.iter().any(|v| v == name))
+                .then(|| missing_dependency(chart, &own_name, name, d.span))
+        })
+        .collect();
     plan.push(Planned {
         chart,
         prefix: prefix.to_string(),
         depth,
         top,
+        notes,
     });
     for sub in &chart.subcharts {
         let sub_meta = parse_file(sub, sources, "Chart.yaml", parse_yaml);

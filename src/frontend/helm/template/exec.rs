@@ -717,6 +717,11 @@ impl State<'_, '_> {
                     if matches!(value.kind, Kind::Bool(_)) && value.at.is_none() {
                         value.at = values.iter().find_map(|v| v.at);
                     }
+                    // A value only quoted or recased is still that value (an empty tag
+                    // printed with `quote` points at its values line).
+                    if value.at.is_none() && keeps_origin(name) {
+                        value.at = values.last().and_then(|v| v.at);
+                    }
                     Ok(value)
                 }
                 Err(funcs::FuncError::Error(message)) => {
@@ -729,6 +734,27 @@ impl State<'_, '_> {
             },
         }
     }
+}
+
+/// Functions whose result is their (last) argument as text, so it keeps its origin.
+fn keeps_origin(name: &str) -> bool {
+    matches!(
+        name,
+        "quote"
+            | "squote"
+            | "toString"
+            | "trim"
+            | "lower"
+            | "upper"
+            | "title"
+            | "trunc"
+            | "trimPrefix"
+            | "trimSuffix"
+            | "int"
+            | "int64"
+            | "float64"
+            | "toStrings"
+    )
 }
 
 /// How an argument reads, for messages (`.Values.defender.enabled`).
