@@ -441,7 +441,7 @@ fn render_chart(args: &RenderArgs) -> Status {
         crate::frontend::helm::render_for_display(&args.chart, &args.values_files, &args.set)
     {
         let text = match result {
-            Ok(text) if text.trim().is_empty() => continue,
+            Ok(text) if text.trim().is_empty() || name.ends_with("/NOTES.txt") => continue,
             Ok(text) => format!("---\n# Source: {name}\n{text}\n"),
             Err(message) => format!("---\n# Source: {name}\n# aksguard: not rendered: {message}\n"),
         };

@@ -227,6 +227,7 @@ pub fn render(
                 };
                 notes.push(note(span, message, &chart_name));
             }
+            Ok(_) if name.ends_with("/NOTES.txt") => {}
             Ok(text) => match parse_yaml(&text.s) {
                 Err((offset, message)) => {
                     let (span, _, _) = remap_span(&text, offset..offset + 1, true);
@@ -408,7 +409,8 @@ fn render_with(
                 )),
             }
             let base = template.rsplit('/').next().unwrap_or(template);
-            if !base.starts_with('_') && base != "NOTES.txt" {
+            // NOTES.txt is rendered too (a failure there fails Helm), but it is no manifest.
+            if !base.starts_with('_') {
                 manifests.push((name, index));
             }
         }
