@@ -53,6 +53,9 @@ def helm_render(chart_dir, values_files, sets):
         base = name.rsplit("/", 1)[-1]
         if base == "NOTES.txt" or base.startswith("_"):
             continue
+        # `helm template` ends every manifest with a newline; so does `aksguard render`.
+        if not text.endswith("\n"):
+            text += "\n"
         docs = parse_docs(text)
         if docs:
             manifests[name] = docs
@@ -118,7 +121,9 @@ def main():
         charts = []
         for root in args.charts:
             for dirpath, dirnames, filenames in os.walk(root):
-                dirnames[:] = sorted(d for d in dirnames if d not in (".git", "charts"))
+                # A chart's own `charts/` holds its subcharts, rendered with it.
+                skip = {".git", "charts"} if "Chart.yaml" in filenames else {".git"}
+                dirnames[:] = sorted(d for d in dirnames if d not in skip)
                 if "Chart.yaml" in filenames:
                     charts.append(dirpath)
     counts = {}

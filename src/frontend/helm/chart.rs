@@ -471,7 +471,7 @@ fn collect<'c>(
     prefix: &str,
     depth: usize,
     plan: &mut Vec<Planned<'c>>,
-) {
+) -> Val {
     let metadata = parse_file(chart, sources, "Chart.yaml", parse_yaml);
     let defaults = parse_file(chart, sources, "values.yaml", parse_yaml)
         .filter(|v| v.entries().is_some())
@@ -539,6 +539,7 @@ fn collect<'c>(
                 .then(|| missing_dependency(chart, &own_name, name, d.span))
         })
         .collect();
+    let own_index = plan.len();
     plan.push(Planned {
         chart,
         prefix: prefix.to_string(),
@@ -546,6 +547,7 @@ fn collect<'c>(
         top,
         notes,
     });
+    let mut subcharts = BTreeMap::new();
     for sub in &chart.subcharts {
         let sub_meta = parse_file(sub, sources, "Chart.yaml", parse_yaml);
         let sub_name = sub_meta
@@ -575,7 +577,8 @@ fn collect<'c>(
         }
         .unwrap_or_else(|| Val::map(BTreeMap::new()))
         .deep_copy();
-        collect(
+        let sub_index = plan.len();
+        let sub_values = collect(
             sub,
             sources,
             parse_yaml,
@@ -585,7 +588,17 @@ fn collect<'c>(
             depth + 1,
             plan,
         );
+        // As in Helm, the parent sees each subchart's coalesced values under its name, and
+        // its whole top-level data under `.Subcharts`.
+        if let Kind::Map(map) = &values.kind {
+            map.borrow_mut().insert(alias.clone(), sub_values);
+        }
+        subcharts.insert(alias, Val::map(plan[sub_index].top.clone()));
     }
+    plan[own_index]
+        .top
+        .insert("Subcharts".to_string(), Val::map(subcharts));
+    values
 }
 
 /// Whether a dependency is enabled: its first `condition` path that holds a bool decides; else

@@ -431,6 +431,7 @@ impl State<'_, '_> {
                 let args = self.method_args(rest, last, dot)?;
                 self.chain(value, fields, args, &first.range)
             }
+            Operand::Nil => Err(self.error(&first.range, "nil is not a command")),
             _ => {
                 no_args(self)?;
                 self.arg(first, dot)
@@ -481,7 +482,7 @@ impl State<'_, '_> {
             Operand::Int(n) => Ok(Val::int(*n)),
             Operand::Float(f) => Ok(Val::float(*f)),
             Operand::Bool(b) => Ok(Val::bool(*b)),
-            Operand::Nil => Err(self.error(&arg.range, "nil is not a command")),
+            Operand::Nil => Ok(Val::nil()),
         }
     }
 
@@ -493,6 +494,18 @@ impl State<'_, '_> {
         args: Option<Vec<Val>>,
         range: &std::ops::Range<usize>,
     ) -> Result<Val, Fail> {
+        // A pipeline or variable that is nil has no fields, and Go yields nil for them without
+        // an error (`(.Values.a).b` is how charts guard a missing map); only a nil met inside
+        // a field chain is an error.
+        if receiver.is_nil() && !fields.is_empty() {
+            if args.is_some() {
+                return Err(self.error(
+                    range,
+                    format!("nil has no method {}", fields[fields.len() - 1]),
+                ));
+            }
+            return Ok(Val::nil());
+        }
         let mut args = args;
         for (i, name) in fields.iter().enumerate() {
             let last = i + 1 == fields.len();

@@ -279,6 +279,30 @@ pub fn call(
                 }
             }
         }
+        "fromYamlArray" | "fromJsonArray" => {
+            arity(1)?;
+            let text = s(0);
+            let parsed = if name == "fromJsonArray" {
+                crate::frontend::json::parse(crate::source::FileId(0), &text)
+                    .map(|v| v.into_iter().collect::<Vec<_>>())
+                    .map_err(|e| e.message)
+            } else {
+                parse_yaml(&text)
+            };
+            match parsed.map(|d| d.into_iter().next()) {
+                Ok(Some(value)) => match strip_spans(&super::data::from_value(&value)) {
+                    list @ Val {
+                        kind: Kind::List(_),
+                        ..
+                    } => list,
+                    _ => Val::list(vec![Val::str(
+                        "json: cannot unmarshal object into Go value of type []interface {}",
+                    )]),
+                },
+                Ok(None) => Val::list(Vec::new()),
+                Err(message) => Val::list(vec![Val::str(message)]),
+            }
+        }
         "toYaml" | "mustToYaml" => {
             arity(1)?;
             Val::text(to_yaml(&args[0]))
