@@ -303,10 +303,43 @@ fn parse_file(
     parse_yaml: &YamlParse,
 ) -> Option<Value> {
     let id = file_id(chart, rel)?;
-    let mut documents = parse_yaml(&sources.get(id).text).ok()?;
+    let text = &sources.get(id).text;
+    let mut documents = parse_yaml(text).ok()?;
     let mut first = documents.drain(..).next()?;
+    yaml11_booleans(&mut first, text, 0);
     first.set_file(id);
     Some(first)
+}
+
+/// Helm reads values with go-yaml v2, where plain `yes`/`no`/`on`/`off` (and `y`/`n`) are
+/// booleans (YAML 1.1); the shared parser follows YAML 1.2, where they are strings. A plain
+/// scalar is recognised by its source text being exactly the word, without quotes.
+pub fn yaml11_booleans(value: &mut Value, text: &str, depth: usize) {
+    if depth > 200 {
+        return;
+    }
+    match &mut value.kind {
+        ValueKind::String(s) => {
+            let written = text.get(value.span.range()).unwrap_or_default();
+            if written == s.as_str() {
+                let b = match written {
+                    "y" | "Y" | "yes" | "Yes" | "YES" | "on" | "On" | "ON" => Some(true),
+                    "n" | "N" | "no" | "No" | "NO" | "off" | "Off" | "OFF" => Some(false),
+                    _ => None,
+                };
+                if let Some(b) = b {
+                    value.kind = ValueKind::Bool(b);
+                }
+            }
+        }
+        ValueKind::List(items) => items
+            .iter_mut()
+            .for_each(|v| yaml11_booleans(v, text, depth + 1)),
+        ValueKind::Object(entries) => entries
+            .iter_mut()
+            .for_each(|e| yaml11_booleans(&mut e.value, text, depth + 1)),
+        _ => {}
+    }
 }
 
 fn chart_name(chart: &ChartSource, sources: &SourceMap) -> String {
@@ -530,7 +563,7 @@ fn collect<'c>(
         .map(|s| chart_name_of(s, sources))
         .collect();
     let own_name = chart_name(chart, sources);
-    let notes = dependencies
+    let notes: Vec<Finding> = dependencies
         .iter()
         .filter(|d| enabled(d, &values))
         .filter_map(|d| {
@@ -540,6 +573,31 @@ fn collect<'c>(
         })
         .collect();
     let own_index = plan.len();
+    let mut notes: Vec<Finding> = notes;
+    for archive in &chart.archives {
+        let listed = dependencies.iter().any(|d| {
+            d.get("name")
+                .and_then(|e| e.value.as_str())
+                .is_some_and(|name| archive.starts_with(&format!("{name}-")))
+        });
+        if !listed {
+            let span =
+                file_id(chart, "Chart.yaml").map_or(Span::default(), |id| Span::new(id, 0..0));
+            notes.push(note(
+                span,
+                format!("chart {own_name}: packaged subchart charts/{archive} is not unpacked by aksguard; what it would deploy is unknown"),
+                &own_name,
+            ));
+        }
+    }
+    for rel in ["values.yaml", "Chart.yaml"] {
+        if let Some(id) = file_id(chart, rel) {
+            let source = sources.get(id);
+            if let Err((offset, message)) = parse_yaml(&source.text) {
+                notes.push(crate::frontend::syntax_error(id, source, offset, message));
+            }
+        }
+    }
     plan.push(Planned {
         chart,
         prefix: prefix.to_string(),
@@ -1280,6 +1338,17 @@ mod tests {
             values("a: {b: 1, d: 3}\nc: 4\ne: 5\n"),
         );
         assert_eq!(show(&merged), "map[a:map[b:2 d:3] e:5]");
+    }
+
+    #[test]
+    fn plain_yes_no_on_off_in_values_are_booleans_as_in_helm() {
+        let text = "a: off\nb: \"no\"\nc: yes\nd: [n, 'y']\n";
+        let mut parsed = crate::frontend::yaml::parse_stream(text).unwrap().remove(0);
+        yaml11_booleans(&mut parsed, text, 0);
+        assert_eq!(
+            show(&from_value(&parsed)),
+            "map[a:false b:no c:true d:[false y]]"
+        );
     }
 
     #[test]

@@ -105,6 +105,7 @@ fn read_values(
         match parse_yaml(&sources.get(id).text) {
             Ok(documents) => {
                 if let Some(mut first) = documents.into_iter().next() {
+                    chart::yaml11_booleans(&mut first, &sources.get(id).text, 0);
                     first.set_file(id);
                     values.push(first);
                 }
