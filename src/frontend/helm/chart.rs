@@ -247,6 +247,17 @@ pub fn render(
     rendered
 }
 
+/// The note for a chart whose rendering failed inside aksguard.
+pub fn internal_error(chart: &ChartSource, sources: &SourceMap) -> Finding {
+    let name = chart_name(chart, sources);
+    let span = file_id(chart, "Chart.yaml").map_or(Span::default(), |id| Span::new(id, 0..0));
+    note(
+        span,
+        format!("chart {name} is not rendered: aksguard's renderer failed on it (please report this); what it would declare is unknown"),
+        &name,
+    )
+}
+
 fn note(span: Span, message: String, chart: &str) -> Finding {
     Finding {
         rule: "E003",

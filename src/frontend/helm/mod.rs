@@ -83,13 +83,17 @@ fn render_on_big_stack(
     sources: &SourceMap,
     user: &UserValues,
 ) -> chart::Rendered {
-    std::thread::scope(|scope| {
+    let rendered = std::thread::scope(|scope| {
         std::thread::Builder::new()
             .stack_size(RENDER_STACK)
             .spawn_scoped(scope, || chart::render(chart, sources, user, &parse_yaml))
             .ok()
             .and_then(|handle| handle.join().ok())
-            .unwrap_or_default()
+    });
+    // A renderer bug must not pass silently: the chart is then reported unknown.
+    rendered.unwrap_or_else(|| chart::Rendered {
+        documents: Vec::new(),
+        notes: vec![chart::internal_error(chart, sources)],
     })
 }
 

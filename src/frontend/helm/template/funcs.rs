@@ -96,6 +96,27 @@ pub fn call(
             return Ok(unknown.clone());
         }
     }
+    // Functions below that read their first argument without their own arity check.
+    let needs_one = matches!(
+        name,
+        "first"
+            | "mustFirst"
+            | "last"
+            | "mustLast"
+            | "rest"
+            | "mustRest"
+            | "initial"
+            | "mustInitial"
+            | "reverse"
+            | "mustReverse"
+            | "uniq"
+            | "mustUniq"
+            | "compact"
+            | "mustCompact"
+    );
+    if needs_one && args.is_empty() {
+        return err(format!("wrong number of args for {name}: want 1 got 0"));
+    }
     let arity = |n: usize| -> Result<()> {
         if args.len() == n {
             Ok(())

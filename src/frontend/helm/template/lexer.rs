@@ -384,7 +384,18 @@ fn lex_quoted(text: &str, start: usize) -> Result<(String, usize), LexError> {
 
 fn lex_char(text: &str, start: usize) -> Result<(char, usize), LexError> {
     let rest = &text[start + 1..];
-    let Some(close) = rest[1.min(rest.len())..].find('\'').map(|i| i + 1) else {
+    // The closing quote comes after at least one character (which may be `\'`).
+    let first_len = rest.chars().next().map_or(0, char::len_utf8);
+    let skip = if rest.starts_with('\\') {
+        first_len + 1
+    } else {
+        first_len
+    };
+    let Some(close) = rest
+        .get(skip..)
+        .and_then(|r| r.find('\''))
+        .map(|i| i + skip)
+    else {
         return Err(error(start, "unterminated character constant"));
     };
     let body = &rest[..close];

@@ -335,3 +335,110 @@ fn provenance_points_printed_values_at_their_values_key() {
     assert_eq!(text.s, "x:\n  enabled: false");
     assert!(text.segs.iter().any(|s| &text.s[s.range.clone()] == "false" && matches!(&s.origin, Origin::Value { value, action } if &values[value.range()] == "false" && action.file == FileId(0))));
 }
+
+#[test]
+fn hostile_templates_never_panic() {
+    // Fragments recombined pseudo-randomly (a fixed LCG, so the test is deterministic).
+    const PIECES: &[&str] = &[
+        "{{",
+        "}}",
+        "{{-",
+        "-}}",
+        " ",
+        "\n",
+        "if",
+        "else",
+        "end",
+        "range",
+        "with",
+        "define",
+        "template",
+        "block",
+        "$x",
+        "$",
+        ":=",
+        "=",
+        ",",
+        "|",
+        "(",
+        ")",
+        ".",
+        ".Values",
+        ".a",
+        "\"s\"",
+        "`r`",
+        "'c'",
+        "'é'",
+        "1",
+        "-2",
+        "0x1",
+        "1e9",
+        "nil",
+        "true",
+        "include",
+        "tpl",
+        "printf",
+        "\"%d %s %v %q %x %05.2f\"",
+        "index",
+        "slice",
+        "len",
+        "and",
+        "or",
+        "not",
+        "eq",
+        "lt",
+        "toYaml",
+        "fromYaml",
+        "nindent",
+        "indent",
+        "trunc",
+        "substr",
+        "first",
+        "last",
+        "rest",
+        "dict",
+        "list",
+        "set",
+        "merge",
+        "dig",
+        "until",
+        "repeat",
+        "regexMatch",
+        "\"(\"",
+        "semverCompare",
+        "\">=x\"",
+        "b64dec",
+        "\"%\"",
+        "é",
+        "/*",
+        "*/",
+        "break",
+        "continue",
+        "required",
+        "default",
+        "split",
+        "join",
+        "sha1sum",
+        "keys",
+        "values",
+        "append",
+        "ternary",
+        "quote",
+        "title",
+    ];
+    let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+    let mut next = || {
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (seed >> 33) as usize
+    };
+    for _ in 0..4000 {
+        let count = 1 + next() % 24;
+        let template: String = (0..count).map(|_| PIECES[next() % PIECES.len()]).collect();
+        let result = std::panic::catch_unwind(|| {
+            render_with(&template, r#"{"a": [1, {"b": "é"}], "s": "x"}"#, 20_000)
+        });
+        assert!(result.is_ok(), "panicked on {template:?}");
+    }
+}
