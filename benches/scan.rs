@@ -1,6 +1,7 @@
-//! Throughput benchmark (not a timed test): generates a large Terraform tree and scans it with
-//! the library, printing files/s and MB/s. Run with `cargo bench --bench scan`; set
-//! `AKSGUARD_BENCH_MODULES` (default 2000) to change the size.
+//! Throughput benchmark (not a timed test): generates a large Terraform tree and a set of Helm
+//! charts and scans each with the library, printing files/s and MB/s. Run with
+//! `cargo bench --bench scan`; set `AKSGUARD_BENCH_MODULES` (default 2000) and
+//! `AKSGUARD_BENCH_CHARTS` (default 200) to change the sizes.
 
 use std::path::Path;
 use std::time::Instant;
@@ -40,6 +41,66 @@ resource "azurerm_log_analytics_workspace" "law_INDEX" {
 }
 "#;
 
+const CHART_HELPERS: &str = r#"{{- define "fleet.labels" -}}
+app.kubernetes.io/name: {{ .Chart.Name }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end -}}
+"#;
+
+const CHART_CLUSTERS: &str = r#"{{- range $i, $c := .Values.clusters }}
+---
+apiVersion: containerservice.azure.com/v1api20240901
+kind: ManagedCluster
+metadata:
+  name: {{ $c.name }}
+  labels:
+    {{- include "fleet.labels" $ | nindent 4 }}
+spec:
+  location: {{ $c.location | default "westeurope" }}
+  securityProfile:
+    defender:
+      securityMonitoring:
+        enabled: {{ $c.defender }}
+  {{- if $c.policy }}
+  addonProfiles:
+    azurepolicy:
+      enabled: true
+  {{- end }}
+  tags:
+    {{- toYaml $.Values.tags | nindent 4 }}
+{{- end }}
+"#;
+
+/// `charts` charts of 20 clusters each, rendered from a list in their values.
+fn generate_charts(root: &Path, charts: usize) -> (usize, u64) {
+    let mut files = 0;
+    let mut bytes = 0;
+    for chart in 0..charts {
+        let dir = root.join(format!("chart{chart:04}"));
+        std::fs::create_dir_all(dir.join("templates")).unwrap();
+        let mut values = String::from("tags:\n  owner: team\n  cost-center: \"1\"\nclusters:\n");
+        for cluster in 0..20 {
+            values.push_str(&format!(
+                "  - name: aks-{chart}-{cluster}\n    defender: {}\n    policy: {}\n",
+                cluster % 2 == 0,
+                cluster % 3 != 0
+            ));
+        }
+        let chart_yaml = format!("apiVersion: v2\nname: fleet{chart}\nversion: 1.0.0\n");
+        for (name, text) in [
+            ("Chart.yaml", chart_yaml.as_str()),
+            ("values.yaml", values.as_str()),
+            ("templates/_helpers.tpl", CHART_HELPERS),
+            ("templates/clusters.yaml", CHART_CLUSTERS),
+        ] {
+            std::fs::write(dir.join(name), text).unwrap();
+            files += 1;
+            bytes += text.len() as u64;
+        }
+    }
+    (files, bytes)
+}
+
 fn generate(root: &Path, modules: usize) -> (usize, u64) {
     let mut files = 0;
     let mut bytes = 0;
@@ -68,8 +129,19 @@ fn main() {
         .unwrap_or(2000);
     let dir = tempfile::tempdir().expect("temporary directory");
     let (files, bytes) = generate(dir.path(), modules);
+    measure("scan", dir.path(), files, bytes);
+    let charts = std::env::var("AKSGUARD_BENCH_CHARTS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(200);
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let (files, bytes) = generate_charts(dir.path(), charts);
+    measure("helm charts", dir.path(), files, bytes);
+}
+
+fn measure(what: &str, root: &Path, files: usize, bytes: u64) {
     let options = aksguard::ScanOptions {
-        paths: vec![dir.path().to_path_buf()],
+        paths: vec![root.to_path_buf()],
         ..aksguard::ScanOptions::default()
     };
     // One warm-up run fills the OS page cache, so the figures measure aksguard, not the disk.
@@ -85,7 +157,7 @@ fn main() {
     }
     let mb = bytes as f64 / 1_000_000.0;
     println!(
-        "scan: {files} files, {mb:.1} MB, {findings} findings; best of {runs}: {:.3} s = {:.0} files/s, {:.1} MB/s ({} threads)",
+        "{what}: {files} files, {mb:.1} MB, {findings} findings; best of {runs}: {:.3} s = {:.0} files/s, {:.1} MB/s ({} threads)",
         best,
         files as f64 / best,
         mb / best,
