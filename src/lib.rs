@@ -106,7 +106,8 @@ pub fn scan(options: &ScanOptions) -> Result<ScanOutput, discover::MissingPath> 
         frontend::terraform::build_model(&parsed.files, &parsed.sources, &options.terraform);
     let arm = frontend::arm::build_model(&parsed.arm, &parsed.sources, &options.param_files);
     model.extend(arm.model);
-    model.extend(frontend::kubernetes::build_model(&parsed.manifests));
+    let kubernetes = frontend::kubernetes::build_model(&parsed.manifests, &parsed.sources);
+    model.extend(kubernetes.model);
     let helm = frontend::helm::build(
         &charts,
         &mut parsed.sources,
@@ -120,6 +121,7 @@ pub fn scan(options: &ScanOptions) -> Result<ScanOutput, discover::MissingPath> 
     if options.config.rule_levels.get("E003") != Some(&config::RuleLevel::Off) {
         findings.extend(terraform_notes);
         findings.extend(arm.not_analysed);
+        findings.extend(kubernetes.not_analysed);
         findings.extend(helm.notes);
     }
     findings.extend(rules::run(&model, &options.config, options.strict));

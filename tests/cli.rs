@@ -440,3 +440,40 @@ fn unwritable_extra_report_fails() {
         stderr(&output)
     );
 }
+
+/// `aksguard scan -` reads Kubernetes manifests from standard input (`helm template ... |`),
+/// shown as `<stdin>`, with inline suppressions; any YAML error there is E001.
+#[test]
+fn scan_dash_reads_manifests_from_stdin() {
+    use std::io::Write;
+    let run = |input: &str| {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_aksguard"))
+            .args(["scan", "-", "--format", "compact", "--fail-on", "never"])
+            .env("NO_COLOR", "1")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("run aksguard");
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+        let output = child.wait_with_output().unwrap();
+        assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+        stdout(&output)
+    };
+    let manifest = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n---\n\
+                    apiVersion: containerservice.azure.com/v1api20240901\nkind: ManagedCluster\n\
+                    metadata:\n  name: piped\nspec:\n  owner: {name: rg}\n  tags: {owner: a, cost-center: b}\n  \
+                    # aksguard:ignore AKS002 -- piped in a test\n  addonProfiles:\n    azurepolicy: {enabled: false}\n";
+    let report = run(manifest);
+    assert_eq!(
+        report,
+        "<stdin>:9:1: error[AKS001] `ManagedCluster 'piped'` has no Microsoft Defender for Containers sensor (no `securityProfile.defender.securityMonitoring.enabled`)\n"
+    );
+    let report = run("services: [\n");
+    assert!(report.starts_with("<stdin>:2:1: error[E001]"), "{report}");
+}

@@ -205,3 +205,127 @@ fn runaway_expansion_finishes_and_reports_clusters() {
         assert!(text.contains(bound), "{dir}: bound not named");
     }
 }
+
+/// Hostile YAML (an alias bomb, deep nesting, an alias to itself) ends fast as E001, and the
+/// other manifests are still scanned.
+#[test]
+fn hostile_yaml_ends_fast_as_e001() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path();
+    let head = "apiVersion: containerservice.azure.com/v1api20240901\nkind: ManagedCluster\n";
+    let mut bomb =
+        format!("{head}metadata:\n  name: bomb\nspec:\n  a: &a [x, x, x, x, x, x, x, x, x, x]\n");
+    for level in 1..=12 {
+        let refs = vec![format!("*{}", (b'a' + level - 1) as char); 10].join(", ");
+        bomb.push_str(&format!("  {0}: &{0} [{refs}]\n", (b'a' + level) as char));
+    }
+    write(path, "a_bomb.yaml", bomb);
+    write(
+        path,
+        "b_deep_flow.yaml",
+        format!(
+            "{head}spec: {}1{}\n",
+            "[".repeat(100_000),
+            "]".repeat(100_000)
+        ),
+    );
+    let mut deep_block = format!("{head}spec:\n");
+    for level in 0..5_000 {
+        deep_block.push_str(&format!("{}k{level}:\n", " ".repeat(level + 2)));
+    }
+    write(path, "c_deep_block.yaml", deep_block);
+    write(path, "d_self.yaml", format!("{head}spec: &s\n  x: *s\n"));
+    write(
+        path,
+        "z_good.yaml",
+        format!("{head}metadata:\n  name: good\nspec:\n  owner:\n    name: rg\n"),
+    );
+    let started = std::time::Instant::now();
+    let output = scan(path);
+    assert!(started.elapsed() < std::time::Duration::from_secs(20));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("valid JSON");
+    let results = report["results"].as_array().unwrap();
+    for name in [
+        "a_bomb.yaml",
+        "b_deep_flow.yaml",
+        "c_deep_block.yaml",
+        "d_self.yaml",
+    ] {
+        assert!(
+            results
+                .iter()
+                .any(|r| r["rule"] == "E001"
+                    && r["location"]["path"].as_str().unwrap().ends_with(name)),
+            "{name} not reported: {results:?}"
+        );
+    }
+    assert!(results
+        .iter()
+        .any(|r| r["rule"] == "AKS001" && r["resource"] == "ManagedCluster 'good'"));
+}
+
+/// Every fixture manifest, cut and mutated at pseudo-random places (a fixed seed, so the test is
+/// deterministic): parsing and lowering never panic, and spans stay inside the text.
+#[test]
+fn mutated_manifests_never_panic() {
+    use aksguard::frontend::{kubernetes, yaml};
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/kubernetes");
+    let mut texts = Vec::new();
+    let mut dirs = vec![root];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(dir).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if path.extension().is_some_and(|e| e == "yaml") {
+                texts.push(std::fs::read_to_string(path).unwrap());
+            }
+        }
+    }
+    texts.sort();
+    assert!(texts.len() >= 10);
+    let mut seed: u64 = 0x5eed;
+    let mut next = |bound: usize| {
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (seed >> 33) as usize % bound.max(1)
+    };
+    const PIECES: [&str; 12] = [
+        "\n", " ", "- ", ": ", "&a ", "*a", "<<: ", "[", "{", "\"", "'", "${X:=",
+    ];
+    for text in &texts {
+        for _ in 0..150 {
+            let mut mutated = text.clone();
+            for _ in 0..1 + next(4) {
+                let mut at = next(mutated.len() + 1);
+                while !mutated.is_char_boundary(at) {
+                    at -= 1;
+                }
+                match next(3) {
+                    0 => mutated.truncate(at),
+                    1 => mutated.insert_str(at, PIECES[next(PIECES.len())]),
+                    _ => {
+                        let mut end = (at + next(8)).min(mutated.len());
+                        while !mutated.is_char_boundary(end) {
+                            end -= 1;
+                        }
+                        mutated.replace_range(at..end, "");
+                    }
+                }
+            }
+            match yaml::parse_stream(&mutated) {
+                Ok(documents) => {
+                    let model = kubernetes::lower_documents(&documents, &[]);
+                    for cluster in &model.clusters {
+                        assert!(cluster.header.end as usize <= mutated.len());
+                        assert!(cluster.defender.span().end as usize <= mutated.len());
+                    }
+                }
+                Err(error) => assert!(error.offset <= mutated.len(), "{error:?}"),
+            }
+        }
+    }
+}

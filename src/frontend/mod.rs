@@ -50,7 +50,7 @@ pub struct Parsed {
     /// ARM deployment templates and parameter files (other JSON is not kept).
     pub arm: Vec<arm::Document>,
     /// Kubernetes manifests, one document list per file (other YAML is not kept).
-    pub manifests: Vec<Vec<crate::value::Value>>,
+    pub manifests: Vec<kubernetes::Manifest>,
 }
 
 /// Whether a parser exists for this kind yet; files of other kinds are not read at all.
@@ -118,7 +118,11 @@ pub fn parse_all(files: &[Discovered]) -> Parsed {
                         )
                     }
                     Ok(text) => {
-                        let outcome = parse_text(id, file.kind, &text);
+                        let outcome = if file.path == std::path::Path::new(STDIN) {
+                            parse_stdin(&text)
+                        } else {
+                            parse_text(id, file.kind, &text)
+                        };
                         (text, outcome)
                     }
                 },
@@ -149,7 +153,10 @@ pub fn parse_all(files: &[Discovered]) -> Parsed {
             }
             FileResult::Manifest(mut documents) => {
                 documents.iter_mut().for_each(|d| d.set_file(id));
-                parsed.manifests.push(documents)
+                parsed.manifests.push(kubernetes::Manifest {
+                    file: id,
+                    documents,
+                })
             }
             FileResult::Failed { offset, message } => parsed
                 .errors
@@ -163,6 +170,17 @@ pub fn parse_all(files: &[Discovered]) -> Parsed {
 
 /// The path that names standard input (`aksguard scan -`): read as Kubernetes manifests.
 pub const STDIN: &str = "-";
+
+/// Standard input is manifests by the user's word: any YAML error there is E001.
+fn parse_stdin(text: &str) -> FileResult {
+    match yaml::parse_stream(text) {
+        Ok(documents) => FileResult::Manifest(documents),
+        Err(error) => FileResult::Failed {
+            offset: error.offset,
+            message: error.message,
+        },
+    }
+}
 
 fn read_input(path: &std::path::Path) -> std::io::Result<Vec<u8>> {
     if path == std::path::Path::new(STDIN) {

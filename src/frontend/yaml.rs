@@ -29,16 +29,153 @@ pub struct YamlError {
 pub const MAX_DEPTH: usize = 200;
 /// Most nodes that aliases may copy in one stream: beyond this a "billion laughs" file stops.
 pub const MAX_ALIAS_NODES: usize = 100_000;
+/// Most nodes kept for anchors in one stream (nested anchors each keep a copy of their node).
+pub const MAX_ANCHORED_NODES: usize = 1_000_000;
+
+/// Most spacing repairs tried on one stream (see [`repair`]).
+const MAX_REPAIRS: usize = 64;
 
 /// One Value per document of a multi-document stream; spans carry FileId(0) (callers call
 /// `Value::set_file`). An empty stream has no documents; an empty document is `null`.
 pub fn parse_stream(text: &str) -> Result<Vec<Value>, YamlError> {
+    let mut patched = std::borrow::Cow::Borrowed(text);
+    let mut insertions = Insertions::default();
+    for _ in 0..=MAX_REPAIRS {
+        match parse_exact(&patched) {
+            Ok(mut documents) => {
+                if !insertions.0.is_empty() {
+                    documents.iter_mut().for_each(|d| insertions.remap(d));
+                }
+                return Ok(documents);
+            }
+            Err(error) => {
+                let Some(edits) = repair(&patched, &error) else {
+                    return Err(YamlError {
+                        offset: insertions.original(error.offset),
+                        message: error.message,
+                    });
+                };
+                let mut text = patched.into_owned();
+                // Apply from the end so earlier offsets stay valid.
+                for &(offset, spaces) in edits.iter().rev() {
+                    text.insert_str(offset, &" ".repeat(spaces));
+                }
+                for &(offset, spaces) in &edits {
+                    insertions.add(offset, spaces);
+                }
+                patched = std::borrow::Cow::Owned(text);
+            }
+        }
+    }
+    Err(YamlError {
+        offset: 0,
+        message: format!("YAML needs more than {MAX_REPAIRS} spacing repairs"),
+    })
+}
+
+/// Spaces inserted into the text for a repair: (offset in the original text, count), sorted.
+#[derive(Default)]
+struct Insertions(Vec<(usize, usize)>);
+
+impl Insertions {
+    /// Record `spaces` inserted at `patched_offset` of the current (already patched) text.
+    fn add(&mut self, patched_offset: usize, spaces: usize) {
+        let original = self.original(patched_offset);
+        let at = self.0.partition_point(|&(o, _)| o <= original);
+        self.0.insert(at, (original, spaces));
+    }
+
+    /// The original offset of a patched one (an inserted space maps to the byte after it).
+    fn original(&self, patched: usize) -> usize {
+        let mut inserted_before = 0;
+        for &(original, spaces) in &self.0 {
+            let start = original + inserted_before;
+            if patched < start {
+                break;
+            }
+            if patched < start + spaces {
+                return original;
+            }
+            inserted_before += spaces;
+        }
+        patched - inserted_before
+    }
+
+    fn span(&self, span: Span) -> Span {
+        let start = self.original(span.start as usize);
+        let end = self.original(span.end as usize).max(start);
+        Span::new(span.file, start..end)
+    }
+
+    fn remap(&self, value: &mut Value) {
+        value.span = self.span(value.span);
+        match &mut value.kind {
+            ValueKind::List(items) => items.iter_mut().for_each(|v| self.remap(v)),
+            ValueKind::Object(entries) => entries.iter_mut().for_each(|e| {
+                e.key_span = self.span(e.key_span);
+                self.remap(&mut e.value)
+            }),
+            _ => {}
+        }
+    }
+}
+
+/// Spacing that libyaml (and so go-yaml, kubectl and Helm) accepts but the YAML 1.2 grammar,
+/// and so saphyr, rejects: a comment glued to a quoted scalar (`""# note`), and continuation
+/// lines of a multi-line quoted scalar indented no deeper than its key. Both repairs insert
+/// spaces that change no value (a quoted scalar folds its continuation lines' indentation).
+/// Returns the insertions (offset in `text`, spaces), ascending.
+fn repair(text: &str, error: &YamlError) -> Option<Vec<(usize, usize)>> {
+    let bytes = text.as_bytes();
+    match error.message.as_str() {
+        "comments must be separated from other tokens by whitespace"
+            if bytes.get(error.offset) == Some(&b'#') =>
+        {
+            Some(vec![(error.offset, 1)])
+        }
+        "invalid indentation in quoted scalar" => {
+            let quote = *bytes.get(error.offset)?;
+            if quote != b'"' && quote != b'\'' {
+                return None;
+            }
+            let line_start = text[..error.offset].rfind('\n').map_or(0, |i| i + 1);
+            let indent = bytes[line_start..]
+                .iter()
+                .take_while(|b| **b == b' ')
+                .count();
+            let mut edits = Vec::new();
+            let mut i = error.offset + 1;
+            while i < bytes.len() {
+                match bytes[i] {
+                    b'\\' if quote == b'"' => i += 1,
+                    b'\'' if quote == b'\'' && bytes.get(i + 1) == Some(&b'\'') => i += 1,
+                    b if b == quote => break,
+                    b'\n' => {
+                        let spaces = bytes[i + 1..].iter().take_while(|b| **b == b' ').count();
+                        let blank =
+                            matches!(bytes.get(i + 1 + spaces), Some(b'\n') | Some(b'\r') | None);
+                        if !blank && spaces <= indent {
+                            edits.push((i + 1, indent + 1 - spaces));
+                        }
+                    }
+                    _ => {}
+                }
+                i += 1;
+            }
+            (!edits.is_empty()).then_some(edits)
+        }
+        _ => None,
+    }
+}
+
+fn parse_exact(text: &str) -> Result<Vec<Value>, YamlError> {
     let mut converter = Converter {
         parser: Parser::new_from_str(text),
         byte_of_char: byte_offsets(text),
-        flow_openers: text.as_bytes(),
+        bytes: text.as_bytes(),
         anchors: HashMap::new(),
         alias_nodes: 0,
+        anchored_nodes: 0,
     };
     converter.stream()
 }
@@ -67,11 +204,13 @@ struct Anchored {
 struct Converter<'a> {
     parser: Parser<'a, StrInput<'a>>,
     byte_of_char: Vec<usize>,
-    /// The text's bytes, to tell a flow collection (`[`/`{`) from a block one.
-    flow_openers: &'a [u8],
+    /// The text's bytes, to tell a flow collection (`[`/`{`) from a block one and to trim
+    /// scalar spans.
+    bytes: &'a [u8],
     /// Completed anchored nodes of the current document.
     anchors: HashMap<usize, Anchored>,
     alias_nodes: usize,
+    anchored_nodes: usize,
 }
 
 enum MappingItem {
@@ -169,22 +308,22 @@ impl<'a> Converter<'a> {
             Event::Scalar(text, style, anchor, tag) => {
                 let kind = resolve_scalar(&text, style, tag.as_deref());
                 let node = Node {
-                    value: Value::new(kind, self.span(span)),
+                    value: Value::new(kind, self.scalar_span(span, style)),
                     nodes: 1,
                     height: 0,
                 };
-                self.remember(anchor, &node);
+                self.remember(anchor, &node, span)?;
                 node
             }
             Event::Alias(anchor) => self.alias(anchor, span, depth)?,
             Event::SequenceStart(anchor, _) => {
                 let node = self.sequence(span, depth)?;
-                self.remember(anchor, &node);
+                self.remember(anchor, &node, span)?;
                 node
             }
             Event::MappingStart(anchor, _) => {
                 let node = self.mapping(span, depth)?;
-                self.remember(anchor, &node);
+                self.remember(anchor, &node, span)?;
                 node
             }
             _ => {
@@ -197,9 +336,16 @@ impl<'a> Converter<'a> {
         Ok(node)
     }
 
-    fn remember(&mut self, anchor: usize, node: &Node) {
+    fn remember(&mut self, anchor: usize, node: &Node, span: YamlSpan) -> Result<(), YamlError> {
         // Anchor id 0 means "no anchor".
         if anchor != 0 {
+            self.anchored_nodes = self.anchored_nodes.saturating_add(node.nodes);
+            if self.anchored_nodes > MAX_ANCHORED_NODES {
+                return Err(YamlError {
+                    offset: self.span(span).start as usize,
+                    message: format!("YAML anchors hold more than {MAX_ANCHORED_NODES} nodes"),
+                });
+            }
             self.anchors.insert(
                 anchor,
                 Anchored {
@@ -209,6 +355,7 @@ impl<'a> Converter<'a> {
                 },
             );
         }
+        Ok(())
     }
 
     fn alias(&mut self, anchor: usize, span: YamlSpan, depth: usize) -> Result<Node, YamlError> {
@@ -239,13 +386,41 @@ impl<'a> Converter<'a> {
         })
     }
 
+    /// A scalar's span without what the parser lets trail it: the whitespace and comment after
+    /// a quoted scalar, the blank lines after a block scalar.
+    fn scalar_span(&self, span: YamlSpan, style: ScalarStyle) -> Span {
+        let span = self.span(span);
+        let (start, end) = (span.start as usize, span.end as usize);
+        let end = match style {
+            ScalarStyle::DoubleQuoted | ScalarStyle::SingleQuoted => {
+                let quote = if style == ScalarStyle::DoubleQuoted {
+                    b'"'
+                } else {
+                    b'\''
+                };
+                closing_quote(self.bytes, start, end, quote).map_or(end, |close| close + 1)
+            }
+            ScalarStyle::Literal | ScalarStyle::Folded => {
+                let content = &self.bytes[start..end];
+                let trailing = content
+                    .iter()
+                    .rev()
+                    .take_while(|b| b.is_ascii_whitespace())
+                    .count();
+                end - trailing
+            }
+            ScalarStyle::Plain => end,
+        };
+        Span::new(FileId(0), start..end.max(start))
+    }
+
     /// Where a collection starts: at its `[`/`{` in flow style, else at its first child (the
     /// start event of a block collection sits before its anchor and tag).
     fn collection_start(&self, span: YamlSpan) -> (usize, bool) {
         let span = self.span(span);
         let end = span.end as usize;
-        let is_flow = end > span.start as usize
-            && matches!(self.flow_openers.get(end - 1), Some(b'[') | Some(b'{'));
+        let is_flow =
+            end > span.start as usize && matches!(self.bytes.get(end - 1), Some(b'[') | Some(b'{'));
         if is_flow {
             (end - 1, true)
         } else {
@@ -369,6 +544,24 @@ impl<'a> Converter<'a> {
             _ => Err(not_a_mapping()),
         }
     }
+}
+
+/// The offset of the quote closing the quoted scalar that opens at or after `start` (a tag may
+/// stand before it), within `start..end`.
+fn closing_quote(bytes: &[u8], start: usize, end: usize, quote: u8) -> Option<usize> {
+    let end = end.min(bytes.len());
+    let open = start + bytes.get(start..end)?.iter().position(|b| *b == quote)?;
+    let mut i = open + 1;
+    while i < end {
+        match bytes[i] {
+            b'\\' if quote == b'"' => i += 1,
+            b if b == quote && quote == b'\'' && bytes.get(i + 1) == Some(&b'\'') => i += 1,
+            b if b == quote => return Some(i),
+            _ => {}
+        }
+        i += 1;
+    }
+    None
 }
 
 /// The mapping's entries: a repeated key keeps its last value (as Kubernetes and Helm decode
@@ -568,6 +761,16 @@ mod tests {
         assert_eq!(enabled.value.kind, ValueKind::Bool(false));
         let list = spec.value.get("list").unwrap();
         assert_eq!(slice(text, list.value.span), "[1, {ü: 2}]");
+        let trailing = "a: \"x\"   # note\nb: 'it''s'  \nc: |\n  text\n\n\nd: [\"q\" , 'r' ]\ne: !!str \"t\" # c\n";
+        let root = one(trailing);
+        let span_of = |key: &str| slice(trailing, root.get(key).unwrap().value.span);
+        assert_eq!(span_of("a"), "\"x\"");
+        assert_eq!(span_of("b"), "'it''s'");
+        assert_eq!(span_of("c"), "text");
+        assert_eq!(span_of("e"), "!!str \"t\"");
+        let items = root.get("d").unwrap().value.items().unwrap().to_vec();
+        assert_eq!(slice(trailing, items[0].span), "\"q\"");
+        assert_eq!(slice(trailing, items[1].span), "'r'");
         let inner = &list.value.items().unwrap()[1];
         assert_eq!(slice(text, inner.span), "{ü: 2}");
         let u = inner.get("ü").unwrap();
@@ -685,6 +888,27 @@ mod tests {
     }
 
     #[test]
+    fn accepts_the_spacing_libyaml_accepts_and_keeps_original_spans() {
+        let text = "a:\n  b: \"x\n  y\"# glued\n  c: 'p\n  q'\n  é: \"\"# again\n  d: ok\n";
+        let root = one(text);
+        let a = &root.get("a").unwrap().value;
+        assert_eq!(a.get("b").unwrap().value.as_str(), Some("x y"));
+        assert_eq!(a.get("c").unwrap().value.as_str(), Some("p q"));
+        assert_eq!(slice(text, a.get("b").unwrap().value.span), "\"x\n  y\"");
+        assert_eq!(slice(text, a.get("c").unwrap().value.span), "'p\n  q'");
+        let e = a.get("é").unwrap();
+        assert_eq!(slice(text, e.key_span), "é");
+        assert_eq!(slice(text, e.value.span), "\"\"");
+        let d = a.get("d").unwrap();
+        assert_eq!(slice(text, d.key_span), "d");
+        assert_eq!(slice(text, d.value.span), "ok");
+        // Real errors still are errors, at their original offset.
+        let broken = "a:\n  b: \"x\n  y\"# glued\n  c: [\n";
+        let error = parse_stream(broken).unwrap_err();
+        assert!(error.offset <= broken.len() && error.offset > broken.find('c').unwrap());
+    }
+
+    #[test]
     fn errors_carry_byte_offsets() {
         let text = "é: [\n";
         let error = parse_stream(text).unwrap_err();
@@ -735,6 +959,16 @@ mod tests {
         }
         let error = parse_stream(&block).unwrap_err();
         assert!(error.message.contains("deeper than"), "{error:?}");
+
+        // Nested anchors each keep a copy: that is bounded too.
+        let leaves = vec!["x"; 60_000].join(",");
+        let opens: String = (0..20).map(|i| format!("&n{i} [")).collect();
+        let nested = format!("a: {opens}{leaves}{}\n", "]".repeat(20));
+        let error = parse_stream(&nested).unwrap_err();
+        assert!(
+            error.message.contains("anchors hold more than"),
+            "{error:?}"
+        );
 
         let recursive = parse_stream("a: &a [*a]\n").unwrap_err();
         assert!(recursive.message.contains("contains it"), "{recursive:?}");

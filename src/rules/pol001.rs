@@ -55,6 +55,7 @@ pub fn check(model: &Model, _config: &Config) -> Vec<Finding> {
 fn fix(assignment: &PolicyAssignment) -> String {
     match assignment.resource.dialect.notation() {
         Notation::Hcl => "keep `enforce` at its default (true), set effect parameters to `DeployIfNotExists` (ALZ: `enableAscForContainers = \"DeployIfNotExists\"`), and add `identity { type = \"SystemAssigned\" }` with a `location`".to_string(),
+        Notation::Yaml if assignment.resource.dialect.shape() == crate::model::Shape::CrossplaneParameters => "in `spec.forProvider`, keep `enforce` at its default (true), set effect parameters to `DeployIfNotExists` in `parameters`, and add `identity: {type: SystemAssigned}` with a `location`".to_string(),
         _ => "keep `enforcementMode` at `Default`, set effect parameters to `DeployIfNotExists` (ALZ: `enableAscForContainers`), and give the assignment an `identity` of type `SystemAssigned`".to_string(),
     }
 }

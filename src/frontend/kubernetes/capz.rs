@@ -11,7 +11,7 @@ pub fn managed_control_plane(object: &Object, context: &[Related]) -> Cluster {
     let spec = object.field("spec");
     let tags = spec.as_ref().and_then(|s| keyed(s, "additionalTags"));
     let mut cluster = arm_shape::managed_cluster(ManagedClusterSource {
-        address: format!("AzureManagedControlPlane '{}'", object.name),
+        address: format!("{} '{}'", object.kind, object.name),
         dialect: Dialect::Capz,
         header: object.kind_span,
         properties: spec.as_ref(),

@@ -8,11 +8,15 @@
 
 mod aso;
 mod capz;
+mod clusterclass;
+mod composition;
 mod crossplane;
+mod kustomize;
 mod placeholders;
 
+use crate::finding::Finding;
 use crate::model::Model;
-use crate::source::Span;
+use crate::source::{FileId, SourceMap, Span};
 use crate::value::{Related, Value};
 
 /// How deep `List` objects and CAPZ `spec.resources` may nest.
@@ -21,11 +25,23 @@ const MAX_NESTING: usize = 8;
 /// Lower every recognised object of one file's documents; `context` is added to each cluster's
 /// context.
 pub fn lower_documents(documents: &[Value], context: &[Related]) -> Model {
-    let mut model = Model::default();
+    lower_file(documents, context).model
+}
+
+/// What one file lowers to, with the clusters that come from CAPZ ClusterClass templates.
+#[derive(Default)]
+struct Lowering {
+    model: Model,
+    /// Indexes into `model.clusters` of clusters declared by a template, with its kind.
+    templated: Vec<(usize, &'static str)>,
+}
+
+fn lower_file(documents: &[Value], context: &[Related]) -> Lowering {
+    let mut lowering = Lowering::default();
     for document in documents {
-        lower_object(document, context, &mut model, 0);
+        lower_object(document, context, &mut lowering, 0);
     }
-    model
+    lowering
 }
 
 /// The identity of one Kubernetes object.
@@ -104,10 +120,11 @@ fn from_key(key_span: Span, mut value: Value) -> Value {
     value
 }
 
-fn lower_object(document: &Value, context: &[Related], model: &mut Model, depth: usize) {
+fn lower_object(document: &Value, context: &[Related], lowering: &mut Lowering, depth: usize) {
     if depth > MAX_NESTING {
         return;
     }
+    let model = &mut lowering.model;
     let Some(object) = Object::read(document) else {
         return;
     };
@@ -119,7 +136,7 @@ fn lower_object(document: &Value, context: &[Related], model: &mut Model, depth:
                 .and_then(|i| i.value.items())
                 .unwrap_or(&[])
             {
-                lower_object(item, context, model, depth + 1);
+                lower_object(item, context, lowering, depth + 1);
             }
         }
         ("containerservice.azure.com", "ManagedCluster") => {
@@ -132,24 +149,54 @@ fn lower_object(document: &Value, context: &[Related], model: &mut Model, depth:
             .clusters
             .push(capz::managed_control_plane(&object, context)),
         ("infrastructure.cluster.x-k8s.io", "AzureASOManagedControlPlane") => {
-            // The ASO resources it creates, each lowered as if written on its own.
+            aso_resources(&object, object.value.get("spec"), context, lowering, depth)
+        }
+        (
+            "infrastructure.cluster.x-k8s.io",
+            kind @ ("AzureManagedControlPlaneTemplate" | "AzureASOManagedControlPlaneTemplate"),
+        ) => {
+            // Without `spec.template` the object is not a valid template (the API server
+            // rejects it): an unused patch fragment, say, that declares no cluster.
+            let template = object
+                .value
+                .get("spec")
+                .and_then(|s| s.value.get("template"));
+            if template.is_none() {
+                return;
+            }
+            let template_kind = if kind == "AzureManagedControlPlaneTemplate" {
+                "AzureManagedControlPlaneTemplate"
+            } else {
+                "AzureASOManagedControlPlaneTemplate"
+            };
             let mut inner = context.to_vec();
             inner.push(Related {
                 span: object.kind_span,
                 message: format!(
-                    "declared in `spec.resources` of AzureASOManagedControlPlane '{}'",
+                    "{kind} '{}' is a ClusterClass template: each Cluster of a class that uses it starts from these settings",
                     object.name
                 ),
             });
-            let resources = object
-                .value
-                .get("spec")
-                .and_then(|s| s.value.get("resources"))
-                .and_then(|r| r.value.items())
-                .unwrap_or(&[]);
-            for resource in resources {
-                lower_object(resource, &inner, model, depth + 1);
+            // `spec.template.spec` is the control plane's spec.
+            let spec = template.and_then(|t| t.value.get("spec"));
+            let first = model.clusters.len();
+            if template_kind == "AzureManagedControlPlaneTemplate" {
+                let view = template_view(object.value, spec);
+                if let Some(view) = Object::read(&view) {
+                    model
+                        .clusters
+                        .push(capz::managed_control_plane(&view, &inner));
+                }
+            } else {
+                aso_resources(&object, spec, &inner, lowering, depth);
             }
+            let last = lowering.model.clusters.len();
+            lowering
+                .templated
+                .extend((first..last).map(|index| (index, template_kind)));
+        }
+        ("apiextensions.crossplane.io", "Composition") => {
+            composition::lower(&object, context, lowering, depth)
         }
         (group, "KubernetesCluster")
             if crossplane::is_azure_group(group, "containerservice")
@@ -172,6 +219,43 @@ fn lower_object(document: &Value, context: &[Related], model: &mut Model, depth:
         }
         _ => {}
     }
+}
+
+/// The ASO objects in `spec.resources` of a CAPZ ASO control plane, each lowered as if written
+/// on its own.
+fn aso_resources(
+    object: &Object,
+    spec: Option<&crate::value::Entry>,
+    context: &[Related],
+    lowering: &mut Lowering,
+    depth: usize,
+) {
+    let mut inner = context.to_vec();
+    inner.push(Related {
+        span: object.kind_span,
+        message: format!(
+            "declared in `spec.resources` of {} '{}'",
+            object.kind, object.name
+        ),
+    });
+    let resources = spec
+        .and_then(|s| s.value.get("resources"))
+        .and_then(|r| r.value.items())
+        .unwrap_or(&[]);
+    for resource in resources {
+        lower_object(resource, &inner, lowering, depth + 1);
+    }
+}
+
+/// A template object seen as the object it stamps out: its `kind` and `metadata`, with
+/// `spec.template.spec` as `spec`.
+fn template_view(template: &Value, spec: Option<&crate::value::Entry>) -> Value {
+    let mut entries: Vec<crate::value::Entry> = ["apiVersion", "kind", "metadata"]
+        .iter()
+        .filter_map(|key| template.get(key).cloned())
+        .collect();
+    entries.extend(spec.cloned());
+    Value::new(crate::value::ValueKind::Object(entries), template.span)
 }
 
 /// Add the caller's context to a cluster's.
@@ -197,7 +281,8 @@ pub enum Recognised {
 pub fn recognise(text: &str) -> Recognised {
     match crate::frontend::yaml::parse_stream(text) {
         Ok(documents) => {
-            if documents.iter().any(|d| Object::read(d).is_some()) {
+            let kept = |d: &Value| Object::read(d).is_some() || kustomize::lists_patches(d);
+            if documents.iter().any(kept) {
                 Recognised::Manifest(documents)
             } else {
                 Recognised::NotKubernetes
@@ -225,11 +310,177 @@ pub fn is_in_helm_chart(path: &std::path::Path) -> bool {
         .any(|dir| dir.join("Chart.yaml").is_file())
 }
 
-/// Lower every manifest of the scan.
-pub fn build_model(manifests: &[Vec<Value>]) -> Model {
-    let mut model = Model::default();
-    for documents in manifests {
-        model.extend(lower_documents(documents, &[]));
+/// One parsed manifest file.
+#[derive(Debug)]
+pub struct Manifest {
+    pub file: FileId,
+    pub documents: Vec<Value>,
+}
+
+/// What the scan's manifests declare, and the files not checked on their own.
+#[derive(Debug, Default)]
+pub struct Lowered {
+    pub model: Model,
+    /// E003 notes: kustomize patches that change a resource defined elsewhere.
+    pub not_analysed: Vec<Finding>,
+}
+
+/// Lower every manifest of the scan. A file that a kustomization in the scan lists as a patch is
+/// a fragment of an object, not an object: it is noted, not checked.
+pub fn build_model(manifests: &[Manifest], sources: &SourceMap) -> Lowered {
+    let patches = kustomize::patch_files(manifests, sources);
+    let class_patches = clusterclass::patches(manifests);
+    let mut lowered = Lowered::default();
+    for manifest in manifests {
+        let Lowering {
+            mut model,
+            templated,
+        } = lower_file(&manifest.documents, &[]);
+        for (index, template_kind) in templated {
+            if let Some(cluster) = model.clusters.get_mut(index) {
+                clusterclass::apply(cluster, template_kind, &class_patches);
+            }
+        }
+        let path = &sources.get(manifest.file).path;
+        match std::fs::canonicalize(path)
+            .ok()
+            .and_then(|p| patches.get(&p))
+        {
+            Some(kustomization) => {
+                if let Some(note) = kustomize::patch_note(&model, kustomization) {
+                    lowered.not_analysed.push(note);
+                }
+            }
+            None => lowered.model.extend(model),
+        }
     }
-    model
+    lowered
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::frontend::yaml::parse_stream;
+    use crate::model::{DefenderProfile, PolicyAddon, Setting};
+
+    fn lower(text: &str) -> Model {
+        lower_documents(&parse_stream(text).unwrap(), &[])
+    }
+
+    #[test]
+    fn unrecognised_kinds_and_other_groups_are_not_clusters() {
+        let model = lower(
+            "apiVersion: v1\nkind: ConfigMap\n---\nplain: yaml\n---\n- a list\n---\n\
+             apiVersion: example.com/v1\nkind: ManagedCluster\n---\n\
+             apiVersion: containerservice.azure.com/v1api20240901\nkind: ManagedClustersAgentPool\n",
+        );
+        assert!(model.clusters.is_empty());
+    }
+
+    #[test]
+    fn aso_cluster_settings_point_at_their_values() {
+        let text = "apiVersion: containerservice.azure.com/v1api20240901\nkind: ManagedCluster\n\
+                    metadata:\n  name: a\nspec:\n  azureName: aks-a\n  securityProfile:\n    defender:\n      \
+                    securityMonitoring:\n        enabled: true\n";
+        let model = lower(text);
+        let cluster = &model.clusters[0];
+        assert_eq!(cluster.address, "ManagedCluster 'a'");
+        assert_eq!(cluster.name.as_deref(), Some("aks-a"));
+        let Setting::Known { value, span, .. } = &cluster.defender else {
+            panic!("{:?}", cluster.defender)
+        };
+        assert_eq!(*value, DefenderProfile::Enabled);
+        assert_eq!(&text[span.range()], "true");
+        // No add-on profiles: the finding points at the line of `spec:`.
+        let Setting::Absent { holder } = &cluster.azure_policy else {
+            panic!("{:?}", cluster.azure_policy)
+        };
+        assert!(text[holder.range()].starts_with("spec:"));
+        assert_eq!(&text[cluster.header.range()], "ManagedCluster");
+    }
+
+    #[test]
+    fn lists_and_capz_resources_are_walked_with_context() {
+        let text = "apiVersion: v1\nkind: List\nitems:\n- apiVersion: infrastructure.cluster.x-k8s.io/v1beta1\n  \
+                    kind: AzureASOManagedControlPlane\n  metadata: {name: cp}\n  spec:\n    resources:\n    \
+                    - apiVersion: containerservice.azure.com/v1api20240901\n      kind: ManagedCluster\n      \
+                    metadata: {name: inner}\n      spec: {}\n";
+        let context = [Related {
+            span: Span::default(),
+            message: "rendered from a chart".to_string(),
+        }];
+        let model = lower_documents(&parse_stream(text).unwrap(), &context);
+        let cluster = &model.clusters[0];
+        assert_eq!(cluster.address, "ManagedCluster 'inner'");
+        let messages: Vec<&str> = cluster.context.iter().map(|r| r.message.as_str()).collect();
+        assert_eq!(
+            messages,
+            [
+                "rendered from a chart",
+                "declared in `spec.resources` of AzureASOManagedControlPlane 'cp'"
+            ]
+        );
+    }
+
+    #[test]
+    fn capz_add_on_entries_decide_by_name_any_case() {
+        let lower_addons = |addons: &str| {
+            let text = format!(
+                "apiVersion: infrastructure.cluster.x-k8s.io/v1beta1\nkind: AzureManagedControlPlane\n\
+                 metadata: {{name: x}}\nspec:\n  addonProfiles: {addons}\n"
+            );
+            lower(&text).clusters.remove(0).azure_policy
+        };
+        let is = |setting: Setting<PolicyAddon>, wanted: PolicyAddon| matches!(setting, Setting::Known { value, .. } if value == wanted);
+        assert!(is(
+            lower_addons("[{name: AzurePolicy, enabled: true}]"),
+            PolicyAddon::Enabled
+        ));
+        assert!(is(
+            lower_addons("[{name: azurepolicy}]"),
+            PolicyAddon::Disabled
+        ));
+        assert!(matches!(
+            lower_addons("[{name: other, enabled: true}]"),
+            Setting::Absent { .. }
+        ));
+        assert!(matches!(
+            lower_addons("[{name: \"${ADDON}\", enabled: true}]"),
+            Setting::Unknown { .. }
+        ));
+        assert!(matches!(
+            lower_addons(
+                "[{name: azurepolicy, enabled: true}, {name: azurePolicy, enabled: false}]"
+            ),
+            Setting::Known {
+                value: PolicyAddon::CaseConflict { .. },
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn crossplane_defender_in_list_or_object_form() {
+        let defender = |value: &str| {
+            let text = format!(
+                "apiVersion: containerservice.azure.upbound.io/v1beta1\nkind: KubernetesCluster\n\
+                 metadata: {{name: x}}\nspec:\n  forProvider:\n    microsoftDefender: {value}\n"
+            );
+            lower(&text).clusters.remove(0).defender
+        };
+        let is = |setting: Setting<DefenderProfile>, wanted: DefenderProfile| matches!(setting, Setting::Known { value, .. } if value == wanted);
+        assert!(is(
+            defender("[{logAnalyticsWorkspaceId: id}]"),
+            DefenderProfile::Enabled
+        ));
+        assert!(is(
+            defender("{logAnalyticsWorkspaceId: id}"),
+            DefenderProfile::Enabled
+        ));
+        assert!(is(defender("[]"), DefenderProfile::Disabled));
+        assert!(matches!(
+            defender("\"${DEFENDER}\""),
+            Setting::Unknown { .. }
+        ));
+    }
 }
