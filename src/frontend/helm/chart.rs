@@ -54,25 +54,21 @@ pub fn chart_roots(paths: &[PathBuf]) -> Vec<PathBuf> {
 }
 
 /// Read a chart's files into `sources` (in sorted order, so file ids are deterministic).
+/// Subcharts are directories under `charts/` or `.tgz` archives there (as `helm dependency
+/// build` leaves them), unpacked in memory within the same bounds.
 pub fn load(dir: &Path, sources: &mut SourceMap) -> ChartSource {
     let mut budget = (MAX_CHART_FILES, MAX_CHART_BYTES);
-    load_at(dir, sources, &mut budget, 0)
+    let mut files = Vec::new();
+    read_tree(dir, &mut files, &mut budget);
+    from_files(dir.to_path_buf(), files, sources, &mut budget, 0)
 }
 
-fn load_at(
-    dir: &Path,
-    sources: &mut SourceMap,
-    budget: &mut (usize, usize),
-    depth: usize,
-) -> ChartSource {
-    let mut chart = ChartSource {
-        dir: dir.to_path_buf(),
-        files: Vec::new(),
-        subcharts: Vec::new(),
-        archives: Vec::new(),
-    };
+/// One file of a chart: its path relative to the chart, where reports show it, its bytes.
+type ChartFile = (String, PathBuf, Vec<u8>);
+
+/// Every file below `dir` (sorted, `.git` left out), within the bounds.
+fn read_tree(dir: &Path, out: &mut Vec<ChartFile>, budget: &mut (usize, usize)) {
     let mut stack = vec![(dir.to_path_buf(), String::new())];
-    let mut found: Vec<(String, PathBuf)> = Vec::new();
     while let Some((path, relative)) = stack.pop() {
         let Ok(entries) = std::fs::read_dir(&path) else {
             continue;
@@ -89,44 +85,100 @@ fn load_at(
             let Ok(kind) = entry.file_type() else {
                 continue;
             };
-            if kind.is_dir() {
-                if name == ".git" {
-                    continue;
-                }
-                if rel == "charts" {
-                    let Ok(subs) = std::fs::read_dir(entry.path()) else {
-                        continue;
-                    };
-                    let mut subs: Vec<_> = subs.flatten().collect();
-                    subs.sort_by_key(|e| e.file_name());
-                    for sub in subs {
-                        let sub_name = sub.file_name().to_string_lossy().into_owned();
-                        if sub.path().join("Chart.yaml").is_file() && depth < MAX_SUBCHART_DEPTH {
-                            chart
-                                .subcharts
-                                .push(load_at(&sub.path(), sources, budget, depth + 1));
-                        } else if sub_name.ends_with(".tgz") || sub_name.ends_with(".tar.gz") {
-                            chart.archives.push(sub_name);
-                        }
-                    }
-                    continue;
-                }
+            if kind.is_dir() && name != ".git" {
                 stack.push((entry.path(), rel));
             } else if kind.is_file() {
-                found.push((rel, entry.path()));
+                let size = entry.metadata().map_or(0, |m| m.len() as usize);
+                if budget.0 == 0 || size > budget.1 {
+                    continue;
+                }
+                let Ok(bytes) = std::fs::read(entry.path()) else {
+                    continue;
+                };
+                budget.0 -= 1;
+                budget.1 -= bytes.len().min(budget.1);
+                out.push((rel, entry.path(), bytes));
             }
         }
     }
-    found.sort();
-    for (rel, path) in found {
-        let Ok(bytes) = std::fs::read(&path) else {
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+}
+
+/// The files of a `.tgz` chart archive, relative to the chart directory inside it.
+fn unpack(bytes: &[u8], shown: &Path, budget: &mut (usize, usize)) -> Option<Vec<ChartFile>> {
+    use std::io::Read;
+    let decoder = flate2::read::GzDecoder::new(bytes);
+    // A decompression bomb stops at the byte bound, not at the end of memory.
+    let mut archive = tar::Archive::new(decoder.take(budget.1 as u64 + 1));
+    let mut files = Vec::new();
+    for entry in archive.entries().ok()? {
+        let mut entry = entry.ok()?;
+        if !entry.header().entry_type().is_file() {
+            continue;
+        }
+        let path = entry.path().ok()?.to_string_lossy().replace('\\', "/");
+        // `<chart>/templates/x.yaml`: drop the top directory.
+        let Some((_, rel)) = path.split_once('/') else {
             continue;
         };
-        if budget.0 == 0 || bytes.len() > budget.1 {
-            break;
+        if rel.split('/').any(|part| part == "..") || budget.0 == 0 {
+            continue;
+        }
+        let mut content = Vec::new();
+        entry.read_to_end(&mut content).ok()?;
+        if content.len() > budget.1 {
+            return None;
         }
         budget.0 -= 1;
-        budget.1 -= bytes.len();
+        budget.1 -= content.len();
+        files.push((rel.to_string(), shown.join(&path), content));
+    }
+    files.sort_by(|a, b| a.0.cmp(&b.0));
+    Some(files)
+}
+
+fn from_files(
+    dir: PathBuf,
+    files: Vec<ChartFile>,
+    sources: &mut SourceMap,
+    budget: &mut (usize, usize),
+    depth: usize,
+) -> ChartSource {
+    let mut chart = ChartSource {
+        dir,
+        files: Vec::new(),
+        subcharts: Vec::new(),
+        archives: Vec::new(),
+    };
+    let mut subdirs: BTreeMap<String, Vec<ChartFile>> = BTreeMap::new();
+    for (rel, path, bytes) in files {
+        if let Some(rest) = rel.strip_prefix("charts/") {
+            match rest.split_once('/') {
+                Some((sub, inner)) => subdirs.entry(sub.to_string()).or_default().push((
+                    inner.to_string(),
+                    path,
+                    bytes,
+                )),
+                None if rest.ends_with(".tgz") || rest.ends_with(".tar.gz") => {
+                    let unpacked = (depth < MAX_SUBCHART_DEPTH)
+                        .then(|| unpack(&bytes, &path, budget))
+                        .flatten()
+                        .filter(|files| files.iter().any(|(r, _, _)| r == "Chart.yaml"));
+                    match unpacked {
+                        Some(files) => chart.subcharts.push(from_files(
+                            path,
+                            files,
+                            sources,
+                            budget,
+                            depth + 1,
+                        )),
+                        None => chart.archives.push(rest.to_string()),
+                    }
+                }
+                None => {}
+            }
+            continue;
+        }
         // Binary files (images in a chart) cannot be templates or values; `.Files` sees text.
         let Ok(text) = String::from_utf8(bytes) else {
             continue;
@@ -137,6 +189,14 @@ fn load_at(
             .unwrap_or(text);
         let id = sources.push(SourceFile::new(path, text));
         chart.files.push((rel, id));
+    }
+    for (name, files) in subdirs {
+        if depth < MAX_SUBCHART_DEPTH && files.iter().any(|(r, _, _)| r == "Chart.yaml") {
+            let sub_dir = chart.dir.join("charts").join(&name);
+            chart
+                .subcharts
+                .push(from_files(sub_dir, files, sources, budget, depth + 1));
+        }
     }
     chart
 }
@@ -376,7 +436,7 @@ fn missing_dependency(chart: &ChartSource, chart_name: &str, name: &str, span: S
         .iter()
         .any(|a| a.starts_with(&format!("{name}-")));
     let message = if packaged {
-        format!("chart {chart_name}: dependency `{name}` is vendored only as a packaged archive under charts/, which aksguard does not unpack; what it would deploy is unknown")
+        format!("chart {chart_name}: dependency `{name}` is vendored only as a packaged archive under charts/ that aksguard cannot read (not a gzipped tar of a chart, or past the size bounds); what it would deploy is unknown")
     } else {
         format!("chart {chart_name}: dependency `{name}` is not vendored under charts/ (run `helm dependency build`); what it would deploy is unknown")
     };
@@ -596,7 +656,7 @@ fn collect<'c>(
                 file_id(chart, "Chart.yaml").map_or(Span::default(), |id| Span::new(id, 0..0));
             notes.push(note(
                 span,
-                format!("chart {own_name}: packaged subchart charts/{archive} is not unpacked by aksguard; what it would deploy is unknown"),
+                format!("chart {own_name}: packaged subchart charts/{archive} cannot be read (not a gzipped tar of a chart, or past the size bounds); what it would deploy is unknown"),
                 &own_name,
             ));
         }
