@@ -1005,113 +1005,75 @@ fn release() -> Val {
     ]))
 }
 
-/// The Kubernetes version `helm template` assumes without `--kube-version` (Helm v4's default).
-const KUBE_MINOR: u32 = 34;
+/// The Kubernetes version `helm template` assumes without `--kube-version` (Helm v4.2's default).
+const KUBE_MINOR: u32 = 36;
 
-/// API versions `helm template` reports without `--api-versions`: the built-in groups of its
-/// client-go, each with and without kinds. Custom resources (CRDs) are never listed.
-const BUILTIN_APIS: &[(&str, &[&str])] = &[
-    (
-        "v1",
-        &[
-            "Binding",
-            "ComponentStatus",
-            "ConfigMap",
-            "Endpoints",
-            "Event",
-            "LimitRange",
-            "Namespace",
-            "Node",
-            "PersistentVolume",
-            "PersistentVolumeClaim",
-            "Pod",
-            "PodTemplate",
-            "ReplicationController",
-            "ResourceQuota",
-            "Secret",
-            "Service",
-            "ServiceAccount",
-        ],
-    ),
-    (
-        "admissionregistration.k8s.io/v1",
-        &[
-            "MutatingWebhookConfiguration",
-            "ValidatingWebhookConfiguration",
-            "ValidatingAdmissionPolicy",
-            "ValidatingAdmissionPolicyBinding",
-        ],
-    ),
-    (
-        "apps/v1",
-        &[
-            "ControllerRevision",
-            "DaemonSet",
-            "Deployment",
-            "ReplicaSet",
-            "StatefulSet",
-        ],
-    ),
-    (
-        "authentication.k8s.io/v1",
-        &["SelfSubjectReview", "TokenReview"],
-    ),
-    (
-        "authorization.k8s.io/v1",
-        &[
-            "LocalSubjectAccessReview",
-            "SelfSubjectAccessReview",
-            "SelfSubjectRulesReview",
-            "SubjectAccessReview",
-        ],
-    ),
-    ("autoscaling/v1", &["HorizontalPodAutoscaler"]),
-    ("autoscaling/v2", &["HorizontalPodAutoscaler"]),
-    ("batch/v1", &["CronJob", "Job"]),
-    ("certificates.k8s.io/v1", &["CertificateSigningRequest"]),
-    ("coordination.k8s.io/v1", &["Lease"]),
-    ("discovery.k8s.io/v1", &["EndpointSlice"]),
-    ("events.k8s.io/v1", &["Event"]),
-    (
-        "flowcontrol.apiserver.k8s.io/v1",
-        &["FlowSchema", "PriorityLevelConfiguration"],
-    ),
-    (
-        "networking.k8s.io/v1",
-        &["Ingress", "IngressClass", "NetworkPolicy"],
-    ),
-    ("node.k8s.io/v1", &["RuntimeClass"]),
-    ("policy/v1", &["Eviction", "PodDisruptionBudget"]),
-    (
-        "rbac.authorization.k8s.io/v1",
-        &["ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding"],
-    ),
-    (
-        "resource.k8s.io/v1",
-        &[
-            "DeviceClass",
-            "ResourceClaim",
-            "ResourceClaimTemplate",
-            "ResourceSlice",
-        ],
-    ),
-    ("scheduling.k8s.io/v1", &["PriorityClass"]),
-    (
-        "storage.k8s.io/v1",
-        &[
-            "CSIDriver",
-            "CSINode",
-            "CSIStorageCapacity",
-            "StorageClass",
-            "VolumeAttachment",
-        ],
-    ),
+/// `.Capabilities.APIVersions` of `helm template` without `--api-versions`, in Helm's order:
+/// every group/version its client-go scheme knows plus apiextensions, without kinds. Custom
+/// resources are never listed. (Read from Helm v4.2 through the oracle.)
+const BUILTIN_APIS: &[&str] = &[
+    "v1",
+    "admissionregistration.k8s.io/v1",
+    "admissionregistration.k8s.io/v1alpha1",
+    "admissionregistration.k8s.io/v1beta1",
+    "internal.apiserver.k8s.io/v1alpha1",
+    "apps/v1",
+    "apps/v1beta1",
+    "apps/v1beta2",
+    "authentication.k8s.io/v1",
+    "authentication.k8s.io/v1alpha1",
+    "authentication.k8s.io/v1beta1",
+    "authorization.k8s.io/v1",
+    "authorization.k8s.io/v1beta1",
+    "autoscaling/v1",
+    "autoscaling/v2",
+    "batch/v1",
+    "batch/v1beta1",
+    "certificates.k8s.io/v1",
+    "certificates.k8s.io/v1beta1",
+    "certificates.k8s.io/v1alpha1",
+    "coordination.k8s.io/v1alpha2",
+    "coordination.k8s.io/v1beta1",
+    "coordination.k8s.io/v1",
+    "discovery.k8s.io/v1",
+    "discovery.k8s.io/v1beta1",
+    "events.k8s.io/v1",
+    "events.k8s.io/v1beta1",
+    "extensions/v1beta1",
+    "flowcontrol.apiserver.k8s.io/v1",
+    "flowcontrol.apiserver.k8s.io/v1beta1",
+    "flowcontrol.apiserver.k8s.io/v1beta2",
+    "flowcontrol.apiserver.k8s.io/v1beta3",
+    "networking.k8s.io/v1",
+    "networking.k8s.io/v1beta1",
+    "node.k8s.io/v1",
+    "node.k8s.io/v1alpha1",
+    "node.k8s.io/v1beta1",
+    "policy/v1",
+    "policy/v1beta1",
+    "rbac.authorization.k8s.io/v1",
+    "rbac.authorization.k8s.io/v1beta1",
+    "rbac.authorization.k8s.io/v1alpha1",
+    "resource.k8s.io/v1",
+    "resource.k8s.io/v1beta2",
+    "resource.k8s.io/v1beta1",
+    "resource.k8s.io/v1alpha3",
+    "scheduling.k8s.io/v1alpha2",
+    "scheduling.k8s.io/v1beta1",
+    "scheduling.k8s.io/v1",
+    "storage.k8s.io/v1beta1",
+    "storage.k8s.io/v1",
+    "storage.k8s.io/v1alpha1",
+    "storagemigration.k8s.io/v1beta1",
+    "apiextensions.k8s.io/v1beta1",
+    "apiextensions.k8s.io/v1",
 ];
 
 fn capabilities() -> Val {
     let version = format!("v1.{KUBE_MINOR}.0");
     let kube = Struct {
-        type_name: "*chartutil.KubeVersion",
+        type_name: "*common.KubeVersion",
+        shown: Some(version.clone()),
         fields: BTreeMap::from([
             ("Version".to_string(), Val::str(version.clone())),
             ("GitVersion".to_string(), Val::str(version.clone())),
@@ -1119,22 +1081,20 @@ fn capabilities() -> Val {
             ("Minor".to_string(), Val::str(KUBE_MINOR.to_string())),
         ]),
     };
-    let mut apis = Vec::new();
-    for (group, kinds) in BUILTIN_APIS {
-        apis.push(group.to_string());
-        apis.extend(kinds.iter().map(|k| format!("{group}/{k}")));
-    }
+    let apis = BUILTIN_APIS.iter().map(|s| s.to_string()).collect();
     let helm = Struct {
-        type_name: "chartutil.HelmVersion",
+        type_name: "common.HelmVersion",
+        shown: None,
         fields: BTreeMap::from([
-            ("Version".to_string(), Val::str("v4.0.0")),
+            ("Version".to_string(), Val::str("v4.2")),
             ("GitCommit".to_string(), Val::str("")),
             ("GitTreeState".to_string(), Val::str("")),
             ("GoVersion".to_string(), Val::str("")),
         ]),
     };
     Val::new(Kind::Struct(Rc::new(Struct {
-        type_name: "*chartutil.Capabilities",
+        type_name: "*common.Capabilities",
+        shown: None,
         fields: BTreeMap::from([
             (
                 "KubeVersion".to_string(),
@@ -1199,10 +1159,8 @@ fn chart_struct(metadata: &Value) -> Val {
         };
         fields.insert(go.to_string(), value);
     }
-    Val::new(Kind::Struct(Rc::new(Struct {
-        type_name: "*chart.Metadata",
-        fields,
-    })))
+    // Helm v4 passes the metadata as a map (a missing field is nil, not an error).
+    Val::map(fields)
 }
 
 /// The documents of one template's output, with spans pointed back at their origins.

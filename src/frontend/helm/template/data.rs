@@ -35,6 +35,9 @@ pub enum Kind {
 pub struct Struct {
     /// The Go type, for `typeOf` and errors (`*chart.Metadata`).
     pub type_name: &'static str,
+    /// What `%v` prints for it, when the Go type has a `String` method (a KubeVersion prints
+    /// as `v1.36.0`).
+    pub shown: Option<String>,
     pub fields: BTreeMap<String, Val>,
 }
 

@@ -107,6 +107,7 @@ pub fn v(val: &Val) -> String {
                 .collect::<Vec<_>>()
                 .join(" ")
         ),
+        Kind::Struct(s) if s.shown.is_some() => s.shown.clone().unwrap_or_default(),
         Kind::Struct(s) => format!(
             "&{{{}}}",
             s.fields.values().map(v).collect::<Vec<_>>().join(" ")
