@@ -101,19 +101,18 @@ pub fn scan(options: &ScanOptions) -> Result<ScanOutput, discover::MissingPath> 
         return Err(discover::MissingPath(missing.clone()));
     }
     let charts = frontend::helm::take_charts(&mut discovery.files);
-    let mut parsed = frontend::parse_all(&discovery.files);
+    // Charts render beside the parsing of every other file.
+    let (mut parsed, (chart_sources, helm)) = rayon::join(
+        || frontend::parse_all(&discovery.files),
+        || frontend::helm::build(&charts, &options.values_files, &options.helm_set),
+    );
+    let helm = frontend::helm::attach(chart_sources, helm, &mut parsed.sources);
     let (mut model, terraform_notes) =
         frontend::terraform::build_model(&parsed.files, &parsed.sources, &options.terraform);
     let arm = frontend::arm::build_model(&parsed.arm, &parsed.sources, &options.param_files);
     model.extend(arm.model);
     let kubernetes = frontend::kubernetes::build_model(&parsed.manifests, &parsed.sources);
     model.extend(kubernetes.model);
-    let helm = frontend::helm::build(
-        &charts,
-        &mut parsed.sources,
-        &options.values_files,
-        &options.helm_set,
-    );
     model.extend(frontend::helm::lower(&helm.documents));
     let mut findings = parsed.errors;
     findings.extend(helm.errors);

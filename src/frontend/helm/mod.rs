@@ -46,27 +46,29 @@ fn parse_yaml(text: &str) -> Result<Vec<Value>, (usize, String)> {
     crate::frontend::yaml::parse_stream(text).map_err(|e| (e.offset, e.message))
 }
 
-/// Read the values files, then load and render every chart (in parallel, one chart per task).
+/// Read the values files, then load and render every chart (in parallel, one chart per task),
+/// into a source map of its own, so that this runs beside the other front ends; [`attach`]
+/// then moves the files into the scan's map.
 pub fn build(
     roots: &[PathBuf],
-    sources: &mut SourceMap,
     values_files: &[PathBuf],
     set: &[String],
-) -> HelmOutput {
+) -> (SourceMap, HelmOutput) {
+    let mut sources = SourceMap::new(Vec::new());
     let mut output = HelmOutput::default();
     if roots.is_empty() {
-        return output;
+        return (sources, output);
     }
-    let user = read_values(values_files, sources, &mut output.errors);
+    let user = read_values(values_files, &mut sources, &mut output.errors);
     let charts: Vec<ChartSource> = roots
         .iter()
-        .map(|root| chart::load(root, sources))
+        .map(|root| chart::load(root, &mut sources))
         .collect();
     let user = UserValues {
         files: user,
         set: set.to_vec(),
     };
-    let shared: &SourceMap = sources;
+    let shared: &SourceMap = &sources;
     let rendered: Vec<chart::Rendered> = charts
         .par_iter()
         .map(|chart| render_on_big_stack(chart, shared, &user))
@@ -75,7 +77,47 @@ pub fn build(
         output.documents.extend(result.documents);
         output.notes.extend(result.notes);
     }
+    (sources, output)
+}
+
+/// Append the charts' files to the scan's `sources`, pointing every span of `output` at their
+/// new ids.
+pub fn attach(own: SourceMap, mut output: HelmOutput, sources: &mut SourceMap) -> HelmOutput {
+    let offset = sources.len() as u32;
+    for (_, file) in own.files() {
+        sources.push(SourceFile::new(file.path.clone(), file.text.clone()));
+    }
+    let shift = |span: &mut crate::source::Span| span.file.0 += offset;
+    for document in &mut output.documents {
+        shift_value(&mut document.value, offset, 0);
+        document.context.iter_mut().for_each(|r| shift(&mut r.span));
+    }
+    for finding in output.notes.iter_mut().chain(output.errors.iter_mut()) {
+        shift(&mut finding.span);
+        finding.related.iter_mut().for_each(|r| shift(&mut r.span));
+    }
     output
+}
+
+fn shift_value(value: &mut Value, offset: u32, depth: usize) {
+    value.span.file.0 += offset;
+    value
+        .provenance
+        .iter_mut()
+        .for_each(|r| r.span.file.0 += offset);
+    if depth > 300 {
+        return;
+    }
+    match &mut value.kind {
+        crate::value::ValueKind::List(items) => items
+            .iter_mut()
+            .for_each(|v| shift_value(v, offset, depth + 1)),
+        crate::value::ValueKind::Object(entries) => entries.iter_mut().for_each(|e| {
+            e.key_span.file.0 += offset;
+            shift_value(&mut e.value, offset, depth + 1)
+        }),
+        _ => {}
+    }
 }
 
 fn render_on_big_stack(
