@@ -25,6 +25,16 @@ pub struct Model {
     pub patches: Vec<ClusterPatch>,
     /// Custom initiatives (policy set definitions) defined in the scan.
     pub policy_sets: Vec<PolicySet>,
+    /// Why settings are absent, by the block that should hold them (a Helm `{{ if }}` that a
+    /// values key made leave the block out): findings at that block name them.
+    pub absent_reasons: Vec<AbsentReason>,
+}
+
+/// A place that explains why the block at `holder` lacks a setting.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AbsentReason {
+    pub holder: Span,
+    pub related: Related,
 }
 
 impl Model {
@@ -39,6 +49,7 @@ impl Model {
         self.extensions.extend(other.extensions);
         self.patches.extend(other.patches);
         self.policy_sets.extend(other.policy_sets);
+        self.absent_reasons.extend(other.absent_reasons);
     }
 }
 

@@ -214,8 +214,9 @@ pub struct Document {
     /// The template that rendered it (`chart/templates/cluster.yaml`).
     pub template: String,
     pub value: Value,
-    /// Blocks an `if`/`with` left out of this document because of a values key.
-    pub context: Vec<Related>,
+    /// Blocks an `if`/`with` left out of this document because of a values key: the span of
+    /// the condition in the template, and the values key with a sentence saying so.
+    pub skipped: Vec<(Span, Related)>,
 }
 
 /// The user's values: parsed values files in merge order, and `--set` assignments.
@@ -1188,18 +1189,22 @@ fn documents_of(
         } else {
             ends[i]
         };
-        let context = skipped_blocks(&text, start..end, sources);
+        let skipped = skipped_blocks(&text, start..end, sources);
         remap(&mut document, &text, 0);
         out.push(Document {
             template: template.to_string(),
             value: document,
-            context,
+            skipped,
         });
     }
     out
 }
 
-fn skipped_blocks(text: &Text, range: std::ops::Range<usize>, sources: &SourceMap) -> Vec<Related> {
+fn skipped_blocks(
+    text: &Text,
+    range: std::ops::Range<usize>,
+    sources: &SourceMap,
+) -> Vec<(Span, Related)> {
     let mut related = Vec::new();
     for seg in &text.segs {
         if !seg.range.is_empty() || seg.range.start < range.start || seg.range.start > range.end {
@@ -1218,6 +1223,7 @@ fn skipped_blocks(text: &Text, range: std::ops::Range<usize>, sources: &SourceMa
                     "`{condition}` left a block of this manifest out because of this value"
                 ),
             };
+            let entry = (*action, entry);
             if !related.contains(&entry) {
                 related.push(entry);
             }
@@ -1243,6 +1249,7 @@ fn remap_span(
         })
         .collect();
     // A container is where its first key is; a scalar is what was printed into it.
+    let all = covering.clone();
     let covering: Vec<&super::template::Seg> = if scalar {
         covering
     } else {
@@ -1284,7 +1291,9 @@ fn remap_span(
         Origin::Literal(span) if first.range.len() == span.range().len() => {
             let start =
                 span.start + (range.start.max(first.range.start) - first.range.start) as u32;
-            let last = covering.iter().rev().find(|s| matches!(&s.origin, Origin::Literal(l) if l.file == span.file && s.range.len() == l.range().len()));
+            // The end is the last template text of the same file inside the range, so a block
+            // spans the template lines it was rendered from.
+            let last = all.iter().rev().find(|s| matches!(&s.origin, Origin::Literal(l) if l.file == span.file && s.range.len() == l.range().len() && l.start >= span.start));
             let end = match last {
                 Some(seg) => {
                     let Origin::Literal(l) = &seg.origin else {

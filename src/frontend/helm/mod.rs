@@ -13,7 +13,7 @@ use rayon::prelude::*;
 use crate::discover::Discovered;
 use crate::finding::Finding;
 use crate::source::{SourceFile, SourceMap};
-use crate::value::{Related, Value};
+use crate::value::Value;
 
 pub use chart::{ChartSource, Document, UserValues};
 
@@ -90,7 +90,10 @@ pub fn attach(own: SourceMap, mut output: HelmOutput, sources: &mut SourceMap) -
     let shift = |span: &mut crate::source::Span| span.file.0 += offset;
     for document in &mut output.documents {
         shift_value(&mut document.value, offset, 0);
-        document.context.iter_mut().for_each(|r| shift(&mut r.span));
+        for (condition, related) in &mut document.skipped {
+            shift(condition);
+            shift(&mut related.span);
+        }
     }
     for finding in output.notes.iter_mut().chain(output.errors.iter_mut()) {
         shift(&mut finding.span);
@@ -191,16 +194,44 @@ pub fn render_for_display(
     })
 }
 
-/// Lower the rendered documents as Kubernetes objects; each document's clusters name the blocks
-/// its values left out.
+/// Lower the rendered documents as Kubernetes objects. A block an `{{ if }}` left out explains
+/// a missing setting when the condition stands inside the block that should hold the setting.
 pub fn lower(documents: &[Document]) -> crate::model::Model {
     let mut model = crate::model::Model::default();
     for document in documents {
-        let context: Vec<Related> = document.context.clone();
-        model.extend(crate::frontend::kubernetes::lower_documents(
+        let lowered = crate::frontend::kubernetes::lower_documents(
             std::slice::from_ref(&document.value),
-            &context,
-        ));
+            &[],
+        );
+        for cluster in &lowered.clusters {
+            let holders = [
+                absent_holder(&cluster.defender),
+                absent_holder(&cluster.azure_policy),
+                absent_holder(&cluster.tags),
+            ];
+            for holder in holders.into_iter().flatten() {
+                for (condition, related) in &document.skipped {
+                    let inside = condition.file == holder.file
+                        && holder.start <= condition.start
+                        && condition.end <= holder.end;
+                    let reason = crate::model::AbsentReason {
+                        holder,
+                        related: related.clone(),
+                    };
+                    if inside && !model.absent_reasons.contains(&reason) {
+                        model.absent_reasons.push(reason);
+                    }
+                }
+            }
+        }
+        model.extend(lowered);
     }
     model
+}
+
+fn absent_holder<T>(setting: &crate::model::Setting<T>) -> Option<crate::source::Span> {
+    match setting {
+        crate::model::Setting::Absent { holder } => Some(*holder),
+        _ => None,
+    }
 }
