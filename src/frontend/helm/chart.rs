@@ -619,9 +619,12 @@ fn collect<'c>(
     top.insert("Chart".to_string(), metadata_val);
     top.insert("Capabilities".to_string(), capabilities());
     top.insert("Files".to_string(), Val::new(Kind::Files(Rc::new(files))));
+    // Chart API v2 lists dependencies in Chart.yaml; v1 in requirements.yaml.
+    let requirements = parse_file(chart, sources, "requirements.yaml", parse_yaml);
     let dependencies: Vec<Value> = metadata
         .as_ref()
         .and_then(|m| m.get("dependencies"))
+        .or_else(|| requirements.as_ref().and_then(|r| r.get("dependencies")))
         .and_then(|e| e.value.items())
         .map(<[Value]>::to_vec)
         .unwrap_or_default();
@@ -685,45 +688,66 @@ fn collect<'c>(
             .and_then(|m| m.get("name"))
             .and_then(|e| e.value.as_str().map(str::to_string))
             .unwrap_or_else(|| dir_name(&sub.dir));
-        let dependency = dependencies
+        // A subchart listed under several aliases is rendered once per alias, named by it.
+        let listed: Vec<&Value> = dependencies
             .iter()
-            .find(|d| d.get("name").and_then(|e| e.value.as_str()) == Some(sub_name.as_str()));
-        let alias = dependency
-            .and_then(|d| d.get("alias"))
-            .and_then(|e| e.value.as_str().map(str::to_string))
-            .unwrap_or_else(|| sub_name.clone());
-        if let Some(dependency) = dependency {
-            if !enabled(dependency, &values) {
+            .filter(|d| d.get("name").and_then(|e| e.value.as_str()) == Some(sub_name.as_str()))
+            .collect();
+        let instances: Vec<(String, bool)> = if listed.is_empty() {
+            vec![(sub_name.clone(), true)]
+        } else {
+            listed
+                .iter()
+                .map(|d| {
+                    let alias = d
+                        .get("alias")
+                        .and_then(|e| e.value.as_str().map(str::to_string))
+                        .unwrap_or_else(|| sub_name.clone());
+                    (alias, enabled(d, &values))
+                })
+                .collect()
+        };
+        for (alias, on) in instances {
+            if !on {
                 continue;
             }
+            let scoped = match &values.kind {
+                Kind::Map(map) => map
+                    .borrow()
+                    .get(&alias)
+                    .cloned()
+                    .filter(|v| matches!(v.kind, Kind::Map(_))),
+                _ => None,
+            }
+            .unwrap_or_else(|| Val::map(BTreeMap::new()))
+            .deep_copy();
+            let sub_index = plan.len();
+            let sub_values = collect(
+                sub,
+                sources,
+                parse_yaml,
+                scoped,
+                globals.clone(),
+                &format!("{prefix}/charts/{alias}"),
+                depth + 1,
+                plan,
+            );
+            if alias != sub_name {
+                if let Some(Kind::Map(chart_map)) =
+                    plan[sub_index].top.get("Chart").map(|c| &c.kind)
+                {
+                    chart_map
+                        .borrow_mut()
+                        .insert("Name".to_string(), Val::str(alias.clone()));
+                }
+            }
+            // As in Helm, the parent sees each subchart's coalesced values under its name, and
+            // its whole top-level data under `.Subcharts`.
+            if let Kind::Map(map) = &values.kind {
+                map.borrow_mut().insert(alias.clone(), sub_values);
+            }
+            subcharts.insert(alias, Val::map(plan[sub_index].top.clone()));
         }
-        let scoped = match &values.kind {
-            Kind::Map(map) => map
-                .borrow()
-                .get(&alias)
-                .cloned()
-                .filter(|v| matches!(v.kind, Kind::Map(_))),
-            _ => None,
-        }
-        .unwrap_or_else(|| Val::map(BTreeMap::new()))
-        .deep_copy();
-        let sub_index = plan.len();
-        let sub_values = collect(
-            sub,
-            sources,
-            parse_yaml,
-            scoped,
-            globals.clone(),
-            &format!("{prefix}/charts/{sub_name}"),
-            depth + 1,
-            plan,
-        );
-        // As in Helm, the parent sees each subchart's coalesced values under its name, and
-        // its whole top-level data under `.Subcharts`.
-        if let Kind::Map(map) = &values.kind {
-            map.borrow_mut().insert(alias.clone(), sub_values);
-        }
-        subcharts.insert(alias, Val::map(plan[sub_index].top.clone()));
     }
     plan[own_index]
         .top
