@@ -83,6 +83,22 @@ fn passes_unknowns(name: &str) -> bool {
     )
 }
 
+/// Functions that carry text through with the origin of each part.
+fn keeps_segments(name: &str) -> bool {
+    matches!(name, "nindent" | "indent" | "trim")
+}
+
+/// The reason of an unknown value printed inside text.
+fn unknown_inside(value: &Val) -> Option<String> {
+    match &value.kind {
+        Kind::Str(text) => text.segs.iter().find_map(|seg| match &seg.origin {
+            Origin::Unknown { reason, .. } => Some(reason.to_string()),
+            _ => None,
+        }),
+        _ => None,
+    }
+}
+
 pub fn call(
     name: &str,
     args: &[Val],
@@ -94,6 +110,13 @@ pub fn call(
     if !passes_unknowns(name) {
         if let Some(unknown) = args.iter().find(|a| a.unknown_reason().is_some()) {
             return Ok(unknown.clone());
+        }
+        // Text that holds an unknown value (an `include` that printed one) is unknown to any
+        // function that reads its characters; only those that move text keep the parts apart.
+        if !keeps_segments(name) {
+            if let Some(reason) = args.iter().find_map(unknown_inside) {
+                return Ok(Val::unknown(reason));
+            }
         }
     }
     // Functions below that read their first argument without their own arity check.
@@ -621,7 +644,48 @@ pub fn call(
             };
             Val::bool(semver_satisfies(&s(0), &version)?)
         }
-        "semver" => return Err(FuncError::Unsupported),
+        "semver" | "mustSemver" => {
+            arity(1)?;
+            let text = s(0);
+            let Some(version) = semver_parse(&text) else {
+                return err(format!("invalid semantic version {text:?}"));
+            };
+            let metadata = text
+                .split_once('+')
+                .map(|(_, m)| m.to_string())
+                .unwrap_or_default();
+            let [major, minor, patch] = version.numbers;
+            let mut shown = format!("{major}.{minor}.{patch}");
+            if !version.pre.is_empty() {
+                shown.push_str(&format!("-{}", version.pre));
+            }
+            if !metadata.is_empty() {
+                shown.push_str(&format!("+{metadata}"));
+            }
+            Val::new(Kind::Struct(Rc::new(super::data::Struct {
+                type_name: "*semver.Version",
+                shown: Some(shown),
+                fields: BTreeMap::from([
+                    ("Major".to_string(), Val::int(major as i64)),
+                    ("Minor".to_string(), Val::int(minor as i64)),
+                    ("Patch".to_string(), Val::int(patch as i64)),
+                    ("Prerelease".to_string(), Val::str(version.pre.clone())),
+                    ("Metadata".to_string(), Val::str(metadata)),
+                    ("Original".to_string(), Val::str(text.clone())),
+                ]),
+            })))
+        }
+        "regexQuoteMeta" => {
+            arity(1)?;
+            let mut out = String::new();
+            for c in s(0).chars() {
+                if "\\.+*?()|[]{}^$".contains(c) {
+                    out.push('\\');
+                }
+                out.push(c);
+            }
+            Val::str(out)
+        }
 
         // Numbers.
         "int" | "int64" => {

@@ -274,6 +274,26 @@ fn required_fail_and_unknowns_are_unknown_not_errors() {
         .segs
         .iter()
         .any(|s| matches!(s.origin, Origin::Unknown { .. })));
+    // An unknown printed inside text taints what is computed from that text.
+    let text = render_with(
+        "{{ define \"pw\" }}password={{ randAlphaNum 10 }}{{ end }}data: {{ include \"pw\" . | b64enc }}\nsum: {{ include \"pw\" . | sha256sum }}\nkept: {{ include \"pw\" . | nindent 2 }}",
+        "{}",
+        1000,
+    )
+    .unwrap();
+    assert_eq!(
+        text.segs
+            .iter()
+            .filter(|s| matches!(s.origin, Origin::Unknown { .. }))
+            .count(),
+        3
+    );
+    assert!(
+        text.s.contains("kept: \n  password=aksguard-unknown-value"),
+        "{}",
+        text.s
+    );
+    assert_eq!(render("{{ (semver \"v1.30.2-rc.1\").Minor }} {{ semver \"1.2\" }} {{ regexQuoteMeta \"a.b*\" }}", "{}"), "30 1.2.0 a\\.b\\*");
     let Err(Fail::Unknown { message, .. }) = render_with("{{ frobnicate 1 }}", "{}", 1000) else {
         panic!("an unsupported function is unknown")
     };
