@@ -70,3 +70,27 @@ fn a_block_left_out_names_the_values_key_only_on_the_finding_about_it() {
     let aks003 = finding(&report, "AKS003");
     assert!(!aks003["related"].to_string().contains("left a block"));
 }
+
+#[test]
+fn a_template_scanned_alone_is_rendered_with_its_chart() {
+    let output = Command::new(env!("CARGO_BIN_EXE_aksguard"))
+        .current_dir(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/helm/defender-off"),
+        )
+        .args([
+            "scan",
+            "templates/cluster.yaml",
+            "--format",
+            "compact",
+            "--fail-on",
+            "never",
+        ])
+        .output()
+        .expect("run aksguard");
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        stdout.starts_with("values.yaml:5:12: error[AKS001]"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("E001"), "{stdout}");
+}

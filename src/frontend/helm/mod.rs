@@ -20,7 +20,30 @@ pub use chart::{ChartSource, Document, UserValues};
 /// Remove the files of every chart from `files` (they are rendered, not scanned as manifests)
 /// and return the chart directories.
 pub fn take_charts(files: &mut Vec<Discovered>) -> Vec<PathBuf> {
-    let paths: Vec<PathBuf> = files.iter().map(|f| f.path.clone()).collect();
+    let mut paths: Vec<PathBuf> = files.iter().map(|f| f.path.clone()).collect();
+    // A file inside a chart whose Chart.yaml is not among the scanned paths (`aksguard scan
+    // chart/templates/`) still belongs to that chart: the outermost one above it.
+    for file in files.iter() {
+        if file.kind != crate::discover::FileKind::Yaml {
+            continue;
+        }
+        let outermost = file
+            .path
+            .ancestors()
+            .skip(1)
+            .map(|dir| {
+                if dir.as_os_str().is_empty() {
+                    Path::new(".")
+                } else {
+                    dir
+                }
+            })
+            .filter(|dir| dir.join("Chart.yaml").is_file())
+            .last();
+        if let Some(dir) = outermost {
+            paths.push(dir.join("Chart.yaml"));
+        }
+    }
     let roots = chart::chart_roots(&paths);
     if !roots.is_empty() {
         files.retain(|f| !roots.iter().any(|root| f.path.starts_with(root)));
