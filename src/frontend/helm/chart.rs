@@ -265,6 +265,9 @@ pub fn render(
             results.push((name.to_string(), result.cloned().map_err(Fail::clone)));
         },
     ));
+    // One note per failing construct, listing the templates it leaves unrendered (a helper
+    // that many templates include is said once).
+    let mut failures: Vec<(Span, bool, String, Vec<String>)> = Vec::new();
     for (name, result) in results {
         let template_span = template_file_span(chart, sources, &name);
         match result {
@@ -275,18 +278,14 @@ pub fn render(
                     .span()
                     .filter(|s| *s != Span::default())
                     .unwrap_or(template_span);
-                let message = if helm_fails {
-                    format!(
-                        "Helm fails to render {name}: {}; what it would declare is unknown",
-                        fail.message()
-                    )
-                } else {
-                    format!(
-                        "{name} is not rendered: {}; what it would declare is unknown",
-                        fail.message()
-                    )
-                };
-                notes.push(note(span, message, &chart_name));
+                let message = fail.message();
+                match failures
+                    .iter_mut()
+                    .find(|(s, h, m, _)| *s == span && *h == helm_fails && *m == message)
+                {
+                    Some((_, _, _, templates)) => templates.push(name),
+                    None => failures.push((span, helm_fails, message, vec![name])),
+                }
             }
             Ok(_) if name.ends_with("/NOTES.txt") => {}
             Ok(text) => match parse_yaml(&text.s) {
@@ -303,6 +302,18 @@ pub fn render(
                     .extend(documents_of(&name, &text, documents, sources)),
             },
         }
+    }
+    for (span, helm_fails, message, templates) in failures {
+        let (list, verb) = match templates.len() {
+            1 => (templates[0].clone(), "is"),
+            n => (format!("{n} templates ({})", templates.join(", ")), "are"),
+        };
+        let message = if helm_fails {
+            format!("Helm fails to render {list}: {message}; what it would declare is unknown")
+        } else {
+            format!("{list} {verb} not rendered: {message}; what it would declare is unknown")
+        };
+        notes.push(note(span, message, &chart_name));
     }
     rendered.notes.extend(notes);
     rendered
