@@ -347,7 +347,7 @@ pub fn call(
                 Err(message) => Val::list(vec![Val::str(message)]),
             }
         }
-        "toYaml" | "mustToYaml" => {
+        "toYaml" | "mustToYaml" | "toYamlPretty" => {
             arity(1)?;
             Val::text(to_yaml(&args[0]))
         }
@@ -512,8 +512,47 @@ pub fn call(
                 })
                 .collect::<String>(),
         ),
-        "wrap" | "wrapWith" | "abbrev" | "abbrevboth" | "initials" | "plural" | "swapcase"
-        | "shuffle_" => return Err(FuncError::Unsupported),
+        "atoi" => {
+            arity(1)?;
+            Val::int(s(0).trim().parse::<i64>().unwrap_or(0))
+        }
+        "base" | "dir" | "ext" | "clean" | "isAbs" => {
+            arity(1)?;
+            let path = s(0);
+            match name {
+                "base" => Val::str(go_base(&path)),
+                "dir" => Val::str(go_clean(match path.rfind('/') {
+                    Some(i) => &path[..i.max(usize::from(path.starts_with('/')))],
+                    None => ".",
+                })),
+                "ext" => {
+                    let base = path.rsplit('/').next().unwrap_or("");
+                    Val::str(base.rfind('.').map_or("", |i| &base[i..]))
+                }
+                "clean" => Val::str(go_clean(&path)),
+                _ => Val::bool(path.starts_with('/')),
+            }
+        }
+        "all" => Val::bool(args.iter().all(|a| !is_empty(a))),
+        "any" => Val::bool(args.iter().any(|a| !is_empty(a))),
+        "deepEqual" => {
+            arity(2)?;
+            Val::bool(deep_equal(&args[0], &args[1]))
+        }
+        "abbrev" => {
+            arity(2)?;
+            let width = to_int(&args[0]);
+            let text = s(1);
+            let chars: Vec<char> = text.chars().collect();
+            if width < 4 || chars.len() as i64 <= width {
+                Val::str(text)
+            } else {
+                Val::str(chars[..(width as usize - 3)].iter().collect::<String>() + "...")
+            }
+        }
+        "wrap" | "wrapWith" | "abbrevboth" | "initials" | "plural" | "swapcase" | "shuffle_" => {
+            return Err(FuncError::Unsupported)
+        }
         "split" => {
             arity(2)?;
             let mut map = BTreeMap::new();
@@ -960,6 +999,43 @@ pub fn call(
         }
         _ => return Err(FuncError::Unsupported),
     })
+}
+
+/// Go's `path.Base`.
+fn go_base(path: &str) -> String {
+    if path.is_empty() {
+        return ".".to_string();
+    }
+    let trimmed = path.trim_end_matches('/');
+    if trimmed.is_empty() {
+        return "/".to_string();
+    }
+    trimmed.rsplit('/').next().unwrap_or(trimmed).to_string()
+}
+
+/// Go's `path.Clean`: `.` and `..` resolved lexically, duplicate slashes dropped.
+fn go_clean(path: &str) -> String {
+    let rooted = path.starts_with('/');
+    let mut parts: Vec<&str> = Vec::new();
+    for part in path.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                if parts.last().is_some_and(|p| *p != "..") {
+                    parts.pop();
+                } else if !rooted {
+                    parts.push("..");
+                }
+            }
+            other => parts.push(other),
+        }
+    }
+    let joined = parts.join("/");
+    match (rooted, joined.is_empty()) {
+        (true, _) => format!("/{joined}"),
+        (false, true) => ".".to_string(),
+        (false, false) => joined,
+    }
 }
 
 fn strip_spans(value: &Val) -> Val {
@@ -1952,6 +2028,31 @@ mod tests {
 
     #[test]
     fn sprig_argument_orders() {
+        assert_eq!(
+            call_ok("base", &[Val::str("a/b/c.yaml")]).as_str(),
+            Some("c.yaml")
+        );
+        assert_eq!(
+            call_ok("dir", &[Val::str("a/b/c.yaml")]).as_str(),
+            Some("a/b")
+        );
+        assert_eq!(
+            call_ok("ext", &[Val::str("a/b/c.yaml")]).as_str(),
+            Some(".yaml")
+        );
+        assert_eq!(
+            call_ok("clean", &[Val::str("a//b/../c/.")]).as_str(),
+            Some("a/c")
+        );
+        assert_eq!(call_ok("atoi", &[Val::str("42")]).kind_name(), "int");
+        assert_eq!(
+            call_ok("abbrev", &[Val::int(5), Val::str("hello world")]).as_str(),
+            Some("he...")
+        );
+        assert_eq!(
+            call_ok("sha1sum", &[Val::str("abc")]).as_str(),
+            Some("a9993e364706816aba3e25717850c26c9cd0d89d")
+        );
         assert_eq!(
             call_ok("trimPrefix", &[Val::str("-"), Val::str("-a")]).as_str(),
             Some("a")
