@@ -425,20 +425,18 @@ pub fn yaml11_booleans(value: &mut Value, text: &str, depth: usize) {
     }
 }
 
+/// The chart's `name` from Chart.yaml (what Helm names its templates by), else its directory.
 fn chart_name(chart: &ChartSource, sources: &SourceMap) -> String {
-    let id = file_id(chart, "Chart.yaml");
-    id.and_then(|id| {
-        sources.get(id).text.lines().find_map(|line| {
-            line.strip_prefix("name:")
-                .map(|n| n.trim().trim_matches(['"', '\'']).to_string())
+    let parse =
+        |text: &str| crate::frontend::yaml::parse_stream(text).map_err(|e| (e.offset, e.message));
+    parse_file(chart, sources, "Chart.yaml", &parse)
+        .and_then(|metadata| {
+            metadata
+                .get("name")
+                .and_then(|e| e.value.as_str().map(str::to_string))
         })
-    })
-    .filter(|n| !n.is_empty())
-    .unwrap_or_else(|| dir_name(&chart.dir))
-}
-
-fn chart_name_of(chart: &ChartSource, sources: &SourceMap) -> String {
-    chart_name(chart, sources)
+        .filter(|n| !n.is_empty())
+        .unwrap_or_else(|| dir_name(&chart.dir))
 }
 
 /// The E003 note for an enabled dependency the chart does not vendor.
@@ -646,7 +644,7 @@ fn collect<'c>(
     let vendored: Vec<String> = chart
         .subcharts
         .iter()
-        .map(|s| chart_name_of(s, sources))
+        .map(|s| chart_name(s, sources))
         .collect();
     let own_name = chart_name(chart, sources);
     let notes: Vec<Finding> = dependencies
