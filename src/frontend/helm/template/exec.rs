@@ -202,6 +202,9 @@ impl State<'_, '_> {
                 if let Some(reason) = value.unknown_reason() {
                     return Err(self.unknown(&branch.pipe.range, reason.to_string()));
                 }
+                if let Some(reason) = only_unknown_text(&value) {
+                    return Err(self.unknown(&branch.pipe.range, reason));
+                }
                 let result = if value.truthy() {
                     if is_with {
                         self.list(&branch.body, &value)
@@ -747,6 +750,34 @@ impl State<'_, '_> {
             },
         }
     }
+}
+
+/// For text whose only characters (besides white space) stand for unknown values, the reason:
+/// whether it is empty, and so whether an `if` takes it, is unknown too.
+fn only_unknown_text(value: &Val) -> Option<String> {
+    let Kind::Str(text) = &value.kind else {
+        return None;
+    };
+    let mut reason = None;
+    let mut known = vec![true; text.s.len()];
+    for seg in &text.segs {
+        if let Origin::Unknown { reason: why, .. } = &seg.origin {
+            reason.get_or_insert_with(|| why.to_string());
+            for slot in known
+                .iter_mut()
+                .take(seg.range.end.min(text.s.len()))
+                .skip(seg.range.start)
+            {
+                *slot = false;
+            }
+        }
+    }
+    let reason = reason?;
+    let known_text = text
+        .s
+        .char_indices()
+        .any(|(i, c)| known[i] && !c.is_whitespace());
+    (!known_text).then_some(reason)
 }
 
 /// Functions whose result is their (last) argument as text, so it keeps its origin.

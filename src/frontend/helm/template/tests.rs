@@ -294,6 +294,21 @@ fn required_fail_and_unknowns_are_unknown_not_errors() {
         text.s
     );
     assert_eq!(render("{{ (semver \"v1.30.2-rc.1\").Minor }} {{ semver \"1.2\" }} {{ regexQuoteMeta \"a.b*\" }}", "{}"), "30 1.2.0 a\\.b\\*");
+    // An `if` on text that is only an unknown value cannot be decided; with known text around
+    // the unknown part it is non-empty either way.
+    let decided = render_with(
+        "{{ define \"u\" }}{{ randAlphaNum 3 }}{{ end }}{{ if (print \"x\" (include \"u\" .)) }}a{{ end }}{{ if (include \"u\" . | nindent 2) }}b{{ end }}",
+        "{}",
+        1000,
+    );
+    assert!(matches!(decided, Err(Fail::Unknown { .. })), "{decided:?}");
+    let decided = render_with(
+        "{{ define \"u\" }}k={{ randAlphaNum 3 }}{{ end }}{{ if include \"u\" . }}a{{ end }}",
+        "{}",
+        1000,
+    )
+    .unwrap();
+    assert_eq!(decided.s, "a");
     let Err(Fail::Unknown { message, .. }) = render_with("{{ frobnicate 1 }}", "{}", 1000) else {
         panic!("an unsupported function is unknown")
     };
