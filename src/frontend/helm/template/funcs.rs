@@ -395,6 +395,13 @@ pub fn call(
             let width = to_int(&args[0]).clamp(0, 10_000) as usize;
             let pad = " ".repeat(width);
             let text = text_of(&args[1]);
+            let lines = text.s.bytes().filter(|b| *b == b'\n').count() + 1;
+            if lines.saturating_mul(width).saturating_add(text.s.len()) > super::exec::MAX_OUTPUT {
+                return err(format!(
+                    "{name}: result larger than the bound of {} bytes",
+                    super::exec::MAX_OUTPUT
+                ));
+            }
             let indented = text.indent_lines(&pad, true);
             if name == "nindent" {
                 let mut out = Text::plain("\n");

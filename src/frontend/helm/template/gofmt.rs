@@ -198,6 +198,12 @@ pub fn sprintf(format: &str, args: &[Val]) -> String {
                 chars.next();
             }
         }
+        // Go caps widths and precisions at 1e6; a smaller cap keeps output bounded here.
+        if width.is_some_and(|w| w > 10_000) || precision.is_some_and(|p| p > 10_000) {
+            out.push_str("%!(BADWIDTH)");
+            width = None;
+            precision = None;
+        }
         let Some(verb) = chars.next() else {
             out.push_str("%!(NOVERB)");
             break;

@@ -336,6 +336,14 @@ fn bounds_stop_runaway_templates() {
 }
 
 #[test]
+fn output_bounds_hold_inside_single_functions() {
+    let wide = render_with("{{ \"a\\n\" | repeat 100000 | nindent 10000 }}", "{}", 1000);
+    assert!(matches!(wide, Err(Fail::Error { .. })), "{wide:?}");
+    let padded = render("{{ printf \"%999999999d\" 1 }}", "{}");
+    assert!(padded.len() < 100, "{padded}");
+}
+
+#[test]
 fn provenance_points_printed_values_at_their_values_key() {
     let values = r#"{"defender": {"enabled": false}}"#;
     let text = render_with("enabled: {{ .Values.defender.enabled }}\n", values, 1000).unwrap();
