@@ -728,6 +728,22 @@ impl State<'_, '_> {
             }
             _ => match funcs::call(name, &values, self.engine.parse_yaml) {
                 Ok(mut value) => {
+                    // Lists and text are copied by the functions that build them (`append` in
+                    // a loop is quadratic): their size draws on the budget.
+                    let weight = match &value.kind {
+                        Kind::List(items) => items.len(),
+                        Kind::Str(text) => text.s.len() / 64,
+                        _ => 0,
+                    };
+                    if weight > 0 && !self.engine.budget.take(weight) {
+                        return Err(self.unknown(
+                            range,
+                            format!(
+                                "rendering stopped at the evaluation bound ({} steps)",
+                                self.engine.budget.limit()
+                            ),
+                        ));
+                    }
                     // A test on a values key keeps its position, so a block it leaves out can
                     // name the key.
                     if matches!(value.kind, Kind::Bool(_)) && value.at.is_none() {
