@@ -1011,13 +1011,18 @@ fn set_in(map: &super::template::data::Map, path: &[String], value: Val, depth: 
             entries.insert(key, value);
         }
         None => {
-            let child = match entries.get(&key).map(|v| v.kind.clone()) {
-                Some(Kind::Map(child)) => child,
-                _ => {
+            let existing = entries.get(&key).and_then(|v| match &v.kind {
+                Kind::Map(child) => Some(child.clone()),
+                _ => None,
+            });
+            let child = match existing {
+                Some(child) => child,
+                None => {
                     let fresh = Val::map(BTreeMap::new());
-                    let Kind::Map(child) = fresh.kind.clone() else {
+                    let Kind::Map(child) = &fresh.kind else {
                         return;
                     };
+                    let child = child.clone();
                     entries.insert(key, fresh);
                     child
                 }

@@ -31,6 +31,36 @@ pub enum Kind {
     Unknown(Rc<str>),
 }
 
+/// Values a template nests in a loop (`$d = dict "a" $d`) can be deeper than the stack: they
+/// are dropped one level at a time from a heap stack instead of by recursion.
+impl Drop for Kind {
+    fn drop(&mut self) {
+        let mut stack: Vec<Kind> = Vec::new();
+        take_children(self, &mut stack);
+        while let Some(mut kind) = stack.pop() {
+            take_children(&mut kind, &mut stack);
+        }
+    }
+}
+
+/// Move the children this value alone owns onto `stack`.
+fn take_children(kind: &mut Kind, stack: &mut Vec<Kind>) {
+    match kind {
+        Kind::List(items) => {
+            if let Some(items) = Rc::get_mut(items) {
+                stack.extend(items.drain(..).map(|v| v.kind));
+            }
+        }
+        Kind::Map(map) => {
+            if let Some(cell) = Rc::get_mut(map) {
+                let entries = std::mem::take(cell.get_mut());
+                stack.extend(entries.into_values().map(|v| v.kind));
+            }
+        }
+        _ => {}
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Struct {
     /// The Go type, for `typeOf` and errors (`*chart.Metadata`).
@@ -244,14 +274,24 @@ impl Val {
         }
     }
 
-    /// A deep copy: maps are shared by reference otherwise.
+    /// A deep copy: maps are shared by reference otherwise. Past a nesting depth (values a
+    /// template nested in a loop) the rest is shared rather than copied.
     pub fn deep_copy(&self) -> Val {
+        self.deep_copy_at(0)
+    }
+
+    fn deep_copy_at(&self, depth: usize) -> Val {
+        if depth > 200 {
+            return self.clone();
+        }
         let kind = match &self.kind {
-            Kind::List(items) => Kind::List(Rc::new(items.iter().map(Val::deep_copy).collect())),
+            Kind::List(items) => Kind::List(Rc::new(
+                items.iter().map(|v| v.deep_copy_at(depth + 1)).collect(),
+            )),
             Kind::Map(m) => Kind::Map(Rc::new(RefCell::new(
                 m.borrow()
                     .iter()
-                    .map(|(k, v)| (k.clone(), v.deep_copy()))
+                    .map(|(k, v)| (k.clone(), v.deep_copy_at(depth + 1)))
                     .collect(),
             ))),
             other => other.clone(),

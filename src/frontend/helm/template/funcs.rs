@@ -1047,19 +1047,22 @@ fn go_clean(path: &str) -> String {
 
 fn strip_spans(value: &Val) -> Val {
     let mut copy = value.deep_copy();
-    fn walk(v: &mut Val) {
+    fn walk(v: &mut Val, depth: usize) {
         v.at = None;
+        if depth > 200 {
+            return;
+        }
         match &mut v.kind {
             Kind::List(items) => {
                 let mut new: Vec<Val> = items.iter().cloned().collect();
-                new.iter_mut().for_each(walk);
+                new.iter_mut().for_each(|x| walk(x, depth + 1));
                 *items = Rc::new(new);
             }
-            Kind::Map(m) => m.borrow_mut().values_mut().for_each(walk),
+            Kind::Map(m) => m.borrow_mut().values_mut().for_each(|x| walk(x, depth + 1)),
             _ => {}
         }
     }
-    walk(&mut copy);
+    walk(&mut copy, 0);
     copy
 }
 
@@ -1073,7 +1076,7 @@ fn merge_into(
 ) {
     for (key, value) in src {
         let existing = dst.borrow().get(&key).cloned();
-        match existing {
+        match &existing {
             Some(Val {
                 kind: Kind::Map(dst_child),
                 ..
@@ -1084,13 +1087,13 @@ fn merge_into(
                         .iter()
                         .map(|(k, v)| (k.clone(), v.clone()))
                         .collect();
-                    merge_into(&dst_child, entries, overwrite, depth + 1);
+                    merge_into(dst_child, entries, overwrite, depth + 1);
                 } else if overwrite && !is_empty(&value) {
                     dst.borrow_mut().insert(key, value);
                 }
             }
             Some(current) => {
-                if (overwrite && !is_empty(&value)) || is_empty(&current) {
+                if (overwrite && !is_empty(&value)) || is_empty(current) {
                     dst.borrow_mut().insert(key, value);
                 }
             }
@@ -1271,6 +1274,14 @@ fn compare(a: &Val, b: &Val) -> Result<std::cmp::Ordering> {
 
 /// `reflect.DeepEqual`, as Sprig's `has`/`without`/`uniq` use it.
 fn deep_equal(a: &Val, b: &Val) -> bool {
+    deep_equal_at(a, b, 0)
+}
+
+fn deep_equal_at(a: &Val, b: &Val, depth: usize) -> bool {
+    if depth > 200 {
+        return false;
+    }
+    let deep_equal = |p: &Val, q: &Val| deep_equal_at(p, q, depth + 1);
     match (&a.kind, &b.kind) {
         (Kind::List(x), Kind::List(y)) => {
             x.len() == y.len() && x.iter().zip(y.iter()).all(|(p, q)| deep_equal(p, q))
@@ -1947,6 +1958,16 @@ fn resolves_to_non_string(s: &str) -> bool {
 
 /// `encoding/json` as Sprig's `toJson` uses it: keys sorted, `<`, `>`, `&` escaped.
 fn to_json(value: &Val, out: &mut String, escape_html: bool) {
+    to_json_at(value, out, escape_html, 0)
+}
+
+fn to_json_at(value: &Val, out: &mut String, escape_html: bool, depth: usize) {
+    if depth > 200 {
+        out.push_str("null");
+        return;
+    }
+    let to_json =
+        |v: &Val, out: &mut String, escape_html: bool| to_json_at(v, out, escape_html, depth + 1);
     match &value.kind {
         Kind::Nil | Kind::Unknown(_) => out.push_str("null"),
         Kind::Bool(b) => out.push_str(&b.to_string()),

@@ -84,6 +84,17 @@ pub fn float_json(f: f64) -> String {
 
 /// `fmt.Sprint(v)` / `%v`.
 pub fn v(val: &Val) -> String {
+    v_at(val, 0)
+}
+
+/// Values nest as deep as a template builds them (`dict` in a loop): printing stops at a depth.
+const MAX_PRINT_DEPTH: usize = 200;
+
+fn v_at(val: &Val, depth: usize) -> String {
+    if depth > MAX_PRINT_DEPTH {
+        return "...".into();
+    }
+    let v = |x: &Val| v_at(x, depth + 1);
     match &val.kind {
         Kind::Nil => "<nil>".into(),
         Kind::Bool(b) => b.to_string(),

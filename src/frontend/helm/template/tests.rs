@@ -345,6 +345,13 @@ fn bounds_stop_runaway_templates() {
 }
 
 #[test]
+fn values_nested_in_a_loop_do_not_overflow_the_stack() {
+    let template = "{{ $d := dict }}{{ range until 20000 }}{{ $d = dict \"a\" $d }}{{ end }}{{ $c := deepCopy $d }}{{ toJson $d | len }} {{ toYaml $d | len }} {{ printf \"%v\" $d | len }} {{ has $d (list $c) }}";
+    let result = render_with(template, "{}", 1_000_000);
+    assert!(result.is_ok(), "{result:?}");
+}
+
+#[test]
 fn output_bounds_hold_inside_single_functions() {
     let wide = render_with(
         "{{ \"a\\n\" | repeat 100000 | nindent 10000 }}",
