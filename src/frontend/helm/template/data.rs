@@ -31,6 +31,34 @@ pub enum Kind {
     Unknown(Rc<str>),
 }
 
+thread_local! {
+    /// Nodes that the recursive walks of one function call (printing, copying, comparing,
+    /// merging values) may still visit: values that share maps (`dict "a" $d "b" $d` in a loop)
+    /// would otherwise take exponential time.
+    static WALK: std::cell::Cell<usize> = const { std::cell::Cell::new(WALK_LIMIT) };
+}
+
+/// Most nodes one function call walks through.
+pub const WALK_LIMIT: usize = 1_000_000;
+
+/// Start a fresh walk allowance (each function call, each printed action).
+pub fn reset_walk() {
+    WALK.with(|w| w.set(WALK_LIMIT));
+}
+
+/// Take one node of the walk allowance; false once it is spent.
+pub fn walk_step() -> bool {
+    WALK.with(|w| {
+        let left = w.get();
+        if left == 0 {
+            false
+        } else {
+            w.set(left - 1);
+            true
+        }
+    })
+}
+
 /// Values a template nests in a loop (`$d = dict "a" $d`) can be deeper than the stack: they
 /// are dropped one level at a time from a heap stack instead of by recursion.
 impl Drop for Kind {
@@ -281,7 +309,7 @@ impl Val {
     }
 
     fn deep_copy_at(&self, depth: usize) -> Val {
-        if depth > 200 {
+        if depth > 200 || !walk_step() {
             return self.clone();
         }
         let kind = match &self.kind {

@@ -596,6 +596,7 @@ impl State<'_, '_> {
                             };
                             map.insert(base, Val::str(value));
                         }
+                        super::data::reset_walk();
                         Ok(Val::text(funcs::to_yaml(&Val::map(map))))
                     }
                     _ => {
@@ -829,6 +830,7 @@ fn describe_arg(arg: &Arg) -> String {
 
 /// Print `value` the way an action does, recording where each part came from.
 pub fn print(out: &mut Text, value: &Val, action: Span) {
+    super::data::reset_walk();
     let origin = |value: &Val| match value.at {
         Some(at) => Origin::Value { value: at, action },
         None => Origin::Action(action),

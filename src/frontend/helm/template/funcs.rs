@@ -104,6 +104,7 @@ pub fn call(
     args: &[Val],
     parse_yaml: &dyn Fn(&str) -> std::result::Result<Vec<Value>, String>,
 ) -> Result<Val> {
+    super::data::reset_walk();
     if let Some(reason) = unknowable(name) {
         return Ok(Val::unknown(format!("{reason} ({name})")));
     }
@@ -1049,7 +1050,7 @@ fn strip_spans(value: &Val) -> Val {
     let mut copy = value.deep_copy();
     fn walk(v: &mut Val, depth: usize) {
         v.at = None;
-        if depth > 200 {
+        if depth > 200 || !super::data::walk_step() {
             return;
         }
         match &mut v.kind {
@@ -1075,6 +1076,9 @@ fn merge_into(
     depth: usize,
 ) {
     for (key, value) in src {
+        if !super::data::walk_step() {
+            return;
+        }
         let existing = dst.borrow().get(&key).cloned();
         match &existing {
             Some(Val {
@@ -1278,7 +1282,7 @@ fn deep_equal(a: &Val, b: &Val) -> bool {
 }
 
 fn deep_equal_at(a: &Val, b: &Val, depth: usize) -> bool {
-    if depth > 200 {
+    if depth > 200 || !super::data::walk_step() {
         return false;
     }
     let deep_equal = |p: &Val, q: &Val| deep_equal_at(p, q, depth + 1);
@@ -1762,7 +1766,7 @@ fn map_entries(value: &Val) -> Vec<(String, Val)> {
 }
 
 fn emit(out: &mut Text, value: &Val, indent: usize, context: Context, depth: usize) {
-    if depth > 200 {
+    if depth > 200 || !super::data::walk_step() || out.s.len() > super::exec::MAX_OUTPUT {
         out.s.push_str("null\n");
         return;
     }
@@ -1962,7 +1966,7 @@ fn to_json(value: &Val, out: &mut String, escape_html: bool) {
 }
 
 fn to_json_at(value: &Val, out: &mut String, escape_html: bool, depth: usize) {
-    if depth > 200 {
+    if depth > 200 || !super::data::walk_step() || out.len() > super::exec::MAX_OUTPUT {
         out.push_str("null");
         return;
     }

@@ -91,7 +91,7 @@ pub fn v(val: &Val) -> String {
 const MAX_PRINT_DEPTH: usize = 200;
 
 fn v_at(val: &Val, depth: usize) -> String {
-    if depth > MAX_PRINT_DEPTH {
+    if depth > MAX_PRINT_DEPTH || !super::data::walk_step() {
         return "...".into();
     }
     let v = |x: &Val| v_at(x, depth + 1);

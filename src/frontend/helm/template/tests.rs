@@ -352,6 +352,15 @@ fn values_nested_in_a_loop_do_not_overflow_the_stack() {
 }
 
 #[test]
+fn values_sharing_maps_take_bounded_time() {
+    // 2^40 paths through 40 maps: every walk stops at its allowance.
+    let template = "{{ $d := dict }}{{ range until 40 }}{{ $d = dict \"a\" $d \"b\" $d }}{{ end }}{{ toJson $d | len }}{{ toYaml $d | len }}{{ printf \"%v\" $d | len }}{{ $c := deepCopy $d }}{{ has $d (list $c) }}{{ $m := merge (dict) $d }}{{ $_ := set $d \"self\" $d }}{{ toJson $d | len }}";
+    let start = std::time::Instant::now();
+    let _ = render_with(template, "{}", 1_000_000);
+    assert!(start.elapsed().as_secs() < 60, "took {:?}", start.elapsed());
+}
+
+#[test]
 fn output_bounds_hold_inside_single_functions() {
     let wide = render_with(
         "{{ \"a\\n\" | repeat 100000 | nindent 10000 }}",
