@@ -660,6 +660,21 @@ impl State<'_, '_> {
             values.push(self.arg(arg, dot)?);
         }
         values.extend(last);
+        // Functions work in proportion to the text they read (`tpl` parses it, `fromYaml`
+        // parses it, `regexReplaceAll` scans it): that draws on the budget too.
+        let reading: usize = values
+            .iter()
+            .filter_map(|v| v.as_str().map(|s| s.len() / 64))
+            .sum();
+        if reading > 0 && !self.engine.budget.take(reading) {
+            return Err(self.unknown(
+                range,
+                format!(
+                    "rendering stopped at the evaluation bound ({} steps)",
+                    self.engine.budget.limit()
+                ),
+            ));
+        }
         match name {
             "include" => {
                 let [template, data] = values.as_slice() else {
