@@ -1,6 +1,6 @@
 //! Throughput benchmark (not a timed test): generates a tree that looks like real IaC (Terraform
 //! roots calling local modules with tfvars, ARM templates with nested deployments and parameter
-//! files, Bicep files, Kubernetes manifests) at three sizes and scans it with the library, on one thread and on
+//! files, Bicep files, Kubernetes manifests, Helm charts) at three sizes and scans it with the library, on one thread and on
 //! every core. For each it prints files/s, MB/s, the read floor (reading every file, in parallel,
 //! and nothing else) and the ratio to it, and the process's peak memory.
 //!
@@ -179,6 +179,36 @@ resource workspace 'Microsoft.OperationalInsights/workspaces@2023-09-01' = {
 }
 "#;
 
+const CHART_HELPERS: &str = r#"{{- define "fleet.labels" -}}
+app.kubernetes.io/name: {{ .Chart.Name }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end -}}
+"#;
+
+const CHART_CLUSTERS: &str = r#"{{- range $i, $c := .Values.clusters }}
+---
+apiVersion: containerservice.azure.com/v1api20240901
+kind: ManagedCluster
+metadata:
+  name: {{ $c.name }}
+  labels:
+    {{- include "fleet.labels" $ | nindent 4 }}
+spec:
+  location: {{ $c.location | default "westeurope" }}
+  securityProfile:
+    defender:
+      securityMonitoring:
+        enabled: {{ $c.defender }}
+  {{- if $c.policy }}
+  addonProfiles:
+    azurepolicy:
+      enabled: true
+  {{- end }}
+  tags:
+    {{- toYaml $.Values.tags | nindent 4 }}
+{{- end }}
+"#;
+
 const MANIFEST: &str = r#"apiVersion: v1
 kind: ConfigMap
 metadata:
@@ -249,6 +279,32 @@ fn generate(root: &Path, roots: usize) -> Tree {
             &root.join(format!("{team}/bicep{index:05}/main.bicep")),
             &fill(BICEP_CLUSTER),
         );
+        // A Helm chart per ten roots, rendering 20 clusters from a list in its values.
+        if index % 10 == 0 {
+            let chart = root.join(format!("{team}/chart{index:05}"));
+            let mut values =
+                String::from("tags:\n  owner: team\n  cost-center: \"1\"\nclusters:\n");
+            for cluster in 0..20 {
+                values.push_str(&format!(
+                    "  - name: aks-{index}-{cluster}\n    defender: {}\n    policy: {}\n",
+                    cluster % 2 == 0,
+                    cluster % 3 != 0
+                ));
+            }
+            let chart_yaml = format!("apiVersion: v2\nname: fleet{index}\nversion: 1.0.0\n");
+            write(&mut tree, &chart.join("Chart.yaml"), &chart_yaml);
+            write(&mut tree, &chart.join("values.yaml"), &values);
+            write(
+                &mut tree,
+                &chart.join("templates/_helpers.tpl"),
+                CHART_HELPERS,
+            );
+            write(
+                &mut tree,
+                &chart.join("templates/clusters.yaml"),
+                CHART_CLUSTERS,
+            );
+        }
     }
     tree
 }

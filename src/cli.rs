@@ -38,6 +38,20 @@ enum Command {
     },
     /// Record the current findings, so `scan --baseline FILE` reports only new ones
     Baseline(BaselineArgs),
+    /// Print a Helm chart's templates as aksguard renders them (for debugging a chart scan)
+    Render(RenderArgs),
+}
+
+#[derive(clap::Args, Debug)]
+struct RenderArgs {
+    /// The chart directory (holding Chart.yaml)
+    chart: PathBuf,
+    /// Helm values file (repeatable, merged in order)
+    #[arg(long = "values", value_name = "FILE")]
+    values_files: Vec<PathBuf>,
+    /// Helm value, KEY=VALUE in `helm --set` syntax (repeatable)
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    set: Vec<String>,
 }
 
 /// What to scan and with which inputs: shared by `scan` and `baseline`, so a baseline records
@@ -64,6 +78,12 @@ struct InputArgs {
     /// its name-paired parameter files
     #[arg(long = "param-file", value_name = "FILE")]
     param_files: Vec<PathBuf>,
+    /// Helm values file for charts (repeatable; merged in order after the config's values_files)
+    #[arg(long = "values", value_name = "FILE")]
+    values_files: Vec<PathBuf>,
+    /// Helm value for charts, KEY=VALUE in `helm --set` syntax (repeatable; applied last)
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    set: Vec<String>,
 }
 
 #[derive(clap::Args, Debug)]
@@ -150,6 +170,7 @@ pub fn main() -> i32 {
     let status = match cli.command {
         Command::Scan(args) => scan(args),
         Command::Rules => list_rules(),
+        Command::Render(args) => render_chart(&args),
         Command::Explain { id } => explain(&id),
         Command::Baseline(args) => write_baseline(args),
     };
@@ -388,7 +409,13 @@ fn input_options(inputs: &InputArgs) -> Result<ScanOptions, Status> {
             .chain(&inputs.param_files)
             .cloned()
             .collect(),
-        values_files: config.values_files.clone(),
+        values_files: config
+            .values_files
+            .iter()
+            .chain(&inputs.values_files)
+            .cloned()
+            .collect(),
+        helm_set: inputs.set.clone(),
         terraform: crate::frontend::terraform::TerraformInputs {
             var_files: config
                 .var_files
@@ -403,6 +430,29 @@ fn input_options(inputs: &InputArgs) -> Result<ScanOptions, Status> {
         today: Some(today),
         ..ScanOptions::default()
     })
+}
+
+/// `aksguard render`: each template as `helm template` prints it (`# Source:` headers), and
+/// for a template that is not rendered, why.
+fn render_chart(args: &RenderArgs) -> Status {
+    if !args.chart.join("Chart.yaml").is_file() {
+        return fail(format!("{}: no Chart.yaml", args.chart.display()));
+    }
+    if let Some(missing) = args.values_files.iter().find(|p| !p.is_file()) {
+        return fail(format!("{}: no such file", missing.display()));
+    }
+    let mut stdout = std::io::stdout().lock();
+    for (name, result) in
+        crate::frontend::helm::render_for_display(&args.chart, &args.values_files, &args.set)
+    {
+        let text = match result {
+            Ok(text) if text.trim().is_empty() || name.ends_with("/NOTES.txt") => continue,
+            Ok(text) => format!("---\n# Source: {name}\n{text}\n"),
+            Err(message) => format!("---\n# Source: {name}\n# aksguard: not rendered: {message}\n"),
+        };
+        let _ = stdout.write_all(text.as_bytes());
+    }
+    Status(EXIT_CLEAN)
 }
 
 fn write_baseline(args: BaselineArgs) -> Status {

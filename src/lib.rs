@@ -47,6 +47,8 @@ pub struct ScanOptions {
     pub param_files: Vec<PathBuf>,
     /// Helm values files: the config file's `values_files`, then `--values`, in merge order.
     pub values_files: Vec<PathBuf>,
+    /// Helm `--set KEY=VALUE` assignments, applied after the values files.
+    pub helm_set: Vec<String>,
     /// Terraform variable files (the config file's `var_files`, then `--var-file`s) and
     /// `--var NAME=VALUE` values, for root modules.
     pub terraform: frontend::terraform::TerraformInputs,
@@ -130,12 +132,25 @@ fn scan_on_this_pool(options: &ScanOptions) -> Result<ScanOutput, discover::Miss
     }
     discovery.files.dedup_by(|a, b| a.path == b.path);
     exclude(&mut discovery.files, &options.config);
-    let mut parsed = frontend::parse_all(&discovery.files);
+    if let Some(missing) = options.values_files.iter().find(|p| !p.is_file()) {
+        return Err(discover::MissingPath(missing.clone()));
+    }
+    // A Helm chart is a directory rendered as a whole (its templates are not YAML): charts render
+    // beside the parsing of every other file, and their sources join the scan's.
+    let charts = frontend::helm::take_charts(&mut discovery.files);
+    let (mut parsed, (chart_sources, helm)) = rayon::join(
+        || frontend::parse_all(&discovery.files),
+        || frontend::helm::build(&charts, &options.values_files, &options.helm_set),
+    );
+    let helm = frontend::helm::attach(chart_sources, helm, &mut parsed.sources);
     let (lowered, lowering_errors) = frontend::lower_all(&parsed, options);
-    let model = lowered.model;
+    let mut model = lowered.model;
+    model.extend(frontend::helm::lower(&helm.documents));
     let mut findings = std::mem::take(&mut parsed.errors);
-    // Modules and deployments that could not be followed (E003).
+    findings.extend(helm.errors);
+    // Modules, deployments and chart dependencies that could not be followed (E003).
     findings.extend(lowered.notes);
+    findings.extend(helm.notes);
     let (checked, rule_errors) = rules::run(&model, &options.config);
     findings.extend(checked);
     let mut findings = rules::apply_levels(findings, &options.config, options.strict);

@@ -27,6 +27,16 @@ pub struct Model {
     pub policy_sets: Vec<PolicySet>,
     /// Custom policy definitions defined in the scan.
     pub policy_definitions: Vec<PolicyDefinition>,
+    /// Why settings are absent, by the block that should hold them (a Helm `{{ if }}` that a
+    /// values key made leave the block out): findings at that block name them.
+    pub absent_reasons: Vec<AbsentReason>,
+}
+
+/// A place that explains why the block at `holder` lacks a setting.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AbsentReason {
+    pub holder: Span,
+    pub related: Related,
 }
 
 impl Model {
@@ -71,6 +81,7 @@ impl Model {
             other.policy_definitions,
             unique,
         );
+        add(&mut self.absent_reasons, other.absent_reasons, unique);
     }
 }
 

@@ -9,6 +9,7 @@
 pub mod arm;
 pub mod arm_shape;
 pub mod bicep;
+pub mod helm;
 pub mod json;
 pub mod kubernetes;
 pub mod repository;

@@ -95,6 +95,18 @@ pub fn run(model: &Model, config: &Config) -> (Vec<Finding>, Vec<String>) {
             )),
         }
     }
+    // A finding at a block that lacks a setting names what left the block out (a Helm `if`).
+    for finding in &mut findings {
+        for reason in model
+            .absent_reasons
+            .iter()
+            .filter(|r| r.holder == finding.span)
+        {
+            if !finding.related.contains(&reason.related) {
+                finding.related.push(reason.related.clone());
+            }
+        }
+    }
     (findings, errors)
 }
 

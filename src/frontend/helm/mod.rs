@@ -1,0 +1,260 @@
+//! Helm charts: a directory with `Chart.yaml` is rendered as `helm template` renders it (with
+//! the chart's values, then the user's values files, then `--set`), and the rendered manifests
+//! are read as Kubernetes objects whose spans point back at the template text or the values
+//! key each part came from. Its templates are never read as plain YAML.
+
+pub mod chart;
+pub mod template;
+
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use crate::discover::Discovered;
+use crate::finding::Finding;
+use crate::source::{SourceFile, SourceMap};
+use crate::value::Value;
+
+pub use chart::{ChartSource, Document, UserValues};
+
+/// Remove the files of every chart from `files` (they are rendered, not scanned as manifests)
+/// and return the chart directories.
+pub fn take_charts(files: &mut Vec<Discovered>) -> Vec<PathBuf> {
+    let mut paths: Vec<PathBuf> = files.iter().map(|f| f.path.clone()).collect();
+    // A file inside a chart whose Chart.yaml is not among the scanned paths (`aksguard scan
+    // chart/templates/`) still belongs to that chart: the outermost one above it.
+    for file in files.iter() {
+        if file.kind != crate::discover::FileKind::Yaml {
+            continue;
+        }
+        let outermost = file
+            .path
+            .ancestors()
+            .skip(1)
+            .map(|dir| {
+                if dir.as_os_str().is_empty() {
+                    Path::new(".")
+                } else {
+                    dir
+                }
+            })
+            .filter(|dir| dir.join("Chart.yaml").is_file())
+            .last();
+        if let Some(dir) = outermost {
+            paths.push(dir.join("Chart.yaml"));
+        }
+    }
+    let roots = chart::chart_roots(&paths);
+    if !roots.is_empty() {
+        files.retain(|f| !roots.iter().any(|root| f.path.starts_with(root)));
+    }
+    roots
+}
+
+/// Everything the charts of a scan rendered to.
+#[derive(Debug, Default)]
+pub struct HelmOutput {
+    pub documents: Vec<Document>,
+    /// E003 notes: templates that could not be rendered, dependencies not vendored.
+    pub notes: Vec<Finding>,
+    /// E001 for values files that do not parse.
+    pub errors: Vec<Finding>,
+}
+
+/// Stack for one chart's rendering: templates nest and include each other, and debug builds
+/// use large frames.
+const RENDER_STACK: usize = 64 << 20;
+
+fn parse_yaml(text: &str) -> Result<Vec<Value>, (usize, String)> {
+    crate::frontend::yaml::parse_stream(text).map_err(|e| (e.offset, e.message))
+}
+
+/// Read the values files, then load and render every chart (in parallel, one chart per task),
+/// into a source map of its own, so that this runs beside the other front ends; [`attach`]
+/// then moves the files into the scan's map.
+pub fn build(
+    roots: &[PathBuf],
+    values_files: &[PathBuf],
+    set: &[String],
+) -> (SourceMap, HelmOutput) {
+    let mut sources = SourceMap::new(Vec::new());
+    let mut output = HelmOutput::default();
+    if roots.is_empty() {
+        return (sources, output);
+    }
+    let user = read_values(values_files, &mut sources, &mut output.errors);
+    let charts: Vec<ChartSource> = roots
+        .iter()
+        .map(|root| chart::load(root, &mut sources))
+        .collect();
+    let user = UserValues {
+        files: user,
+        set: set.to_vec(),
+    };
+    let shared: &SourceMap = &sources;
+    let rendered: Vec<chart::Rendered> = charts
+        .par_iter()
+        .map(|chart| render_on_big_stack(chart, shared, &user))
+        .collect();
+    for result in rendered {
+        output.documents.extend(result.documents);
+        output.notes.extend(result.notes);
+    }
+    (sources, output)
+}
+
+/// Append the charts' files to the scan's `sources`, pointing every span of `output` at their
+/// new ids.
+pub fn attach(own: SourceMap, mut output: HelmOutput, sources: &mut SourceMap) -> HelmOutput {
+    let offset = sources.len() as u32;
+    for (_, file) in own.files() {
+        sources.push(SourceFile::new(file.path.clone(), file.text.clone()));
+    }
+    let shift = |span: &mut crate::source::Span| span.file.0 += offset;
+    for document in &mut output.documents {
+        shift_value(&mut document.value, offset, 0);
+        for (condition, related) in &mut document.skipped {
+            shift(condition);
+            shift(&mut related.span);
+        }
+    }
+    for finding in output.notes.iter_mut().chain(output.errors.iter_mut()) {
+        shift(&mut finding.span);
+        finding.related.iter_mut().for_each(|r| shift(&mut r.span));
+    }
+    output
+}
+
+fn shift_value(value: &mut Value, offset: u32, depth: usize) {
+    value.span.file.0 += offset;
+    value
+        .provenance
+        .iter_mut()
+        .for_each(|r| r.span.file.0 += offset);
+    if depth > 300 {
+        return;
+    }
+    match &mut value.kind {
+        crate::value::ValueKind::List(items) => items
+            .iter_mut()
+            .for_each(|v| shift_value(v, offset, depth + 1)),
+        crate::value::ValueKind::Object(entries) => entries.iter_mut().for_each(|e| {
+            e.key_span.file.0 += offset;
+            shift_value(&mut e.value, offset, depth + 1)
+        }),
+        _ => {}
+    }
+}
+
+fn render_on_big_stack(
+    chart: &ChartSource,
+    sources: &SourceMap,
+    user: &UserValues,
+) -> chart::Rendered {
+    let rendered = std::thread::scope(|scope| {
+        std::thread::Builder::new()
+            .stack_size(RENDER_STACK)
+            .spawn_scoped(scope, || chart::render(chart, sources, user, &parse_yaml))
+            .ok()
+            .and_then(|handle| handle.join().ok())
+    });
+    // A renderer bug must not pass silently: the chart is then reported unknown.
+    rendered.unwrap_or_else(|| chart::Rendered {
+        documents: Vec::new(),
+        notes: vec![chart::internal_error(chart, sources)],
+    })
+}
+
+fn read_values(
+    paths: &[PathBuf],
+    sources: &mut SourceMap,
+    errors: &mut Vec<Finding>,
+) -> Vec<Value> {
+    let mut values = Vec::new();
+    for path in paths {
+        let text = std::fs::read_to_string(path).unwrap_or_default();
+        let id = sources.push(SourceFile::new(path.clone(), text));
+        match parse_yaml(&sources.get(id).text) {
+            Ok(documents) => {
+                if let Some(mut first) = documents.into_iter().next() {
+                    chart::yaml11_booleans(&mut first, &sources.get(id).text, 0);
+                    first.set_file(id);
+                    values.push(first);
+                }
+            }
+            Err((offset, message)) => {
+                let source = sources.get(id);
+                errors.push(crate::frontend::syntax_error(id, source, offset, message));
+            }
+        }
+    }
+    values
+}
+
+/// `aksguard render CHART`: each template's rendered text, or why it was not rendered.
+pub fn render_for_display(
+    dir: &Path,
+    values_files: &[PathBuf],
+    set: &[String],
+) -> Vec<(String, Result<String, String>)> {
+    let mut sources = SourceMap::new(Vec::new());
+    let mut errors = Vec::new();
+    let user = read_values(values_files, &mut sources, &mut errors);
+    let chart = chart::load(dir, &mut sources);
+    let user = UserValues {
+        files: user,
+        set: set.to_vec(),
+    };
+    std::thread::scope(|scope| {
+        std::thread::Builder::new()
+            .stack_size(RENDER_STACK)
+            .spawn_scoped(scope, || {
+                chart::render_text(&chart, &sources, &user, &parse_yaml)
+            })
+            .ok()
+            .and_then(|handle| handle.join().ok())
+            .unwrap_or_default()
+    })
+}
+
+/// Lower the rendered documents as Kubernetes objects. A block an `{{ if }}` left out explains
+/// a missing setting when the condition stands inside the block that should hold the setting.
+pub fn lower(documents: &[Document]) -> crate::model::Model {
+    let mut model = crate::model::Model::default();
+    for document in documents {
+        let lowered = crate::frontend::kubernetes::lower_documents(
+            std::slice::from_ref(&document.value),
+            &[],
+        );
+        for cluster in &lowered.clusters {
+            let holders = [
+                absent_holder(&cluster.defender),
+                absent_holder(&cluster.azure_policy),
+                absent_holder(&cluster.tags),
+            ];
+            for holder in holders.into_iter().flatten() {
+                for (condition, related) in &document.skipped {
+                    let inside = condition.file == holder.file
+                        && holder.start <= condition.start
+                        && condition.end <= holder.end;
+                    let reason = crate::model::AbsentReason {
+                        holder,
+                        related: related.clone(),
+                    };
+                    if inside && !model.absent_reasons.contains(&reason) {
+                        model.absent_reasons.push(reason);
+                    }
+                }
+            }
+        }
+        model.extend(lowered);
+    }
+    model
+}
+
+fn absent_holder<T>(setting: &crate::model::Setting<T>) -> Option<crate::source::Span> {
+    match setting {
+        crate::model::Setting::Absent { holder } => Some(*holder),
+        _ => None,
+    }
+}

@@ -1,0 +1,4 @@
+{{- define "capz.tags" -}}
+owner: {{ .global.owner }}
+cost-center: {{ .global.costCenter | quote }}
+{{- end -}}
