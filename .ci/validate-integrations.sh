@@ -21,7 +21,9 @@ echo "== check-jsonschema: action.yml"
 
 echo "== check-jsonschema: the JSON report of testdata/ against schema/aksguard-report-v1.schema.json"
 report=$(mktemp --suffix=.json)
-cargo run --locked --quiet -- scan testdata --format json --fail-on never --output "$report" 2>/dev/null
+# Without testdata/malformed, whose runaway inputs report ten thousand clusters by design.
+mapfile -t fixtures < <(find testdata -mindepth 1 -maxdepth 1 -type d ! -name malformed | sort)
+cargo run --locked --quiet -- scan "${fixtures[@]}" --format json --fail-on never --output "$report" 2>/dev/null
 "$venv/bin/check-jsonschema" --schemafile schema/aksguard-report-v1.schema.json "$report"
 rm -f "$report"
 

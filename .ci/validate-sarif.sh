@@ -54,14 +54,18 @@ process.exit(errors.length + notifications.length > 0 ? 1 : 0);
 JS
 }
 
-echo "== SARIF Multitool (Sarif;Gh) on the SARIF of testdata/"
-validate testdata testdata
-validate testdata-with-suppressed testdata --sarif-include-suppressed --category aksguard/ci
+# Every fixture but testdata/malformed, whose runaway inputs report ten thousand clusters by design
+# (a 135 MB SARIF, past the Multitool's size limit and GitHub's 25,000 results): the report is
+# checked for its format here, not its volume.
+mapfile -t fixtures < <(find testdata -mindepth 1 -maxdepth 1 -type d ! -name malformed | sort)
+echo "== SARIF Multitool (Sarif;Gh) on the SARIF of testdata/ (without malformed/)"
+validate testdata "${fixtures[@]}"
+validate testdata-with-suppressed "${fixtures[@]}" --sarif-include-suppressed --category aksguard/ci
 
 # The check must be able to fail: an absolute URI is an error the Multitool reports (SARIF1004).
 # If it goes unnoticed, the tool is not validating and the green result above means nothing.
 echo "== self-check: a broken SARIF must be rejected"
-"$aksguard" scan testdata --format sarif --fail-on never 2>/dev/null \
+"$aksguard" scan "${fixtures[@]}" --format sarif --fail-on never 2>/dev/null \
   | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const j=JSON.parse(s);
       j.runs[0].results[0].locations[0].physicalLocation.artifactLocation.uri="/absolute/main.tf";
       process.stdout.write(JSON.stringify(j));})' >"$work/broken.sarif"
