@@ -74,8 +74,8 @@ try_hook() {
     echo "error: the hook $hook passed on a failing fixture" >&2
     exit 1
   fi
-  for expected in "error[AKS001]" "warning[AKS003]" "infra/main.tf:1:1:"; do
-    if ! grep -qF "$expected" "$scratch/out.txt"; then
+  for expected in "- hook id: $hook" "error[AKS001]" "warning[AKS003]" "infra/main.tf:1:1:"; do
+    if ! grep -qF -- "$expected" "$scratch/out.txt"; then
       echo "error: the output of hook $hook lacks '$expected'" >&2
       exit 1
     fi
