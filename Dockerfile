@@ -6,6 +6,8 @@
 
 FROM rust:1.85-bookworm AS build
 WORKDIR /build
+# A stripped binary (Cargo.toml's release profile keeps line tables for profiling).
+ENV CARGO_PROFILE_RELEASE_DEBUG=0 CARGO_PROFILE_RELEASE_STRIP=symbols
 # The musl target of the build machine's architecture (amd64 or arm64): a static binary, with the
 # C runtime from the Rust target itself (aksguard has no C dependencies).
 RUN rustup target add "$(uname -m)-unknown-linux-musl"
