@@ -98,7 +98,12 @@ if [ "$actual" != "$expected" ]; then
 fi
 
 mkdir -p "$work/unpacked"
-tar -xf "$work/$asset" -C "$work/unpacked"
+# GNU tar (Git Bash's on Windows runners) cannot read a zip; unzip ships with Git for Windows.
+if [ "$ext" = zip ] && command -v unzip >/dev/null 2>&1; then
+  unzip -q "$work/$asset" -d "$work/unpacked"
+else
+  tar -xf "$work/$asset" -C "$work/unpacked"
+fi
 found=$(find "$work/unpacked" -type f -name "$exe" | head -n 1)
 if [ -z "$found" ]; then
   log "error: $asset holds no $exe"
