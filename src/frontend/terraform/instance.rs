@@ -76,6 +76,22 @@ impl<'m, 'a> Instantiator<'m, 'a> {
     ) {
         let mut scope = Scope::new(self.sources, variables, module.locals.clone());
         scope.policy_data = module.policy_data.clone();
+        // As the scan's working directory sees them, so `file("${path.module}/x")` reads x.
+        let dir_of = |module: &ModuleDir| {
+            let display = &self.sources.get(module.first_file).display;
+            display
+                .rsplit_once('/')
+                .map_or(".".to_string(), |(dir, _)| dir.to_string())
+        };
+        let root = placement
+            .chain
+            .first()
+            .and_then(|root| self.modules.get(root))
+            .unwrap_or(module);
+        scope.paths = Some(super::eval::ModulePaths {
+            module: dir_of(module),
+            root: dir_of(root),
+        });
         let evaluator = Evaluator::new(&scope, module.first_file);
         let default_tags = module
             .azapi_providers
