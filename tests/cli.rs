@@ -35,7 +35,7 @@ fn compact_report_on_examples() {
     assert_eq!(output.status.code(), Some(1));
     insta::assert_snapshot!("compact", stdout(&output));
     assert!(
-        stderr(&output).contains("5 errors, 6 warnings, 3 notes"),
+        stderr(&output).contains("8 errors, 6 warnings, 3 notes"),
         "{}",
         stderr(&output)
     );
@@ -49,7 +49,7 @@ fn json_report_on_examples() {
     let report: serde_json::Value = serde_json::from_str(&text).expect("valid JSON");
     assert_eq!(report["version"], 1);
     let results = report["results"].as_array().expect("results");
-    assert_eq!(results.len(), 14);
+    assert_eq!(results.len(), 17);
     for result in results {
         assert!(["violation", "unknown", "covered", "pass"]
             .contains(&result["outcome"].as_str().unwrap()));
@@ -57,10 +57,11 @@ fn json_report_on_examples() {
     }
     let posture = &report["summary"]["posture"];
     // The subscription example's add-on assignment covers every cluster in the scan; its Defender
-    // profile assignment is inert. The Bicep example is evaluated once per parameter file.
-    assert_eq!(posture["clusters"], 6);
-    assert_eq!(posture["defender_sensor"]["declared"], 2);
-    assert_eq!(posture["defender_sensor"]["missing"], 4);
+    // profile assignment is inert. The Bicep example is evaluated once per parameter file; the
+    // Bicep source calls its module twice; the Kubernetes and Helm examples add one cluster each.
+    assert_eq!(posture["clusters"], 10);
+    assert_eq!(posture["defender_sensor"]["declared"], 3);
+    assert_eq!(posture["defender_sensor"]["missing"], 7);
     assert_eq!(posture["azure_policy"]["covered"], 2);
     assert_eq!(posture["azure_policy"]["missing"], 0);
     assert_eq!(posture["containers_plan_standard"], 1);
@@ -70,7 +71,7 @@ fn json_report_on_examples() {
         serde_json::Value::Null
     );
     assert_eq!(
-        posture["unprotected_by_owner"][1]["clusters"][0],
+        posture["unprotected_by_owner"][2]["clusters"][0],
         "Microsoft.ContainerService/managedClusters 'aks-analytics-dev'"
     );
     insta::assert_snapshot!("json", text);
@@ -281,7 +282,7 @@ fn output_file_gets_the_report_and_stderr_the_summary() {
     ]);
     assert_eq!(output.status.code(), Some(1));
     assert!(stdout(&output).is_empty());
-    assert!(stderr(&output).contains("5 errors"));
+    assert!(stderr(&output).contains("8 errors"));
     let written: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
     assert_eq!(written["version"], "2.1.0");
