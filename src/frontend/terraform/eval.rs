@@ -131,6 +131,8 @@ pub struct Scope<'a> {
     /// `path.module` and `path.root` as Terraform gives them (relative to the working
     /// directory); `None` where no module is being evaluated (tfvars files).
     pub paths: Option<ModulePaths>,
+    /// The outputs of the module calls evaluated so far, by call name (an object of outputs).
+    pub module_outputs: BTreeMap<String, Value>,
     local_values: RefCell<BTreeMap<String, Value>>,
     /// Locals being evaluated, innermost last: a local met again here is a cycle.
     local_stack: RefCell<Vec<String>>,
@@ -150,6 +152,7 @@ impl<'a> Scope<'a> {
             locals,
             policy_data: BTreeMap::new(),
             paths: None,
+            module_outputs: BTreeMap::new(),
             local_values: RefCell::new(BTreeMap::new()),
             local_stack: RefCell::new(Vec::new()),
             depth: Cell::new(0),
@@ -1282,6 +1285,10 @@ impl<'s, 'a> Evaluator<'s, 'a> {
                     Value::new(ValueKind::Unknown(unknown), span)
                 }
             },
+            ("module", Some(name)) if self.scope.module_outputs.contains_key(name) => {
+                let outputs = with_span(self.scope.module_outputs[name].clone(), span);
+                with_span(self.apply(outputs, &operators[1..], span), span)
+            }
             ("module", _) => Value::unknown(
                 UnknownCause::Unsupported,
                 format!("`{text}` is a module output, which aksguard does not evaluate"),

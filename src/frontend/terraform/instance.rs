@@ -74,24 +74,7 @@ impl<'m, 'a> Instantiator<'m, 'a> {
         placement: &Placement,
         out: &mut Evaluated,
     ) {
-        let mut scope = Scope::new(self.sources, variables, module.locals.clone());
-        scope.policy_data = module.policy_data.clone();
-        // As the scan's working directory sees them, so `file("${path.module}/x")` reads x.
-        let dir_of = |module: &ModuleDir| {
-            let display = &self.sources.get(module.first_file).display;
-            display
-                .rsplit_once('/')
-                .map_or(".".to_string(), |(dir, _)| dir.to_string())
-        };
-        let root = placement
-            .chain
-            .first()
-            .and_then(|root| self.modules.get(root))
-            .unwrap_or(module);
-        scope.paths = Some(super::eval::ModulePaths {
-            module: dir_of(module),
-            root: dir_of(root),
-        });
+        let scope = self.scope(module, variables, placement);
         let evaluator = Evaluator::new(&scope, module.first_file);
         let default_tags = module
             .azapi_providers
@@ -161,6 +144,120 @@ impl<'m, 'a> Instantiator<'m, 'a> {
                 out,
             );
         }
+    }
+
+    /// The scope a module instance's expressions see: its variables and locals, `path.*`, and
+    /// the outputs of the modules it calls (each evaluated through its own scope, so outputs of
+    /// outputs resolve; bounded by the module depth).
+    fn scope(
+        &self,
+        module: &ModuleDir<'a>,
+        variables: BTreeMap<String, Value>,
+        placement: &Placement,
+    ) -> Scope<'a>
+    where
+        'm: 'a,
+    {
+        let mut scope = Scope::new(self.sources, variables, module.locals.clone());
+        scope.policy_data = module.policy_data.clone();
+        // As the scan's working directory sees them, so `file("${path.module}/x")` reads x.
+        let dir_of = |module: &ModuleDir| {
+            let display = &self.sources.get(module.first_file).display;
+            display
+                .rsplit_once('/')
+                .map_or(".".to_string(), |(dir, _)| dir.to_string())
+        };
+        let root = placement
+            .chain
+            .first()
+            .and_then(|root| self.modules.get(root))
+            .unwrap_or(module);
+        scope.paths = Some(super::eval::ModulePaths {
+            module: dir_of(module),
+            root: dir_of(root),
+        });
+        if module.calls.is_empty() || placement.depth >= MAX_MODULE_DEPTH {
+            return scope;
+        }
+        let outputs: Vec<(String, Value)> = {
+            let evaluator = Evaluator::new(&scope, module.first_file);
+            module
+                .calls
+                .iter()
+                .filter_map(|call| {
+                    let outputs = self.call_outputs(module, call, &evaluator, placement)?;
+                    Some((call.name.clone(), outputs))
+                })
+                .collect()
+        };
+        scope.module_outputs.extend(outputs);
+        scope
+    }
+
+    /// `module.<call>` as an object of the callee's outputs, for a call with one instance whose
+    /// module is in the scan (counted calls and remote modules stay unknown).
+    fn call_outputs(
+        &self,
+        caller: &ModuleDir<'a>,
+        call: &ModuleCall<'a>,
+        evaluator: &Evaluator,
+        placement: &Placement,
+    ) -> Option<Value>
+    where
+        'm: 'a,
+    {
+        if call.count.is_some() || call.for_each.is_some() {
+            return None;
+        }
+        let (source, _) = call.source.as_ref()?;
+        let target = if is_local_source(source) {
+            resolve_source(&caller.dir, source)
+        } else {
+            let mut key = placement.module_key.clone();
+            key.push(call.name.clone());
+            let wanted = key.join(".");
+            let root = placement.chain.first()?;
+            let downloaded = init_modules(root).into_iter().find(|m| m.key == wanted)?;
+            std::fs::canonicalize(&downloaded.dir).unwrap_or(downloaded.dir)
+        };
+        let callee = self.modules.get(&target)?;
+        if placement.chain.contains(&target) || callee.outputs.is_empty() || !self.budget.take(1) {
+            return None;
+        }
+        let address = format!("{}module.{}", placement.prefix, call.name);
+        let arguments = call
+            .arguments
+            .iter()
+            .map(|(name, span, expr)| (name.clone(), *span, evaluator.expr_any(*expr)))
+            .collect();
+        let variables = called_variables(callee, self.sources, &address, arguments);
+        let mut key = placement.module_key.clone();
+        key.push(call.name.clone());
+        let inner = Placement {
+            prefix: format!("{address}."),
+            context: Vec::new(),
+            depth: placement.depth + 1,
+            chain: placement
+                .chain
+                .iter()
+                .cloned()
+                .chain(std::iter::once(target.clone()))
+                .collect(),
+            azapi_default_tags: None,
+            module_key: key,
+        };
+        let scope = self.scope(callee, variables, &inner);
+        let callee_evaluator = Evaluator::new(&scope, callee.first_file);
+        let entries = callee
+            .outputs
+            .iter()
+            .map(|(name, expr)| Entry {
+                key: name.clone(),
+                key_span: call.header,
+                value: callee_evaluator.expr_any(*expr),
+            })
+            .collect();
+        Some(Value::new(ValueKind::Object(entries), call.header))
     }
 
     fn call(

@@ -53,6 +53,8 @@ pub struct ModuleDir<'a> {
     pub locals: BTreeMap<String, Expr<'a>>,
     pub resources: Vec<ResourceDecl<'a>>,
     pub calls: Vec<ModuleCall<'a>>,
+    /// `output "name" { value = ... }`: what a caller reads as `module.<call>.<name>`.
+    pub outputs: BTreeMap<String, Expr<'a>>,
     /// `data` blocks that look up policy definitions, by `<type>.<name>`: their `name` (a GUID) or
     /// `display_name` resolves `data.<type>.<name>.id` to a built-in definition's id.
     pub policy_data: BTreeMap<String, PolicyDataDecl<'a>>,
@@ -98,6 +100,7 @@ impl<'a> ModuleDir<'a> {
             policy_data: BTreeMap::new(),
             resources: Vec::new(),
             calls: Vec::new(),
+            outputs: BTreeMap::new(),
             azapi_providers: Vec::new(),
             auto_tfvars: Vec::new(),
         }
@@ -186,6 +189,12 @@ impl<'a> ModuleDir<'a> {
                     }
                     self.calls.push(call);
                 }
+                ("output", [name]) => {
+                    if let Some(value) = block.body.get_attribute("value") {
+                        self.outputs
+                            .insert(name.to_string(), Expr::Hcl(file, &value.value));
+                    }
+                }
                 ("provider", ["azapi"]) => self.azapi_providers.push(BlockSyntax::Hcl(file, block)),
                 _ => {}
             }
@@ -216,6 +225,14 @@ impl<'a> ModuleDir<'a> {
                     for local in named {
                         self.locals
                             .insert(local.key.clone(), Expr::Json(&local.value));
+                    }
+                }
+                "output" => {
+                    for output in named {
+                        if let Some(value) = output.value.get("value") {
+                            self.outputs
+                                .insert(output.key.clone(), Expr::Json(&value.value));
+                        }
                     }
                 }
                 "resource" => {
