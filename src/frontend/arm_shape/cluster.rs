@@ -158,28 +158,7 @@ fn azure_policy_addon(properties: Option<&Value>, holder: Span) -> Setting<Polic
                 None => unknown_setting(enabled),
             },
         };
-        found = Some(match found {
-            None => setting,
-            Some(first) => match (&first, &setting) {
-                (
-                    Setting::Known {
-                        value: a,
-                        span,
-                        provenance,
-                    },
-                    Setting::Known {
-                        value: b,
-                        span: other,
-                        ..
-                    },
-                ) if a != b => Setting::Known {
-                    value: PolicyAddon::CaseConflict { other: *other },
-                    span: *span,
-                    provenance: provenance.clone(),
-                },
-                _ => first,
-            },
-        });
+        found = Some(another_addon_entry(found, setting));
     }
     found.unwrap_or(Setting::Absent {
         holder: nearest_holder(properties, &["addonProfiles"], holder),
@@ -230,4 +209,34 @@ pub fn tag_value(value: &Value) -> Setting<String> {
         _ => return unknown_setting(value),
     };
     known(text, value)
+}
+
+/// The add-on setting after one more entry for it: the first decides, unless a second entry (a
+/// key differing only in case, a repeated list item) says otherwise, which is a conflict.
+pub fn another_addon_entry(
+    found: Option<Setting<PolicyAddon>>,
+    setting: Setting<PolicyAddon>,
+) -> Setting<PolicyAddon> {
+    match found {
+        None => setting,
+        Some(first) => match (&first, &setting) {
+            (
+                Setting::Known {
+                    value: a,
+                    span,
+                    provenance,
+                },
+                Setting::Known {
+                    value: b,
+                    span: other,
+                    ..
+                },
+            ) if a != b => Setting::Known {
+                value: PolicyAddon::CaseConflict { other: *other },
+                span: *span,
+                provenance: provenance.clone(),
+            },
+            _ => first,
+        },
+    }
 }

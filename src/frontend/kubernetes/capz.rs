@@ -78,28 +78,9 @@ fn policy_addon(spec: Option<&Value>, header: crate::source::Span) -> Setting<Po
                 None => unknown_of(&enabled.value, "a boolean"),
             },
         };
-        found = Some(match found {
-            None => setting,
-            Some(first) => match (&first, &setting) {
-                (
-                    Setting::Known {
-                        value: a,
-                        span,
-                        provenance,
-                    },
-                    Setting::Known {
-                        value: b,
-                        span: other,
-                        ..
-                    },
-                ) if a != b => Setting::Known {
-                    value: PolicyAddon::CaseConflict { other: *other },
-                    span: *span,
-                    provenance: provenance.clone(),
-                },
-                _ => first,
-            },
-        });
+        found = Some(crate::frontend::arm_shape::another_addon_entry(
+            found, setting,
+        ));
     }
     match (found, undecided) {
         (
