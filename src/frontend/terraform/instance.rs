@@ -38,6 +38,9 @@ pub struct Instantiator<'m, 'a> {
     /// Module instances still allowed in this scan: nested counted calls multiply, and the scan
     /// must end.
     pub budget: Budget,
+    /// Module instances evaluated only for their outputs (`module.x.y`), bounded apart so that
+    /// reading outputs never leaves the modules themselves unevaluated.
+    pub output_budget: Budget,
 }
 
 /// Most module instances evaluated in one scan.
@@ -194,8 +197,10 @@ impl<'m, 'a> Instantiator<'m, 'a> {
         scope
     }
 
-    /// `module.<call>` as an object of the callee's outputs, for a call with one instance whose
-    /// module is in the scan (counted calls and remote modules stay unknown).
+    /// `module.<call>` as Terraform shows it to the caller: an object of the callee's outputs,
+    /// a list of them for `count`, a map of them by key for `for_each`. `None` (the reference
+    /// stays unknown) for a remote module, a module outside the scan, or an undecided number of
+    /// instances.
     fn call_outputs(
         &self,
         caller: &ModuleDir<'a>,
@@ -206,9 +211,6 @@ impl<'m, 'a> Instantiator<'m, 'a> {
     where
         'm: 'a,
     {
-        if call.count.is_some() || call.for_each.is_some() {
-            return None;
-        }
         let (source, _) = call.source.as_ref()?;
         let target = if is_local_source(source) {
             resolve_source(&caller.dir, source)
@@ -221,10 +223,63 @@ impl<'m, 'a> Instantiator<'m, 'a> {
             std::fs::canonicalize(&downloaded.dir).unwrap_or(downloaded.dir)
         };
         let callee = self.modules.get(&target)?;
-        if placement.chain.contains(&target) || callee.outputs.is_empty() || !self.budget.take(1) {
+        if placement.chain.contains(&target) || callee.outputs.is_empty() {
             return None;
         }
-        let address = format!("{}module.{}", placement.prefix, call.name);
+        let expanded = instances(evaluator, call.count, call.for_each, None);
+        if expanded.iter().any(|instance| !instance.context.is_empty()) {
+            return None;
+        }
+        let mut values = Vec::new();
+        for instance in &expanded {
+            if !self.output_budget.take(1) {
+                return None;
+            }
+            let bound = bind(evaluator, instance);
+            let outputs =
+                self.instance_outputs(callee, call, &bound, &target, &instance.suffix, placement);
+            values.push((instance, outputs));
+        }
+        Some(match (call.count, call.for_each) {
+            (Some(_), _) => Value::new(
+                ValueKind::List(values.into_iter().map(|(_, v)| v).collect()),
+                call.header,
+            ),
+            (None, Some(_)) => Value::new(
+                ValueKind::Object(
+                    values
+                        .into_iter()
+                        .filter_map(|(instance, value)| {
+                            let each = instance.bindings.iter().find(|(n, _)| *n == "each")?;
+                            let key = each.1.get("key")?.value.as_str()?.to_string();
+                            Some(Entry {
+                                key,
+                                key_span: call.header,
+                                value,
+                            })
+                        })
+                        .collect(),
+                ),
+                call.header,
+            ),
+            (None, None) => values.pop()?.1,
+        })
+    }
+
+    /// One instance's outputs, evaluated in the callee's scope with the call's arguments.
+    fn instance_outputs(
+        &self,
+        callee: &ModuleDir<'a>,
+        call: &ModuleCall<'a>,
+        evaluator: &Evaluator,
+        target: &std::path::Path,
+        suffix: &str,
+        placement: &Placement,
+    ) -> Value
+    where
+        'm: 'a,
+    {
+        let address = format!("{}module.{}{suffix}", placement.prefix, call.name);
         let arguments = call
             .arguments
             .iter()
@@ -241,7 +296,7 @@ impl<'m, 'a> Instantiator<'m, 'a> {
                 .chain
                 .iter()
                 .cloned()
-                .chain(std::iter::once(target.clone()))
+                .chain(std::iter::once(target.to_path_buf()))
                 .collect(),
             azapi_default_tags: None,
             module_key: key,
@@ -257,7 +312,7 @@ impl<'m, 'a> Instantiator<'m, 'a> {
                 value: callee_evaluator.expr_any(*expr),
             })
             .collect();
-        Some(Value::new(ValueKind::Object(entries), call.header))
+        Value::new(ValueKind::Object(entries), call.header)
     }
 
     fn call(

@@ -182,6 +182,7 @@ pub fn build_model(
         sources,
         modules: &modules,
         budget: crate::budget::Budget::new(instance::MODULE_INSTANCE_BUDGET),
+        output_budget: crate::budget::Budget::new(instance::MODULE_INSTANCE_BUDGET),
     };
     let mut evaluated = Evaluated::default();
     let roots = roots(&modules);
