@@ -1,5 +1,6 @@
 //! Plan input: `terraform show -json` output given with `--plan`, read as ground truth for the
-//! values of the clusters it plans, including what remote modules and data sources decide.
+//! values of the clusters, Defender pricings and policy assignments it plans, including what
+//! remote modules and data sources decide.
 //!
 //! The plan has no source lines, so each planned cluster is matched by address with the cluster
 //! the `.tf` files declare, and its settings keep their place in the `.tf` files (the attribute,
@@ -9,7 +10,9 @@
 
 use super::eval::{EvalAttribute, EvalBlock};
 use crate::finding::Finding;
-use crate::model::{Cluster, Model, Setting};
+use crate::model::{
+    Cluster, Model, PolicyAssignment, Pricing, PricingExtension, PricingExtensions, Setting,
+};
 use crate::source::Span;
 use crate::value::{Related, UnknownCause, Value, ValueKind};
 
@@ -32,6 +35,22 @@ pub fn apply(model: &mut Model, notes: &mut Vec<Finding>, plans: &[&Value]) {
         planned.extend(planned_resources(plan));
     }
     for resource in &planned {
+        if super::azurerm_governance::lowers(resource.resource_type) {
+            let mut lowered = Model::default();
+            super::azurerm_governance::lower_resource(
+                resource.resource_type,
+                resource.address,
+                &eval_block(resource),
+                &mut lowered,
+            );
+            for pricing in lowered.pricings {
+                ground_pricing(model, pricing);
+            }
+            for assignment in lowered.assignments {
+                ground_assignment(model, assignment);
+            }
+            continue;
+        }
         if resource.resource_type != "azurerm_kubernetes_cluster" {
             continue;
         }
@@ -73,6 +92,59 @@ pub fn apply(model: &mut Model, notes: &mut Vec<Finding>, plans: &[&Value]) {
             .iter()
             .any(|r| r.address.starts_with(&prefix) || r.address.starts_with(&prefix_indexed))
     });
+}
+
+/// Take the plan's tier, plan and components for a declared pricing (at its `.tf` lines), or
+/// add a pricing only the plan knows.
+fn ground_pricing(model: &mut Model, planned: Pricing) {
+    let Some(declared) = model
+        .pricings
+        .iter_mut()
+        .find(|p| p.resource.address == planned.resource.address)
+    else {
+        model.pricings.push(planned);
+        return;
+    };
+    declared.plan = grounded(&declared.plan, planned.plan, "the plan");
+    declared.tier = grounded(&declared.tier, planned.tier, "the tier");
+    let place = declared.resource.header;
+    declared.extensions = match planned.extensions {
+        PricingExtensions::Exhaustive(extensions) => PricingExtensions::Exhaustive(
+            extensions
+                .into_iter()
+                .map(|e| PricingExtension {
+                    span: place,
+                    enabled: grounded(
+                        &Setting::Absent { holder: place },
+                        e.enabled,
+                        "the component",
+                    ),
+                    name: e.name,
+                })
+                .collect(),
+        ),
+        other => other,
+    };
+}
+
+/// Take the plan's definition, enforcement and identity for a declared policy assignment, or add
+/// an assignment only the plan knows.
+fn ground_assignment(model: &mut Model, planned: PolicyAssignment) {
+    let Some(declared) = model
+        .assignments
+        .iter_mut()
+        .find(|a| a.resource.address == planned.resource.address)
+    else {
+        model.assignments.push(planned);
+        return;
+    };
+    declared.definition = grounded(&declared.definition, planned.definition, "the definition");
+    declared.enforce = grounded(&declared.enforce, planned.enforce, "the enforcement");
+    declared.identity = grounded(&declared.identity, planned.identity, "the identity");
+    if declared.parameters_unknown.is_some() && planned.parameters_unknown.is_none() {
+        declared.parameters_unknown = None;
+        declared.parameters = planned.parameters;
+    }
 }
 
 /// Take the plan's settings for a declared cluster, keeping each at its place in the `.tf` files

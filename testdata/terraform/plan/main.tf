@@ -22,3 +22,13 @@ module "aks" {
   version = "9.0.0"
   prefix  = "edge"
 }
+
+variable "containers_tier" {
+  type = string
+}
+
+# The tier is set in CI: only the plan knows it is Free.
+resource "azurerm_security_center_subscription_pricing" "containers" {
+  tier          = var.containers_tier
+  resource_type = "Containers"
+}
