@@ -34,6 +34,10 @@ pub fn normalize(path: &Path) -> PathBuf {
             other => out.push(other),
         }
     }
+    // `a/..` is the directory itself, not an empty path (which names nothing on disk).
+    if out.as_os_str().is_empty() {
+        out.push(".");
+    }
     out
 }
 
@@ -54,5 +58,9 @@ mod tests {
         );
         assert_eq!(normalize(Path::new("/repo/a/../b")), Path::new("/repo/b"));
         assert_eq!(normalize(Path::new("/..")), Path::new("/"));
+        assert_eq!(
+            normalize(Path::new("examples/startup/../..")),
+            Path::new(".")
+        );
     }
 }
