@@ -11,6 +11,7 @@ pub mod config;
 pub mod custom_policy;
 pub mod date;
 pub mod discover;
+pub mod encoding;
 pub mod finding;
 pub mod frontend;
 pub mod model;

@@ -590,7 +590,7 @@ impl State<'_, '_> {
                         for (path, content) in files.iter() {
                             let base = path.rsplit('/').next().unwrap_or(path).to_string();
                             let value = if name == "AsSecrets" {
-                                funcs::base64_encode(content.as_bytes())
+                                crate::encoding::base64_encode(content.as_bytes())
                             } else {
                                 content.clone()
                             };

@@ -4,30 +4,9 @@
 use md5::Digest as _;
 
 use super::{Call, Partial, Result};
+use crate::encoding::{base64_encode, hex};
 use crate::frontend::terraform::values::sorted_entries;
 use crate::value::{format_number, Entry, Value, ValueKind};
-
-const BASE64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-fn base64_encode(bytes: &[u8]) -> String {
-    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
-    for chunk in bytes.chunks(3) {
-        let b = [
-            chunk[0],
-            *chunk.get(1).unwrap_or(&0),
-            *chunk.get(2).unwrap_or(&0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(BASE64[(n >> (18 - 6 * i) & 63) as usize] as char);
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
-}
 
 /// Standard base64 with padding, strictly (as Go's StdEncoding reads it).
 fn base64_decode(text: &str) -> Option<Vec<u8>> {
@@ -47,7 +26,7 @@ fn base64_decode(text: &str) -> Option<Vec<u8>> {
                     0
                 }
                 _ if padding > 0 => return None,
-                _ => BASE64.iter().position(|&b| b == c)? as u32,
+                _ => crate::encoding::base64_digit(c)?,
             };
             n = (n << 6) | digit;
         }
@@ -364,10 +343,6 @@ pub fn urlencode(call: &Call) -> Result {
         }
     }
     call.string_value(out)
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 fn digest<D: md5::Digest>(call: &Call) -> Partial<Vec<u8>> {
