@@ -67,31 +67,7 @@ pub fn read(
         .parameters
         .clone()
         .unwrap_or_else(|| Value::new(ValueKind::Object(Vec::new()), rule.span));
-    let policy_root = Value::new(
-        ValueKind::Object(vec![Entry {
-            key: "parameters".to_string(),
-            key_span: rule.span,
-            value: declarations,
-        }]),
-        rule.span,
-    );
-    let supplied = assigned
-        .iter()
-        .map(|p| {
-            (
-                p.name.clone(),
-                Supplied {
-                    value: p.value.clone(),
-                },
-            )
-        })
-        .collect();
-    let context = Context::new(
-        &policy_root,
-        supplied,
-        DeployScope::Subscription { subscription: None },
-        MissingInput::AssignmentDoesNotSet(format!("`{assigner}`")),
-    );
+    let context = policy_context(declarations, assigned, assigner, rule.span);
     let policy = Evaluator::new(&context);
     let effect = effect(&then.get_ignore_case("effect")?.value, &policy, assigned);
     let details = then.get_ignore_case("details").map(|d| &d.value);
@@ -111,15 +87,32 @@ pub fn member_parameters(
     assigned: &[AssignmentParameter],
     assigner: &str,
 ) -> Vec<AssignmentParameter> {
+    let declarations = declarations
+        .cloned()
+        .unwrap_or_else(|| Value::new(ValueKind::Object(Vec::new()), passed.span));
+    let context = policy_context(declarations, assigned, assigner, passed.span);
+    let evaluated = Evaluator::new(&context).value(passed);
+    evaluated
+        .entries()
+        .map(crate::frontend::arm_shape::governance::assignment_parameters)
+        .unwrap_or_default()
+}
+
+/// What `[parameters('x')]` sees inside a policy: the `declarations` (with their defaults), and
+/// the values the assignment (named `assigner`) sets.
+fn policy_context(
+    declarations: Value,
+    assigned: &[AssignmentParameter],
+    assigner: &str,
+    span: Span,
+) -> Context {
     let root = Value::new(
         ValueKind::Object(vec![Entry {
             key: "parameters".to_string(),
-            key_span: passed.span,
-            value: declarations
-                .cloned()
-                .unwrap_or_else(|| Value::new(ValueKind::Object(Vec::new()), passed.span)),
+            key_span: span,
+            value: declarations,
         }]),
-        passed.span,
+        span,
     );
     let supplied = assigned
         .iter()
@@ -132,17 +125,12 @@ pub fn member_parameters(
             )
         })
         .collect();
-    let context = Context::new(
+    Context::new(
         &root,
         supplied,
         DeployScope::Subscription { subscription: None },
         MissingInput::AssignmentDoesNotSet(format!("`{assigner}`")),
-    );
-    let evaluated = Evaluator::new(&context).value(passed);
-    evaluated
-        .entries()
-        .map(crate::frontend::arm_shape::governance::assignment_parameters)
-        .unwrap_or_default()
+    )
 }
 
 fn effect(written: &Value, policy: &Evaluator, assigned: &[AssignmentParameter]) -> Effect {
