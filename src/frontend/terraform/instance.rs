@@ -7,7 +7,8 @@ use std::path::PathBuf;
 
 use super::eval::{for_each_elements, Evaluator, Expr, Scope};
 use super::module::{
-    init_modules, is_local_source, outside_repository, resolve_source, ModuleCall, ModuleDir,
+    init_modules, is_local_source, outside_repository, resolve_source, InitModule, ModuleCall,
+    ModuleDir,
 };
 use super::values::to_number;
 use super::variables::called_variables;
@@ -41,6 +42,8 @@ pub struct Instantiator<'m, 'a> {
     /// Module instances evaluated only for their outputs (`module.x.y`), bounded apart so that
     /// reading outputs never leaves the modules themselves unevaluated.
     pub output_budget: Budget,
+    /// What `terraform init` recorded for each root, read once per root.
+    pub init_modules: std::cell::RefCell<BTreeMap<PathBuf, Vec<InitModule>>>,
 }
 
 /// Most module instances evaluated in one scan.
@@ -197,6 +200,35 @@ impl<'m, 'a> Instantiator<'m, 'a> {
         scope
     }
 
+    /// The directory a call's module is read from: its local `source`, or the copy `terraform
+    /// init` recorded for a remote one (with that record). `None` for a remote module that was
+    /// not downloaded.
+    fn callee_dir(
+        &self,
+        caller: &ModuleDir<'a>,
+        call: &ModuleCall<'a>,
+        source: &str,
+        placement: &Placement,
+    ) -> Option<(PathBuf, Option<InitModule>)> {
+        if is_local_source(source) {
+            return Some((resolve_source(&caller.dir, source), None));
+        }
+        let root = placement.chain.first()?;
+        let mut key = placement.module_key.clone();
+        key.push(call.name.clone());
+        let wanted = key.join(".");
+        let downloaded = self
+            .init_modules
+            .borrow_mut()
+            .entry(root.clone())
+            .or_insert_with(|| init_modules(root))
+            .iter()
+            .find(|m| m.key == wanted)
+            .cloned()?;
+        let dir = std::fs::canonicalize(&downloaded.dir).unwrap_or_else(|_| downloaded.dir.clone());
+        Some((dir, Some(downloaded)))
+    }
+
     /// `module.<call>` as Terraform shows it to the caller: an object of the callee's outputs,
     /// a list of them for `count`, a map of them by key for `for_each`. `None` (the reference
     /// stays unknown) for a remote module, a module outside the scan, or an undecided number of
@@ -212,16 +244,7 @@ impl<'m, 'a> Instantiator<'m, 'a> {
         'm: 'a,
     {
         let (source, _) = call.source.as_ref()?;
-        let target = if is_local_source(source) {
-            resolve_source(&caller.dir, source)
-        } else {
-            let mut key = placement.module_key.clone();
-            key.push(call.name.clone());
-            let wanted = key.join(".");
-            let root = placement.chain.first()?;
-            let downloaded = init_modules(root).into_iter().find(|m| m.key == wanted)?;
-            std::fs::canonicalize(&downloaded.dir).unwrap_or(downloaded.dir)
-        };
+        let (target, _) = self.callee_dir(caller, call, source, placement)?;
         let callee = self.modules.get(&target)?;
         if placement.chain.contains(&target) || callee.outputs.is_empty() {
             return None;
@@ -336,27 +359,14 @@ impl<'m, 'a> Instantiator<'m, 'a> {
         };
         let mut key = placement.module_key.clone();
         key.push(call.name.clone());
-        let downloaded = (!is_local_source(source))
-            .then(|| {
-                let root = placement.chain.first()?;
-                let wanted = key.join(".");
-                init_modules(root).into_iter().find(|m| m.key == wanted)
-            })
-            .flatten();
-        let target = match &downloaded {
-            Some(downloaded) => {
-                std::fs::canonicalize(&downloaded.dir).unwrap_or_else(|_| downloaded.dir.clone())
-            }
-            None if !is_local_source(source) => {
-                out.notes.push(note(
-                    format!(
-                        "`{address}` uses the remote module \"{source}\", which aksguard does not download: what it deploys is unknown"
-                    ),
-                    "run `terraform init` (aksguard then reads the copy in `.terraform/modules`), or scan a local copy of the module",
-                ));
-                return;
-            }
-            None => resolve_source(&caller.dir, source),
+        let Some((target, downloaded)) = self.callee_dir(caller, call, source, placement) else {
+            out.notes.push(note(
+                format!(
+                    "`{address}` uses the remote module \"{source}\", which aksguard does not download: what it deploys is unknown"
+                ),
+                "run `terraform init` (aksguard then reads the copy in `.terraform/modules`), or scan a local copy of the module",
+            ));
+            return;
         };
         let Some(callee) = self.modules.get(&target) else {
             // The repository's absolute path is left out: messages must not depend on the machine.

@@ -183,6 +183,7 @@ pub fn build_model(
         modules: &modules,
         budget: crate::budget::Budget::new(instance::MODULE_INSTANCE_BUDGET),
         output_budget: crate::budget::Budget::new(instance::MODULE_INSTANCE_BUDGET),
+        init_modules: Default::default(),
     };
     let mut evaluated = Evaluated::default();
     let roots = roots(&modules);
