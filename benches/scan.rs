@@ -5,7 +5,8 @@
 //! and nothing else) and the ratio to it, and the process's peak memory.
 //!
 //! Run with `cargo bench --bench scan`; `AKSGUARD_BENCH_SCALE` (default 400) sets the smallest
-//! size in Terraform roots; the others are 2x and 4x.
+//! size in Terraform roots; the others are 2x and 4x. `AKSGUARD_BENCH_TREE=DIR` writes the largest
+//! tree to DIR instead, for profiling the binary.
 
 use std::path::Path;
 use std::time::Instant;
@@ -357,6 +358,18 @@ fn main() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(400);
+    // `AKSGUARD_BENCH_TREE=DIR` writes the largest tree to DIR and stops, to profile the binary
+    // on it (`perf record aksguard scan DIR`).
+    if let Some(dir) = std::env::var_os("AKSGUARD_BENCH_TREE") {
+        let tree = generate(Path::new(&dir), scale * 4);
+        println!(
+            "wrote {} files, {} bytes to {}",
+            tree.files,
+            tree.bytes,
+            Path::new(&dir).display()
+        );
+        return;
+    }
     let cores = rayon::current_num_threads();
     println!("aksguard scan benchmark ({cores} cores); best of 5 after a warm-up run");
     // Sizes grow, so the peak memory read after each is that size's own peak.

@@ -39,12 +39,23 @@ pub fn paired<'d>(
     index: &ParameterIndex<'d>,
     sources: &SourceMap,
 ) -> Vec<&'d Document> {
-    let path = &sources.get(template.id).path;
-    let Some(stem) = lowercase_name(path).and_then(|n| n.strip_suffix(".json").map(str::to_string))
+    paired_with_file(&sources.get(template.id).path, ".json", index)
+}
+
+/// The parameter files paired by name with the template file at `path` (its name ending in
+/// `suffix`: `.json` for ARM, `.bicep` for Bicep), looked up in its directory's entry only.
+pub fn paired_with_file<'d>(
+    path: &Path,
+    suffix: &str,
+    index: &ParameterIndex<'d>,
+) -> Vec<&'d Document> {
+    let Some(stem) = lowercase_name(path).and_then(|n| n.strip_suffix(suffix).map(str::to_string))
     else {
         return Vec::new();
     };
     let prefix = format!("{stem}.parameters");
+    // The quickstart convention pairs `azuredeploy.json` with any `azuredeploy.parameters*.json`.
+    let any_middle = suffix == ".json" && stem == "azuredeploy";
     let dir = path.parent().unwrap_or(Path::new(""));
     index
         .by_dir
@@ -54,9 +65,7 @@ pub fn paired<'d>(
         .filter(|(name, _)| {
             name.strip_prefix(&prefix)
                 .and_then(|rest| rest.strip_suffix(".json"))
-                .is_some_and(|middle| {
-                    middle.is_empty() || middle.starts_with('.') || stem == "azuredeploy"
-                })
+                .is_some_and(|middle| middle.is_empty() || middle.starts_with('.') || any_middle)
         })
         .map(|(_, document)| *document)
         .collect()

@@ -122,6 +122,22 @@ pub fn build_model(
     let roots = roots(documents, &calls);
     let explicit = arm::params::explicit(arm_documents, sources, param_files);
     let explicit_paths: Vec<PathBuf> = param_files.iter().map(|p| canonical(p)).collect();
+    let parameter_index = arm::params::ParameterIndex::new(arm_documents, sources);
+    // `.bicepparam` files by the template their `using` names, found once rather than per root.
+    let mut bicepparams_of: HashMap<PathBuf, Vec<&Document>> = HashMap::new();
+    for params in documents
+        .iter()
+        .filter(|d| d.kind == DocumentKind::Parameters)
+        // Given `--param-file`s replace the files found by pairing, as for ARM.
+        .filter(|d| {
+            explicit_paths.is_empty()
+                || explicit_paths.contains(&canonical(&sources.get(d.id).path))
+        })
+    {
+        if let Some(template) = uses(params, sources) {
+            bicepparams_of.entry(template).or_default().push(params);
+        }
+    }
     let mut walker = walk::Walker {
         documents,
         sources,
@@ -134,21 +150,15 @@ pub fn build_model(
         let document = documents[root];
         let source = sources.get(document.id);
         let mut inputs: Vec<(Vec<(String, Value)>, String)> = Vec::new();
-        for params in documents
-            .iter()
-            .filter(|d| d.kind == DocumentKind::Parameters)
-            // Given `--param-file`s replace the files found by pairing, as for ARM.
-            .filter(|d| {
-                explicit_paths.is_empty()
-                    || explicit_paths.contains(&canonical(&sources.get(d.id).path))
-            })
+        for params in bicepparams_of
+            .get(&walk::normalise(&source.path))
+            .into_iter()
+            .flatten()
         {
-            if uses(params, sources).as_deref() == Some(walk::normalise(&source.path).as_path()) {
-                inputs.push(bicepparam_values(params, sources));
-            }
+            inputs.push(bicepparam_values(params, sources));
         }
         let json_files = if param_files.is_empty() {
-            paired(&source.path, arm_documents, sources)
+            arm::params::paired_with_file(&source.path, ".bicep", &parameter_index)
         } else {
             explicit.clone()
         };
@@ -270,43 +280,6 @@ fn bicepparam_values(params: &Document, sources: &SourceMap) -> (Vec<(String, Va
         })
         .collect();
     (supplied, format!("{display} does not set it"))
-}
-
-/// JSON parameter files paired with `template` (`main.bicep`) by name: `main.parameters.json`
-/// and `main.parameters.<anything>.json` in the same directory.
-fn paired<'d>(
-    template: &Path,
-    documents: &[&'d arm::Document],
-    sources: &SourceMap,
-) -> Vec<&'d arm::Document> {
-    let Some(stem) = template
-        .file_name()
-        .and_then(|n| n.to_str())
-        .map(|n| n.to_ascii_lowercase())
-        .and_then(|n| n.strip_suffix(".bicep").map(str::to_string))
-    else {
-        return Vec::new();
-    };
-    let prefix = format!("{stem}.parameters");
-    documents
-        .iter()
-        .copied()
-        .filter(|d| d.kind == arm::DocumentKind::Parameters)
-        .filter(|d| {
-            let path = &sources.get(d.id).path;
-            path.parent() == template.parent()
-                && path
-                    .file_name()
-                    .and_then(|n| n.to_str())
-                    .map(|n| n.to_ascii_lowercase())
-                    .and_then(|n| {
-                        n.strip_prefix(&prefix)
-                            .and_then(|rest| rest.strip_suffix(".json"))
-                            .map(|middle| middle.is_empty() || middle.starts_with('.'))
-                    })
-                    .unwrap_or(false)
-        })
-        .collect()
 }
 
 /// ARM templates without those that `bicep build` compiled from a `.bicep` file beside them

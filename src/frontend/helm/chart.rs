@@ -45,11 +45,9 @@ pub fn chart_roots(paths: &[PathBuf]) -> Vec<PathBuf> {
         .collect();
     roots.sort();
     roots.dedup();
-    let all = roots.clone();
-    roots.retain(|root| {
-        !all.iter()
-            .any(|other| other != root && root.starts_with(other))
-    });
+    // A root below another is a subchart: looked up by its ancestors, not against every root.
+    let all: std::collections::HashSet<PathBuf> = roots.iter().cloned().collect();
+    roots.retain(|root| !root.ancestors().skip(1).any(|dir| all.contains(dir)));
     roots
 }
 

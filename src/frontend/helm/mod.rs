@@ -6,6 +6,7 @@
 pub mod chart;
 pub mod template;
 
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -22,7 +23,9 @@ pub use chart::{ChartSource, Document, UserValues};
 pub fn take_charts(files: &mut Vec<Discovered>) -> Vec<PathBuf> {
     let mut paths: Vec<PathBuf> = files.iter().map(|f| f.path.clone()).collect();
     // A file inside a chart whose Chart.yaml is not among the scanned paths (`aksguard scan
-    // chart/templates/`) still belongs to that chart: the outermost one above it.
+    // chart/templates/`) still belongs to that chart: the outermost one above it. Files share
+    // directories, so each directory is asked about its Chart.yaml once.
+    let mut holds_chart: HashMap<PathBuf, bool> = HashMap::new();
     for file in files.iter() {
         if file.kind != crate::discover::FileKind::Yaml {
             continue;
@@ -38,7 +41,11 @@ pub fn take_charts(files: &mut Vec<Discovered>) -> Vec<PathBuf> {
                     dir
                 }
             })
-            .filter(|dir| dir.join("Chart.yaml").is_file())
+            .filter(|dir| {
+                *holds_chart
+                    .entry(dir.to_path_buf())
+                    .or_insert_with(|| dir.join("Chart.yaml").is_file())
+            })
             .last();
         if let Some(dir) = outermost {
             paths.push(dir.join("Chart.yaml"));
@@ -46,7 +53,8 @@ pub fn take_charts(files: &mut Vec<Discovered>) -> Vec<PathBuf> {
     }
     let roots = chart::chart_roots(&paths);
     if !roots.is_empty() {
-        files.retain(|f| !roots.iter().any(|root| f.path.starts_with(root)));
+        let chart_dirs: HashSet<&Path> = roots.iter().map(PathBuf::as_path).collect();
+        files.retain(|f| !f.path.ancestors().any(|dir| chart_dirs.contains(dir)));
     }
     roots
 }
