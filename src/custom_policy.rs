@@ -159,7 +159,7 @@ fn effect(written: &Value, policy: &Evaluator, assigned: &[AssignmentParameter])
             },
             _ => Effect::Other,
         },
-        ValueKind::Unknown(unknown) => Effect::Unknown(unknown.clone(), deciding),
+        ValueKind::Unknown(unknown) => Effect::Unknown((**unknown).clone(), deciding),
         _ => Effect::Other,
     }
 }

@@ -5,6 +5,8 @@
 //! it. A value that cannot be known statically is [`ValueKind::Unknown`] with the reason, never a
 //! guess.
 
+use thin_vec::ThinVec;
+
 use crate::source::Span;
 
 /// A place in the source that explains a result, with a sentence saying how.
@@ -64,7 +66,7 @@ pub struct Value {
     pub kind: ValueKind,
     pub span: Span,
     /// Where inputs decided this value (empty for literals written in place).
-    pub provenance: Vec<Related>,
+    pub provenance: ThinVec<Related>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -75,7 +77,8 @@ pub enum ValueKind {
     String(String),
     List(Vec<Value>),
     Object(Vec<Entry>),
-    Unknown(Unknown),
+    /// Boxed: an unknown is rare and large, and every value would otherwise be as large as it.
+    Unknown(Box<Unknown>),
 }
 
 /// One key of an object, with the span of the key itself.
@@ -91,7 +94,7 @@ impl Value {
         Value {
             kind,
             span,
-            provenance: Vec::new(),
+            provenance: Vec::new().into(),
         }
     }
 
@@ -110,7 +113,7 @@ impl Value {
     }
 
     pub fn unknown(cause: UnknownCause, reason: impl Into<String>, span: Span) -> Value {
-        Value::new(ValueKind::Unknown(Unknown::new(cause, reason)), span)
+        Value::new(ValueKind::Unknown(Box::new(Unknown::new(cause, reason))), span)
     }
 
     pub fn as_unknown(&self) -> Option<&Unknown> {

@@ -66,7 +66,7 @@ fn unknown_setting<T>(value: &Value) -> Setting<T> {
     Setting::Unknown {
         unknown,
         span: value.span,
-        provenance: value.provenance.clone(),
+        provenance: value.provenance.to_vec(),
     }
 }
 
@@ -74,7 +74,7 @@ fn known<T>(value: T, from: &Value) -> Setting<T> {
     Setting::Known {
         value,
         span: from.span,
-        provenance: from.provenance.clone(),
+        provenance: from.provenance.to_vec(),
     }
 }
 
@@ -184,7 +184,7 @@ pub fn tags(tags: Option<&Value>, header: Span) -> Setting<Tags> {
                 unknown_part: None,
             },
             span: value.span,
-            provenance: value.provenance.clone(),
+            provenance: value.provenance.to_vec(),
         },
         ValueKind::Null => known(Tags::default(), value),
         ValueKind::Unknown(_) => unknown_setting(value),
@@ -194,7 +194,7 @@ pub fn tags(tags: Option<&Value>, header: Span) -> Setting<Tags> {
                 format!("tags should be an object, found {}", value.describe()),
             ),
             span: value.span,
-            provenance: value.provenance.clone(),
+            provenance: value.provenance.to_vec(),
         },
     }
 }

@@ -110,7 +110,7 @@ pub fn lower(
                 Some(rule) if rule.as_unknown().is_some() => unknown_of(&rule, "a policy rule"),
                 Some(rule) => Setting::Known {
                     span: rule.span,
-                    provenance: rule.provenance.clone(),
+                    provenance: rule.provenance.to_vec(),
                     value: rule,
                 },
             };
@@ -239,7 +239,7 @@ fn unknown_of<T>(value: &Value, expected: &str) -> Setting<T> {
             )
         }),
         span: value.span,
-        provenance: value.provenance.clone(),
+        provenance: value.provenance.to_vec(),
     }
 }
 
@@ -250,7 +250,7 @@ fn string_setting(value: Option<&Value>, holder: Span) -> Setting<String> {
             Some(text) => Setting::Known {
                 value: text.to_string(),
                 span: value.span,
-                provenance: value.provenance.clone(),
+                provenance: value.provenance.to_vec(),
             },
             None => unknown_of(value, "a string"),
         },
@@ -294,7 +294,7 @@ fn extensions(value: Option<Value>) -> PricingExtensions {
                         Some(on) => Setting::Known {
                             value: on,
                             span: entry.value.span,
-                            provenance: entry.value.provenance.clone(),
+                            provenance: entry.value.provenance.to_vec(),
                         },
                         None => unknown_of(&entry.value, "True or False"),
                     },
@@ -340,7 +340,7 @@ fn assignment(
             Some(text) => Setting::Known {
                 value: !text.eq_ignore_ascii_case("DoNotEnforce"),
                 span: mode.span,
-                provenance: mode.provenance.clone(),
+                provenance: mode.provenance.to_vec(),
             },
             None => unknown_of(&mode, "an enforcement mode"),
         },
@@ -370,7 +370,7 @@ fn assignment(
         None => (Vec::new(), None),
         Some(value) => match &value.kind {
             ValueKind::Object(entries) => (assignment_parameters(entries), None),
-            ValueKind::Unknown(unknown) => (Vec::new(), Some((unknown.clone(), value.span))),
+            ValueKind::Unknown(unknown) => (Vec::new(), Some(((**unknown).clone(), value.span))),
             _ => (Vec::new(), None),
         },
     };

@@ -850,7 +850,7 @@ impl<'t, 'a> Eval<'t, 'a> {
                 if let Some(name) = resource_name.as_str() {
                     unknown.reference = Some(format!("/providers/{full_type}/{name}"));
                 }
-                Value::new(ValueKind::Unknown(unknown), span)
+                Value::new(ValueKind::Unknown(Box::new(unknown)), span)
             }
             _ => unknown(
                 UnknownCause::Computed,
@@ -1201,7 +1201,7 @@ impl<'t, 'a> Eval<'t, 'a> {
                     format!("`{call_text}` depends on the scope of the deployment, known only at deployment"),
                 );
                 unknown.reference = Some(path);
-                Value::new(ValueKind::Unknown(unknown), span)
+                Value::new(ValueKind::Unknown(Box::new(unknown)), span)
             }
         }
     }

@@ -1382,10 +1382,10 @@ fn remap(value: &mut Value, text: &Text, depth: usize) {
         }
         ValueKind::String(s) => {
             if let Some(reason) = unknown.filter(|_| s.contains(exec::UNKNOWN_PLACEHOLDER)) {
-                value.kind = ValueKind::Unknown(Unknown::new(
+                value.kind = ValueKind::Unknown(Box::new(Unknown::new(
                     UnknownCause::Computed,
                     format!("the chart computes this value at install time: {reason}"),
-                ));
+                )));
             }
         }
         _ => {}

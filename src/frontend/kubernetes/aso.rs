@@ -77,7 +77,7 @@ fn string_setting(value: &Value) -> Setting<String> {
         Some(text) => Setting::Known {
             value: text.to_string(),
             span: value.span,
-            provenance: value.provenance.clone(),
+            provenance: value.provenance.to_vec(),
         },
         None => Setting::Unknown {
             unknown: value.as_unknown().cloned().unwrap_or_else(|| {
@@ -87,7 +87,7 @@ fn string_setting(value: &Value) -> Setting<String> {
                 )
             }),
             span: value.span,
-            provenance: value.provenance.clone(),
+            provenance: value.provenance.to_vec(),
         },
     }
 }

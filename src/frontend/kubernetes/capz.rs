@@ -31,7 +31,7 @@ fn unknown_of<T>(value: &Value, expected: &str) -> Setting<T> {
             )
         }),
         span: value.span,
-        provenance: value.provenance.clone(),
+        provenance: value.provenance.to_vec(),
     }
 }
 
@@ -104,6 +104,6 @@ fn known<T>(value: T, from: &Value) -> Setting<T> {
     Setting::Known {
         value,
         span: from.span,
-        provenance: from.provenance.clone(),
+        provenance: from.provenance.to_vec(),
     }
 }

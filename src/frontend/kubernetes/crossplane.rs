@@ -77,7 +77,7 @@ fn unknown_of<T>(value: &Value, expected: &str) -> Setting<T> {
             )
         }),
         span: value.span,
-        provenance: value.provenance.clone(),
+        provenance: value.provenance.to_vec(),
     }
 }
 
@@ -85,7 +85,7 @@ fn known<T>(value: T, from: &Value) -> Setting<T> {
     Setting::Known {
         value,
         span: from.span,
-        provenance: from.provenance.clone(),
+        provenance: from.provenance.to_vec(),
     }
 }
 
@@ -346,7 +346,7 @@ pub fn policy_assignment(object: &Object, kind: &str, model: &mut Model) {
 fn assignment_parameters(value: &Value) -> Result<Vec<AssignmentParameter>, Unknown> {
     let text = match &value.kind {
         ValueKind::String(text) => text,
-        ValueKind::Unknown(unknown) => return Err(unknown.clone()),
+        ValueKind::Unknown(unknown) => return Err((**unknown).clone()),
         _ => {
             return Err(Unknown::new(
                 UnknownCause::Unsupported,
@@ -386,10 +386,10 @@ fn from_json(json: &serde_json::Value, span: Span, depth: usize) -> Value {
         serde_json::Value::Number(n) => ValueKind::Number(n.as_f64().unwrap_or_default()),
         serde_json::Value::String(s) => ValueKind::String(s.clone()),
         // serde_json bounds its own nesting (128); this keeps the copy bounded too.
-        _ if depth > 128 => ValueKind::Unknown(Unknown::new(
+        _ if depth > 128 => ValueKind::Unknown(Box::new(Unknown::new(
             UnknownCause::Unsupported,
             "`parameters` nests deeper than 128 levels",
-        )),
+        ))),
         serde_json::Value::Array(items) => ValueKind::List(
             items
                 .iter()

@@ -172,9 +172,9 @@ fn patch(address: String, block: &EvalBlock) -> ClusterPatch {
         Some(id) => match &id.value.kind {
             ValueKind::String(text) => Setting::known(text.clone(), id.span),
             ValueKind::Unknown(unknown) => Setting::Unknown {
-                unknown: unknown.clone(),
+                unknown: (**unknown).clone(),
                 span: id.span,
-                provenance: id.value.provenance.clone(),
+                provenance: id.value.provenance.to_vec(),
             },
             _ => Setting::Absent {
                 holder: block.header,

@@ -40,7 +40,7 @@ fn defender_profile(block: &EvalBlock) -> Setting<DefenderProfile> {
             Some(attribute) if attribute.value.is_null() => Setting::Known {
                 value: DefenderProfile::Disabled,
                 span: attribute.span,
-                provenance: attribute.value.provenance.clone(),
+                provenance: attribute.value.provenance.to_vec(),
             },
             // An unset input may be null (no profile); a computed id is still an id.
             Some(attribute)
@@ -108,7 +108,7 @@ fn switched_off<T>(for_each: &Value, off: T) -> Setting<T> {
     Setting::Known {
         value: off,
         span: for_each.span,
-        provenance: for_each.provenance.clone(),
+        provenance: for_each.provenance.to_vec(),
     }
 }
 
@@ -118,13 +118,13 @@ fn bool_setting<T>(attribute: &EvalAttribute, on: T, off: T) -> Setting<T> {
         Some(enabled) => Setting::Known {
             value: if enabled { on } else { off },
             span: attribute.span,
-            provenance: value.provenance.clone(),
+            provenance: value.provenance.to_vec(),
         },
         // `null` leaves the provider default, which is off for every add-on.
         None if value.is_null() => Setting::Known {
             value: off,
             span: attribute.span,
-            provenance: value.provenance.clone(),
+            provenance: value.provenance.to_vec(),
         },
         None => unknown_setting(value),
     }
@@ -132,7 +132,7 @@ fn bool_setting<T>(attribute: &EvalAttribute, on: T, off: T) -> Setting<T> {
 
 fn unknown_setting<T>(value: &Value) -> Setting<T> {
     let unknown = match &value.kind {
-        ValueKind::Unknown(unknown) => unknown.clone(),
+        ValueKind::Unknown(unknown) => (**unknown).clone(),
         _ => crate::value::Unknown::new(
             crate::value::UnknownCause::Unsupported,
             format!("expected a boolean, found {}", value.describe()),
@@ -141,7 +141,7 @@ fn unknown_setting<T>(value: &Value) -> Setting<T> {
     Setting::Unknown {
         unknown,
         span: value.span,
-        provenance: value.provenance.clone(),
+        provenance: value.provenance.to_vec(),
     }
 }
 

@@ -147,7 +147,7 @@ fn unknown_of<T>(value: &Value, expected: &str) -> Setting<T> {
     Setting::Unknown {
         unknown,
         span: value.span,
-        provenance: value.provenance.clone(),
+        provenance: value.provenance.to_vec(),
     }
 }
 
@@ -163,7 +163,7 @@ fn string_setting(block: &EvalBlock, name: &str) -> Setting<String> {
         ValueKind::String(text) => Setting::Known {
             value: text.clone(),
             span: attribute.span,
-            provenance: attribute.value.provenance.clone(),
+            provenance: attribute.value.provenance.to_vec(),
         },
         _ => unknown_of(&attribute.value, "a string"),
     }
@@ -261,7 +261,7 @@ fn assignment(resource: Resource, block: &EvalBlock, scope: AssignmentScope) -> 
                 Some(on) => Setting::Known {
                     value: on,
                     span: attribute.span,
-                    provenance: attribute.value.provenance.clone(),
+                    provenance: attribute.value.provenance.to_vec(),
                 },
                 None => unknown_of(&attribute.value, "a boolean"),
             },
@@ -320,7 +320,7 @@ fn policy_definition(resource: Resource, block: &EvalBlock) -> PolicyDefinition 
         let parsed = match &value.kind {
             ValueKind::String(text) => json_text(text, value),
             ValueKind::Object(_) => Ok(value.clone()),
-            ValueKind::Unknown(unknown) => Err(unknown.clone()),
+            ValueKind::Unknown(unknown) => Err((**unknown).clone()),
             _ => Err(Unknown::new(
                 UnknownCause::Unsupported,
                 format!("`{name}` should be JSON, found {}", value.describe()),
@@ -329,7 +329,7 @@ fn policy_definition(resource: Resource, block: &EvalBlock) -> PolicyDefinition 
         match parsed {
             Ok(parsed) => Setting::Known {
                 span: value.span,
-                provenance: value.provenance.clone(),
+                provenance: value.provenance.to_vec(),
                 value: parsed,
             },
             Err(mut unknown) => {
@@ -337,7 +337,7 @@ fn policy_definition(resource: Resource, block: &EvalBlock) -> PolicyDefinition 
                 Setting::Unknown {
                     unknown,
                     span: value.span,
-                    provenance: value.provenance.clone(),
+                    provenance: value.provenance.to_vec(),
                 }
             }
         }
@@ -368,7 +368,7 @@ fn parameters(value: &Value) -> Result<Vec<AssignmentParameter>, Unknown> {
             parsed = json_text(text, value)?;
             &parsed
         }
-        ValueKind::Unknown(unknown) => return Err(unknown.clone()),
+        ValueKind::Unknown(unknown) => return Err((**unknown).clone()),
         _ => {
             return Err(Unknown::new(
                 UnknownCause::Unsupported,

@@ -402,7 +402,7 @@ impl<'s, 'a> Evaluator<'s, 'a> {
             let iterator_value = object(
                 vec![("key", key), ("value", value)],
                 for_each.span,
-                for_each.provenance.clone(),
+                for_each.provenance.to_vec(),
             );
             target
                 .blocks
@@ -756,7 +756,7 @@ impl<'s, 'a> Evaluator<'s, 'a> {
         let known = |kind| Value {
             kind,
             span,
-            provenance: provenance.clone(),
+            provenance: provenance.clone().into(),
         };
         // Terraform evaluates both sides: an error in either fails the operation.
         for side in [&lhs, &rhs] {
@@ -848,7 +848,7 @@ impl<'s, 'a> Evaluator<'s, 'a> {
         Value {
             kind: ValueKind::String(text),
             span,
-            provenance,
+            provenance: provenance.into(),
         }
     }
 
@@ -1282,7 +1282,7 @@ impl<'s, 'a> Evaluator<'s, 'a> {
                         unknown.reference =
                             Some(format!("data.{}.{}", kind.as_str(), name.as_str()));
                     }
-                    Value::new(ValueKind::Unknown(unknown), span)
+                    Value::new(ValueKind::Unknown(Box::new(unknown)), span)
                 }
             },
             ("module", Some(name)) if self.scope.module_outputs.contains_key(name) => {
@@ -1319,7 +1319,7 @@ impl<'s, 'a> Evaluator<'s, 'a> {
                     format!("`{text}` is known only after apply"),
                 );
                 unknown.reference = Some(format!("{resource_type}.{name}"));
-                Value::new(ValueKind::Unknown(unknown), span)
+                Value::new(ValueKind::Unknown(Box::new(unknown)), span)
             }
             _ => Value::unknown(
                 UnknownCause::Computed,
@@ -1617,7 +1617,7 @@ fn object(entries: Vec<(&str, Value)>, span: Span, provenance: Vec<Related>) -> 
                 .collect(),
         ),
         span,
-        provenance,
+        provenance: provenance.into(),
     }
 }
 

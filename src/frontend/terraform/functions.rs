@@ -31,7 +31,7 @@ pub fn call(name: &str, args: &[Value], span: Span, text: &str) -> Value {
     let mut value = call.run().unwrap_or_else(|error| error);
     value.span = span;
     if value.provenance.is_empty() {
-        value.provenance = merge_provenance(args);
+        value.provenance = merge_provenance(args).into();
     }
     value
 }

@@ -364,7 +364,7 @@ impl<'c> Evaluator<'c> {
             if args.is_empty() && same_throughout_deployment(&lower) {
                 unknown.derivation = Some(format!("{lower}()"));
             }
-            return Value::new(ValueKind::Unknown(unknown), span);
+            return Value::new(ValueKind::Unknown(Box::new(unknown)), span);
         }
         let values: Vec<Value> = args.iter().map(|a| self.node(a, text, span)).collect();
         let result = match lower.as_str() {
@@ -569,7 +569,7 @@ impl<'c> Evaluator<'c> {
                 format!("`{call_text}` depends on the {what} of the deployment, known only at deployment"),
             );
             unknown.reference = Some(path.clone());
-            Value::new(ValueKind::Unknown(unknown), span)
+            Value::new(ValueKind::Unknown(Box::new(unknown)), span)
         };
         let id = match function {
             "tenantresourceid" => path,
@@ -761,7 +761,7 @@ fn symbolic_resource_id(function: &str, args: &[Value], span: Span) -> Option<Va
     unknown.reference = Some(path);
     let parts: Option<Vec<String>> = args.iter().map(derivation_of).collect();
     unknown.derivation = parts.map(|p| format!("{function}({})", p.join(",")));
-    Some(Value::new(ValueKind::Unknown(unknown), span))
+    Some(Value::new(ValueKind::Unknown(Box::new(unknown)), span))
 }
 
 /// Functions whose value only the deployment knows, with how to say so.

@@ -411,7 +411,7 @@ pub fn merge(call: &Call) -> Result {
         };
         for entry in arg_entries {
             let mut entry = entry.clone();
-            entry.value.provenance = merge_provenance([&entry.value, &call.args[at]]);
+            entry.value.provenance = merge_provenance([&entry.value, &call.args[at]]).into();
             match entries.iter_mut().find(|e| e.key == entry.key) {
                 Some(existing) => *existing = entry,
                 None => entries.push(entry),
