@@ -1,8 +1,13 @@
 //! An evaluation budget, so that multiplying loops cannot make a scan run away. What draws on one:
-//! ARM resource `copy` instances and nested deployments (one per scan of ARM), ARM property `copy`
-//! elements (one per template evaluation), and Terraform module instances and counted or iterated
-//! resources (one per scan of Terraform). Past the budget what cannot be decided is unknown, with a
-//! message naming the bound; the scan goes on.
+//! ARM resource `copy` instances and nested deployments (one budget per template, with each of its
+//! parameter files), ARM property `copy` elements (one per template evaluation), Bicep resource
+//! and module instances (one per root evaluation), and Terraform module instances and counted or
+//! iterated resources (one per root module). Past the budget what cannot be decided is unknown,
+//! with a message naming the bound; the scan goes on.
+//!
+//! Budgets are per root, not per scan, on purpose: roots are evaluated in parallel, and a budget
+//! they shared would make what one root decides depend on how many others the scan holds and on
+//! which thread got there first. A scan's work still grows linearly with its roots.
 
 use std::cell::Cell;
 

@@ -113,7 +113,10 @@ impl Value {
     }
 
     pub fn unknown(cause: UnknownCause, reason: impl Into<String>, span: Span) -> Value {
-        Value::new(ValueKind::Unknown(Box::new(Unknown::new(cause, reason))), span)
+        Value::new(
+            ValueKind::Unknown(Box::new(Unknown::new(cause, reason))),
+            span,
+        )
     }
 
     pub fn as_unknown(&self) -> Option<&Unknown> {

@@ -186,7 +186,7 @@ fn byte_order_marks_are_read_as_terraform_and_arm_read_them() {
             && !r["location"]["path"].as_str().unwrap().ends_with("wide.tf")));
 }
 
-/// Multiplying loops end within the scan's budget and still report their clusters.
+/// Multiplying loops end within their budget and still report their clusters.
 #[test]
 fn runaway_expansion_finishes_and_reports_clusters() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/malformed");
@@ -198,7 +198,7 @@ fn runaway_expansion_finishes_and_reports_clusters() {
         // with it, the 10,000 it allows are reported, which takes a debug build a few seconds.
         (
             "terraform-module-counts",
-            "past the limit of 1000 instances per resource or of 10000 in the scan",
+            "past the limit of 1000 instances per resource or of 10000 through one root module",
             15.0,
         ),
         // 800 × 800 × 800 property copies: the cluster is still found, and fast.
@@ -421,4 +421,70 @@ fn mutated_terraform_and_arm_never_panic() {
             );
         }
     }
+}
+
+/// A template that exhausts its budget leaves every other template's budget whole: the nested
+/// deployment read after it is still evaluated (a budget shared by the whole scan used to leave
+/// it, and its cluster, out as "reached its limit").
+#[test]
+fn one_template_exhausting_its_budget_leaves_the_others_evaluated() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path();
+    let runaway = std::fs::read(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("testdata/malformed/arm-copy-800x800/main.json"),
+    )
+    .unwrap();
+    write(path, "a_runaway.json", runaway);
+    write(
+        path,
+        "b_nested.json",
+        r#"{
+  "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+  "contentVersion": "1.0.0.0",
+  "resources": [
+    {
+      "type": "Microsoft.Resources/deployments",
+      "apiVersion": "2022-09-01",
+      "name": "inner",
+      "properties": {
+        "mode": "Incremental",
+        "template": {
+          "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+          "contentVersion": "1.0.0.0",
+          "resources": [
+            {
+              "type": "Microsoft.ContainerService/managedClusters",
+              "apiVersion": "2024-02-01",
+              "name": "aks-after-the-runaway",
+              "location": "westeurope",
+              "properties": {}
+            }
+          ]
+        }
+      }
+    }
+  ]
+}
+"#,
+    );
+    let output = scan(path);
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("valid JSON");
+    let results = report["results"].as_array().expect("results");
+    let in_nested = |rule: &str| {
+        results.iter().any(|r| {
+            r["rule"] == rule
+                && r["location"]["path"]
+                    .as_str()
+                    .is_some_and(|p| p.ends_with("b_nested.json"))
+        })
+    };
+    assert!(
+        in_nested("AKS001"),
+        "the nested deployment's cluster is missing"
+    );
+    assert!(
+        !in_nested("E003"),
+        "the nested deployment was left unevaluated"
+    );
 }

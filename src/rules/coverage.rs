@@ -307,7 +307,10 @@ pub fn inertness(
                 ))
             }
             ValueKind::Unknown(unknown) => {
-                return Some(Inertness::Unknown((**unknown).clone(), parameter.value.span))
+                return Some(Inertness::Unknown(
+                    (**unknown).clone(),
+                    parameter.value.span,
+                ))
             }
             _ => {}
         }

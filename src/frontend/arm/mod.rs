@@ -17,6 +17,8 @@ mod template;
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 
+use rayon::prelude::*;
+
 use crate::discover::FileKind;
 use crate::finding::Finding;
 use crate::frontend::arm_shape::governance;
@@ -258,14 +260,14 @@ impl Document {
 pub struct ArmOutput {
     pub model: Model,
     pub not_analysed: Vec<Finding>,
-    /// Resource instances still allowed in this scan (shared by every template's evaluation):
-    /// nested `copy` loops multiply.
-    pub budget: std::rc::Rc<crate::budget::Budget>,
+    /// Resource instances still allowed in this template's evaluation (with each of its
+    /// parameter files): nested `copy` loops multiply.
+    pub budget: crate::budget::Budget,
     /// Templates this evaluation reached through links.
     pub linked: BTreeSet<FileId>,
 }
 
-/// Most resource `copy` iterations expanded in one scan.
+/// Most resource `copy` iterations and nested deployments expanded through one template.
 pub const ARM_INSTANCE_BUDGET: usize = 2_000;
 
 impl Default for ArmOutput {
@@ -273,7 +275,7 @@ impl Default for ArmOutput {
         ArmOutput {
             model: Model::default(),
             not_analysed: Vec::new(),
-            budget: std::rc::Rc::new(crate::budget::Budget::new(ARM_INSTANCE_BUDGET)),
+            budget: crate::budget::Budget::new(ARM_INSTANCE_BUDGET),
             linked: BTreeSet::new(),
         }
     }
@@ -289,42 +291,40 @@ pub fn build_model(
     sources: &SourceMap,
     param_files: &[PathBuf],
 ) -> ArmOutput {
-    let shared = ArmOutput::default();
     let library = links::Library::new(documents, sources);
     let explicit = params::explicit(documents, sources, param_files);
     let parameter_index = params::ParameterIndex::new(documents, sources);
-    let mut per_root: Vec<(FileId, ArmOutput)> = Vec::new();
-    for template in documents
-        .iter()
+    // Templates are independent: each is evaluated on its own (in parallel) with its own budget,
+    // so what one decides never depends on how many others the scan holds.
+    let per_root: Vec<(FileId, ArmOutput)> = documents
+        .par_iter()
         .filter(|d| d.kind == DocumentKind::Template && !linked_only.contains(&d.id))
-    {
-        let mut output = ArmOutput {
-            budget: shared.budget.clone(),
-            ..ArmOutput::default()
-        };
-        let parameter_files = if param_files.is_empty() {
-            params::paired(template, &parameter_index, sources)
-        } else {
-            explicit.clone()
-        };
-        let inputs: Vec<Option<&Document>> = if parameter_files.is_empty() {
-            vec![None]
-        } else {
-            parameter_files.into_iter().map(Some).collect()
-        };
-        for input in inputs {
-            let (supplied, missing) = params::supplied(input, sources);
-            let mut context = Context::new(
-                &template.root,
-                supplied,
-                template_scope(&template.root),
-                missing,
-            );
-            context.template_uri = Some(links::template_uri(&sources.get(template.id).path));
-            template::walk(template, &context, &library, sources, &mut output);
-        }
-        per_root.push((template.id, output));
-    }
+        .map(|template| {
+            let mut output = ArmOutput::default();
+            let parameter_files = if param_files.is_empty() {
+                params::paired(template, &parameter_index, sources)
+            } else {
+                explicit.clone()
+            };
+            let inputs: Vec<Option<&Document>> = if parameter_files.is_empty() {
+                vec![None]
+            } else {
+                parameter_files.into_iter().map(Some).collect()
+            };
+            for input in inputs {
+                let (supplied, missing) = params::supplied(input, sources);
+                let mut context = Context::new(
+                    &template.root,
+                    supplied,
+                    template_scope(&template.root),
+                    missing,
+                );
+                context.template_uri = Some(links::template_uri(&sources.get(template.id).path));
+                template::walk(template, &context, &library, sources, &mut output);
+            }
+            (template.id, output)
+        })
+        .collect();
     // Templates no other root links to are the tops; what a top links to is reported through it.
     let reached = |root: FileId| {
         per_root
@@ -341,7 +341,7 @@ pub fn build_model(
         .filter(|(id, _)| tops.contains(id))
         .flat_map(|(_, output)| output.linked.iter().copied())
         .collect();
-    let mut all = shared;
+    let mut all = ArmOutput::default();
     for document in documents
         .iter()
         .filter(|d| d.kind == DocumentKind::PolicyDefinition)

@@ -121,7 +121,7 @@ fn resource_copies(
         Some(ValueKind::Number(n)) if (0.0..=MAX_COPY as f64).contains(n) => Some(*n),
         _ => None,
     };
-    // Past the scan's budget the loop is not expanded: one instance stands for all.
+    // Past the budget the loop is not expanded: one instance stands for all.
     match decided.filter(|n| output.budget.take(*n as usize)) {
         Some(n) => {
             for i in 0..n as i64 {
@@ -135,7 +135,7 @@ fn resource_copies(
             // index.
             let reason = match (decided, count.as_ref().and_then(|c| c.as_unknown())) {
                 (Some(n), _) => format!(
-                    "copy count {n} is past the scan's limit of {} resource instances",
+                    "copy count {n} is past the limit of {} resource instances per template evaluation",
                     output.budget.limit()
                 ),
                 (None, Some(unknown)) => unknown.reason.clone(),
@@ -345,7 +345,7 @@ fn nested_deployment(
             header,
             &address,
             format!(
-                "`{address}` is not evaluated: the scan reached its limit of {} resource instances",
+                "`{address}` is not evaluated: its template's evaluation reached the limit of {} resource instances",
                 output.budget.limit()
             ),
             frame,

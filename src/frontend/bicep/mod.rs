@@ -17,6 +17,8 @@ pub mod parser;
 mod walk;
 
 use std::collections::HashMap;
+
+use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 
 use crate::discover::FileKind;
@@ -138,73 +140,87 @@ pub fn build_model(
             bicepparams_of.entry(template).or_default().push(params);
         }
     }
-    let mut walker = walk::Walker {
-        documents,
-        sources,
-        by_path,
-        model: Model::default(),
-        not_analysed: Vec::new(),
-        budget: crate::budget::Budget::new(walk::BICEP_INSTANCE_BUDGET),
-    };
-    for root in roots {
-        let document = documents[root];
-        let source = sources.get(document.id);
-        let mut inputs: Vec<(Vec<(String, Value)>, String)> = Vec::new();
-        for params in bicepparams_of
-            .get(&walk::normalise(&source.path))
-            .into_iter()
-            .flatten()
-        {
-            inputs.push(bicepparam_values(params, sources));
-        }
-        let json_files = if param_files.is_empty() {
-            arm::params::paired_with_file(&source.path, ".bicep", &parameter_index)
-        } else {
-            explicit.clone()
-        };
-        for file in json_files {
-            let (supplied, missing) = arm::params::supplied(Some(file), sources);
-            let missing = match missing {
-                arm::expr::eval::MissingInput::FileDoesNotSet(file) => {
-                    format!("{file} does not set it")
-                }
-                _ => "no parameter file sets it".to_string(),
+    // Roots are independent: each is evaluated on its own (in parallel), and the results join
+    // in root order.
+    let per_root: Vec<BicepOutput> = roots
+        .par_iter()
+        .map(|&root| {
+            let mut walker = walk::Walker {
+                documents,
+                sources,
+                by_path: &by_path,
+                model: Model::default(),
+                not_analysed: Vec::new(),
+                budget: crate::budget::Budget::new(walk::BICEP_INSTANCE_BUDGET),
             };
-            inputs.push((
-                supplied
-                    .into_iter()
-                    .map(|(name, supplied)| (name, supplied.value))
-                    .collect(),
-                missing,
-            ));
-        }
-        if inputs.is_empty() {
-            inputs.push((Vec::new(), "no parameter file".to_string()));
-        }
-        for (supplied, missing) in inputs {
-            let mut template = eval::Template::new(
-                document.id,
-                &document.program,
-                &source.text,
-                supplied,
-                missing,
-            );
-            template.base_dir = source.path.parent().map(Path::to_path_buf);
-            // Each evaluation of a root has its own budget: a scan grows linearly with its roots.
-            walker.budget = crate::budget::Budget::new(walk::BICEP_INSTANCE_BUDGET);
-            walker.template(
-                &template,
-                &walk::Frame {
-                    context: Vec::new(),
-                    chain: vec![root],
-                },
-            );
-        }
+            let document = documents[root];
+            let source = sources.get(document.id);
+            let mut inputs: Vec<(Vec<(String, Value)>, String)> = Vec::new();
+            for params in bicepparams_of
+                .get(&walk::normalise(&source.path))
+                .into_iter()
+                .flatten()
+            {
+                inputs.push(bicepparam_values(params, sources));
+            }
+            let json_files = if param_files.is_empty() {
+                arm::params::paired_with_file(&source.path, ".bicep", &parameter_index)
+            } else {
+                explicit.clone()
+            };
+            for file in json_files {
+                let (supplied, missing) = arm::params::supplied(Some(file), sources);
+                let missing = match missing {
+                    arm::expr::eval::MissingInput::FileDoesNotSet(file) => {
+                        format!("{file} does not set it")
+                    }
+                    _ => "no parameter file sets it".to_string(),
+                };
+                inputs.push((
+                    supplied
+                        .into_iter()
+                        .map(|(name, supplied)| (name, supplied.value))
+                        .collect(),
+                    missing,
+                ));
+            }
+            if inputs.is_empty() {
+                inputs.push((Vec::new(), "no parameter file".to_string()));
+            }
+            for (supplied, missing) in inputs {
+                let mut template = eval::Template::new(
+                    document.id,
+                    &document.program,
+                    &source.text,
+                    supplied,
+                    missing,
+                );
+                template.base_dir = source.path.parent().map(Path::to_path_buf);
+                // Each evaluation of a root has its own budget: a scan grows linearly with its
+                // roots.
+                walker.budget = crate::budget::Budget::new(walk::BICEP_INSTANCE_BUDGET);
+                walker.template(
+                    &template,
+                    &walk::Frame {
+                        context: Vec::new(),
+                        chain: vec![root],
+                    },
+                );
+            }
+            BicepOutput {
+                model: walker.model,
+                not_analysed: walker.not_analysed,
+            }
+        })
+        .collect();
+    // The same module reached from two roots lowers to the same resources: kept once, as when
+    // the roots were walked one after another.
+    let mut all = BicepOutput::default();
+    for part in per_root {
+        all.model.extend_unique(part.model);
+        all.not_analysed.extend(part.not_analysed);
     }
-    BicepOutput {
-        model: walker.model,
-        not_analysed: walker.not_analysed,
-    }
+    all
 }
 
 /// Templates no other template calls, plus any that only a cycle reaches.

@@ -28,7 +28,7 @@ pub struct Walker<'d> {
     pub documents: &'d [&'d Document],
     pub sources: &'d SourceMap,
     /// Canonical path of each template document, to find module targets.
-    pub by_path: HashMap<PathBuf, usize>,
+    pub by_path: &'d HashMap<PathBuf, usize>,
     pub model: Model,
     pub not_analysed: Vec<Finding>,
     pub budget: Budget,

@@ -36,8 +36,8 @@ pub struct Evaluated {
 pub struct Instantiator<'m, 'a> {
     pub sources: &'a SourceMap,
     pub modules: &'m BTreeMap<PathBuf, ModuleDir<'a>>,
-    /// Module instances still allowed in this scan: nested counted calls multiply, and the scan
-    /// must end.
+    /// Module instances still allowed in this root's evaluation: nested counted calls multiply,
+    /// and the scan must end.
     pub budget: Budget,
     /// Module instances evaluated only for their outputs (`module.x.y`), bounded apart so that
     /// reading outputs never leaves the modules themselves unevaluated.
@@ -46,7 +46,7 @@ pub struct Instantiator<'m, 'a> {
     pub init_modules: std::cell::RefCell<BTreeMap<PathBuf, Vec<InitModule>>>,
 }
 
-/// Most module instances evaluated in one scan.
+/// Most module instances evaluated through one root module.
 pub const MODULE_INSTANCE_BUDGET: usize = 10_000;
 
 /// One instance of a counted or iterated resource or module call.
@@ -408,7 +408,7 @@ impl<'m, 'a> Instantiator<'m, 'a> {
             if !self.budget.take(1) {
                 out.notes.push(note(
                     format!(
-                        "`{address}` is not evaluated: the scan reached its limit of {} module instances",
+                        "`{address}` is not evaluated: its root module reached the limit of {} module instances",
                         self.budget.limit()
                     ),
                     "scan the configurations one at a time",
@@ -476,7 +476,7 @@ fn instances(
         Related {
         span: value.span,
         message: format!(
-            "the instances are not expanded: {what} asks for {n}, past the limit of {} instances per resource or of {} in the scan",
+            "the instances are not expanded: {what} asks for {n}, past the limit of {} instances per resource or of {} through one root module",
             MAX_INSTANCES,
             budget.map_or(0, Budget::limit)
         ),

@@ -21,6 +21,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use hcl_edit::structure::Body;
+use rayon::prelude::*;
 
 use crate::discover::FileKind;
 use crate::finding::Finding;
@@ -178,37 +179,50 @@ pub fn build_model(
     var_files.sort_by_key(|(at, _)| *at);
     let var_files: Vec<TfvarsFile> = var_files.into_iter().map(|(_, f)| f).collect();
 
-    let instantiator = Instantiator {
-        sources,
-        modules: &modules,
-        budget: crate::budget::Budget::new(instance::MODULE_INSTANCE_BUDGET),
-        output_budget: crate::budget::Budget::new(instance::MODULE_INSTANCE_BUDGET),
-        init_modules: Default::default(),
-    };
-    let mut evaluated = Evaluated::default();
     let roots = roots(&modules);
     let shared = shared_top_level_names(&roots, &modules);
-    for root in &roots {
-        let module = &modules[root];
-        let variables = variables::root_variables(module, sources, &var_files, &inputs.vars);
-        // Roots that declare the same top-level names (seven examples each calling `module.aks`)
-        // would give the same addresses: each then names its root, so results never merge.
-        let prefix = if root_names(module).any(|name| shared.contains(&name)) {
-            let file = &sources.get(module.first_file).display;
-            let dir = file.rsplit_once('/').map_or(".", |(dir, _)| dir);
-            format!("{dir}: ")
-        } else {
-            String::new()
-        };
-        let placement = Placement {
-            prefix,
-            context: Vec::new(),
-            depth: 0,
-            chain: vec![root.clone()],
-            azapi_default_tags: None,
-            module_key: Vec::new(),
-        };
-        instantiator.module(module, variables, &placement, &mut evaluated);
+    // Roots are independent: each is evaluated on its own (in parallel) with its own budget, so
+    // what one root decides never depends on how many others the scan holds; the results join
+    // in root order.
+    let per_root: Vec<Evaluated> = roots
+        .par_iter()
+        .map(|root| {
+            let instantiator = Instantiator {
+                sources,
+                modules: &modules,
+                budget: crate::budget::Budget::new(instance::MODULE_INSTANCE_BUDGET),
+                output_budget: crate::budget::Budget::new(instance::MODULE_INSTANCE_BUDGET),
+                init_modules: Default::default(),
+            };
+            let module = &modules[root];
+            let variables = variables::root_variables(module, sources, &var_files, &inputs.vars);
+            // Roots that declare the same top-level names (seven examples each calling
+            // `module.aks`) would give the same addresses: each then names its root, so results
+            // never merge.
+            let prefix = if root_names(module).any(|name| shared.contains(&name)) {
+                let file = &sources.get(module.first_file).display;
+                let dir = file.rsplit_once('/').map_or(".", |(dir, _)| dir);
+                format!("{dir}: ")
+            } else {
+                String::new()
+            };
+            let placement = Placement {
+                prefix,
+                context: Vec::new(),
+                depth: 0,
+                chain: vec![root.clone()],
+                azapi_default_tags: None,
+                module_key: Vec::new(),
+            };
+            let mut evaluated = Evaluated::default();
+            instantiator.module(module, variables, &placement, &mut evaluated);
+            evaluated
+        })
+        .collect();
+    let mut evaluated = Evaluated::default();
+    for part in per_root {
+        evaluated.model.extend(part.model);
+        evaluated.notes.extend(part.notes);
     }
     let plans: Vec<&Value> = files
         .iter()
