@@ -12,6 +12,7 @@ pub mod bicep;
 pub mod helm;
 pub mod json;
 pub mod kubernetes;
+pub mod options;
 pub mod repository;
 pub mod terraform;
 pub mod yaml;

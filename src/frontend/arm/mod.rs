@@ -11,6 +11,7 @@
 pub mod expr;
 pub(crate) mod links;
 mod lower;
+mod options;
 pub mod params;
 mod template;
 
@@ -24,6 +25,8 @@ use crate::frontend::{json, FrontEnd, Lowered, ParseOutcome, SyntaxError};
 use crate::model::Model;
 use crate::source::{FileId, SourceMap};
 use crate::value::{Value, ValueKind};
+
+pub use options::{Options, OPTIONS};
 
 use expr::eval::{Context, DeployScope};
 
@@ -96,7 +99,7 @@ pub const FRONT_END: FrontEnd = FrontEnd {
             &documents,
             &linked_only,
             input.sources,
-            &input.options.param_files,
+            &input.options.front_ends.arm.param_files,
         );
         Lowered {
             model: output.model,

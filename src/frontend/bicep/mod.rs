@@ -76,7 +76,7 @@ pub const FRONT_END: crate::frontend::FrontEnd = crate::frontend::FrontEnd {
             &documents,
             &arm_documents,
             input.sources,
-            &input.options.param_files,
+            &input.options.front_ends.arm.param_files,
         );
         crate::frontend::Lowered {
             model: output.model,

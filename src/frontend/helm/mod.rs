@@ -4,6 +4,7 @@
 //! key each part came from. Its templates are never read as plain YAML.
 
 pub mod chart;
+mod options;
 pub mod template;
 
 use std::path::{Path, PathBuf};
@@ -16,6 +17,7 @@ use crate::source::{SourceFile, SourceMap};
 use crate::value::Value;
 
 pub use chart::{ChartSource, Document, UserValues};
+pub use options::{Options, OPTIONS};
 
 /// Remove the files of every chart from `files` (they are rendered, not scanned as manifests)
 /// and return the chart directories.
