@@ -102,28 +102,13 @@ fn scan_on_this_pool(options: &ScanOptions) -> Result<ScanOutput, discover::Miss
     options.front_ends.add_files(&mut discovery.files)?;
     discovery.files.dedup_by(|a, b| a.path == b.path);
     exclude(&mut discovery.files, &options.config);
-    // A Helm chart is a directory rendered as a whole (its templates are not YAML): charts render
-    // beside the parsing of every other file, and their sources join the scan's.
-    let charts = frontend::helm::take_charts(&mut discovery.files);
-    let (mut parsed, (chart_sources, helm)) = rayon::join(
-        || frontend::parse_all(&discovery.files),
-        || {
-            frontend::helm::build(
-                &charts,
-                &options.front_ends.helm.values_files,
-                &options.front_ends.helm.set,
-            )
-        },
-    );
-    let helm = frontend::helm::attach(chart_sources, helm, &mut parsed.sources);
+    // Directories read as a whole (Helm charts) are read beside the parsing of every other file.
+    let mut parsed = frontend::read_all(&mut discovery.files, options);
     let (lowered, lowering_errors) = frontend::lower_all(&parsed, options);
-    let mut model = lowered.model;
-    model.extend(frontend::helm::lower(&helm.documents));
+    let model = lowered.model;
     let mut findings = std::mem::take(&mut parsed.errors);
-    findings.extend(helm.errors);
     // Modules, deployments and chart dependencies that could not be followed (E003).
     findings.extend(lowered.notes);
-    findings.extend(helm.notes);
     let (checked, rule_errors) = rules::run(&model, &options.config);
     findings.extend(checked);
     let mut findings = rules::apply_levels(findings, &options.config, options.strict);

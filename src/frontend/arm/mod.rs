@@ -76,6 +76,7 @@ pub const FRONT_END: FrontEnd = FrontEnd {
         }
     },
     referenced: links::referenced_files,
+    directories: None,
     lower: |input| {
         let documents: Vec<&Document> = input
             .files

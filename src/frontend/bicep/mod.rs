@@ -60,6 +60,7 @@ pub const FRONT_END: crate::frontend::FrontEnd = crate::frontend::FrontEnd {
         }
     },
     referenced: |_, _| Vec::new(),
+    directories: None,
     lower: |input| {
         let documents: Vec<&Document> = input
             .files

@@ -59,6 +59,7 @@ pub const FRONT_END: FrontEnd = FrontEnd {
         }
     },
     referenced: module::local_module_files,
+    directories: None,
     lower: |input| {
         let (model, notes) = build_model(
             input.files,
