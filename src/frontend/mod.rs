@@ -476,6 +476,15 @@ mod tests {
                 .map(|front_end| front_end.name)
                 .collect();
             assert!(claimants.len() <= 1, "{kind:?} is claimed by {claimants:?}");
+            // A front end that reads directories takes its files out first; the per-file stage
+            // must never hand it one.
+            for front_end in FRONT_ENDS.iter().filter(|f| f.directories.is_some()) {
+                assert!(
+                    !(front_end.claims)(&file),
+                    "{} claims {kind:?}",
+                    front_end.name
+                );
+            }
         }
     }
 }
