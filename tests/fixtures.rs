@@ -120,6 +120,13 @@ fn fixtures_match_expected_results() {
             .env("AKSGUARD_TODAY", "2025-06-01");
         let under_test = rule_under_test(dir, &testdata);
         let rules = match &under_test {
+            Some(_) if dir.join("rules.txt").exists() => {
+                failures.push(format!(
+                    "{}: rules.txt is not read under testdata/rules/<ID>/, where only <ID> runs",
+                    dir.display()
+                ));
+                continue;
+            }
             Some((rule, _)) => vec![rule.clone()],
             None => match declared_rules(dir) {
                 Ok(rules) => rules,
