@@ -2,7 +2,9 @@
 //! file itself (unknown keys and bad values are errors with a snippet, exit status 2).
 //!
 //! The file is walked by hand over `toml`'s spanned tables rather than deserialized with serde, so
-//! every error points at the exact key or value, and unknown keys are caught everywhere.
+//! every error points at the exact key or value, and unknown keys are caught everywhere. Each
+//! front end's table (`[terraform]`, ...) is read by that front end through [`Reader`]
+//! (`crate::frontend::options`).
 
 use std::io;
 use std::ops::Range;
