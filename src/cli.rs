@@ -64,26 +64,10 @@ struct InputArgs {
     /// Configuration file (default: the nearest .aksguard.toml from the first path upwards)
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
-    /// Terraform variables file for root modules (repeatable; applied after the automatic tfvars)
-    #[arg(long = "var-file", value_name = "FILE")]
-    var_files: Vec<PathBuf>,
-    /// Terraform variable for root modules, NAME=VALUE (repeatable; applied last)
-    #[arg(long = "var", value_name = "NAME=VALUE")]
-    vars: Vec<String>,
-    /// Terraform plan as JSON (`terraform show -json tf.plan > plan.json`; repeatable): its
-    /// planned values decide the clusters it plans, reported at their `.tf` blocks
-    #[arg(long = "plan", value_name = "FILE")]
-    plans: Vec<PathBuf>,
-    /// ARM parameter file (repeatable): every template is evaluated once with each, instead of
-    /// its name-paired parameter files
-    #[arg(long = "param-file", value_name = "FILE")]
-    param_files: Vec<PathBuf>,
-    /// Helm values file for charts (repeatable; merged in order after the config's values_files)
-    #[arg(long = "values", value_name = "FILE")]
-    values_files: Vec<PathBuf>,
-    /// Helm value for charts, KEY=VALUE in `helm --set` syntax (repeatable; applied last)
-    #[arg(long = "set", value_name = "KEY=VALUE")]
-    set: Vec<String>,
+    // Every front end's flags (`--var-file`, `--param-file`, `--values`, ...), declared in its
+    // folder.
+    #[command(flatten)]
+    front_ends: crate::frontend::options::Options,
 }
 
 #[derive(clap::Args, Debug)]
@@ -381,51 +365,15 @@ fn report_baseline(output: &crate::ScanOutput) {
     }
 }
 
-/// `--var NAME=VALUE` arguments.
-fn cli_vars(vars: &[String]) -> Result<Vec<crate::frontend::terraform::CliVar>, Status> {
-    vars.iter()
-        .map(|var| match var.split_once('=') {
-            Some((name, value)) if !name.trim().is_empty() => {
-                Ok(crate::frontend::terraform::CliVar {
-                    name: name.trim().to_string(),
-                    value: value.to_string(),
-                })
-            }
-            _ => Err(fail(format!("--var {var}: expected NAME=VALUE"))),
-        })
-        .collect()
-}
-
 /// The scan options `inputs` describe: the configuration file, then the command line's files.
 fn input_options(inputs: &InputArgs) -> Result<ScanOptions, Status> {
     let config = load_config(inputs.config.as_deref(), &inputs.paths)?;
-    let vars = cli_vars(&inputs.vars)?;
+    let mut front_ends = inputs.front_ends.clone();
+    front_ends.merge(&config.front_ends).map_err(fail)?;
     let today = crate::date::Date::today().map_err(fail)?;
     Ok(ScanOptions {
         paths: inputs.paths.clone(),
-        param_files: config
-            .param_files
-            .iter()
-            .chain(&inputs.param_files)
-            .cloned()
-            .collect(),
-        values_files: config
-            .values_files
-            .iter()
-            .chain(&inputs.values_files)
-            .cloned()
-            .collect(),
-        helm_set: inputs.set.clone(),
-        terraform: crate::frontend::terraform::TerraformInputs {
-            var_files: config
-                .var_files
-                .iter()
-                .chain(&inputs.var_files)
-                .cloned()
-                .collect(),
-            vars,
-            plans: inputs.plans.clone(),
-        },
+        front_ends,
         config,
         today: Some(today),
         ..ScanOptions::default()

@@ -30,13 +30,10 @@ pub struct Config {
     pub exclude: Vec<String>,
     /// Findings to leave out, by rule, path and resource, each with a reason.
     pub ignores: Vec<IgnoreEntry>,
-    /// Default Terraform variable files (`--var-file` adds to them), resolved against the config
-    /// file's directory.
-    pub var_files: Vec<PathBuf>,
-    /// Default ARM parameter files (`--param-file` adds to them).
-    pub param_files: Vec<PathBuf>,
-    /// Default Helm values files (`--values` adds to them), in the order Helm merges them.
-    pub values_files: Vec<PathBuf>,
+    /// What the front ends' tables set (`[terraform] var_files`, `[arm] param_files`, `[helm]
+    /// values_files`, paths resolved against the config file's directory): defaults the command
+    /// line's flags add to.
+    pub front_ends: crate::frontend::options::Options,
     /// The file this configuration was read from, if any: ignores and excludes are relative to
     /// its directory, and problems with its ignores point into it.
     pub file: Option<ConfigFile>,
@@ -79,9 +76,7 @@ impl Default for Config {
             rule_levels: BTreeMap::new(),
             exclude: Vec::new(),
             ignores: Vec::new(),
-            var_files: Vec::new(),
-            param_files: Vec::new(),
-            values_files: Vec::new(),
+            front_ends: crate::frontend::options::Options::default(),
             file: None,
         }
     }

@@ -43,16 +43,9 @@ pub struct ScanOptions {
     pub today: Option<date::Date>,
     /// Findings already known (`scan --baseline FILE`); they are left out of the report.
     pub baseline: Option<baseline::Baseline>,
-    /// ARM parameter files: the config file's `param_files`, then `--param-file`s; when given,
-    /// every template is evaluated once with each of them instead of its name-paired files.
-    pub param_files: Vec<PathBuf>,
-    /// Helm values files: the config file's `values_files`, then `--values`, in merge order.
-    pub values_files: Vec<PathBuf>,
-    /// Helm `--set KEY=VALUE` assignments, applied after the values files.
-    pub helm_set: Vec<String>,
-    /// Terraform variable files (the config file's `var_files`, then `--var-file`s) and
-    /// `--var NAME=VALUE` values, for root modules.
-    pub terraform: frontend::terraform::TerraformInputs,
+    /// Every front end's options (its flags after its config table's settings): Terraform's
+    /// variable files and plans, ARM's parameter files, Helm's values.
+    pub front_ends: frontend::options::Options,
 }
 
 /// Everything a report needs: the sources (for snippets), the model (for the posture summary)
@@ -104,54 +97,18 @@ fn scan_on_this_pool(options: &ScanOptions) -> Result<ScanOutput, discover::Miss
             kind: discover::FileKind::Manifests,
         });
     }
-    if let Some(missing) = options.param_files.iter().find(|p| !p.is_file()) {
-        return Err(discover::MissingPath(missing.clone()));
-    }
-    // Parameter files given by flag are read like scanned files (once, even when also scanned).
-    for path in &options.param_files {
-        discovery.files.push(discover::Discovered {
-            path: path.clone(),
-            kind: match discover::classify(path) {
-                Some(discover::FileKind::BicepParam) => discover::FileKind::BicepParam,
-                _ => discover::FileKind::Json,
-            },
-        });
-    }
-    add_input_files(&mut discovery, &options.terraform.var_files)?;
-    if let Some(missing) = options.terraform.plans.iter().find(|p| !p.is_file()) {
-        return Err(discover::MissingPath(missing.clone()));
-    }
-    // A plan is read as a plan even when the walk also found it (as JSON).
-    discovery
-        .files
-        .retain(|file| !options.terraform.plans.contains(&file.path));
-    for path in &options.terraform.plans {
-        discovery.files.push(discover::Discovered {
-            path: path.clone(),
-            kind: discover::FileKind::TerraformPlan,
-        });
-    }
+    // Files the front ends' flags name (parameter and variable files, plans) are read like
+    // scanned ones.
+    options.front_ends.add_files(&mut discovery.files)?;
     discovery.files.dedup_by(|a, b| a.path == b.path);
     exclude(&mut discovery.files, &options.config);
-    if let Some(missing) = options.values_files.iter().find(|p| !p.is_file()) {
-        return Err(discover::MissingPath(missing.clone()));
-    }
-    // A Helm chart is a directory rendered as a whole (its templates are not YAML): charts render
-    // beside the parsing of every other file, and their sources join the scan's.
-    let charts = frontend::helm::take_charts(&mut discovery.files);
-    let (mut parsed, (chart_sources, helm)) = rayon::join(
-        || frontend::parse_all(&discovery.files),
-        || frontend::helm::build(&charts, &options.values_files, &options.helm_set),
-    );
-    let helm = frontend::helm::attach(chart_sources, helm, &mut parsed.sources);
+    // Directories read as a whole (Helm charts) are read beside the parsing of every other file.
+    let mut parsed = frontend::read_all(&mut discovery.files, options);
     let (lowered, lowering_errors) = frontend::lower_all(&parsed, options);
-    let mut model = lowered.model;
-    model.extend(frontend::helm::lower(&helm.documents));
+    let model = lowered.model;
     let mut findings = std::mem::take(&mut parsed.errors);
-    findings.extend(helm.errors);
     // Modules, deployments and chart dependencies that could not be followed (E003).
     findings.extend(lowered.notes);
-    findings.extend(helm.notes);
     let (checked, rule_errors) = rules::run(&model, &options.config);
     findings.extend(checked);
     let mut findings = rules::apply_levels(findings, &options.config, options.strict);
@@ -234,42 +191,4 @@ fn exclude(files: &mut Vec<discover::Discovered>, config: &Config) {
             .iter()
             .any(|glob| suppress::path_matches(glob, &relative))
     });
-}
-
-/// Files named on the command line (`--var-file`) are read by the parse stage like any other,
-/// even when they lie outside the scanned paths.
-fn add_input_files(
-    discovery: &mut discover::Discovery,
-    paths: &[PathBuf],
-) -> Result<(), discover::MissingPath> {
-    if let Some(missing) = paths.iter().find(|p| !p.is_file()) {
-        return Err(discover::MissingPath(missing.clone()));
-    }
-    if paths.is_empty() {
-        return Ok(());
-    }
-    // Canonical paths of what the walk found, computed once (not once per variable file).
-    let mut known: std::collections::HashSet<PathBuf> = discovery
-        .files
-        .iter()
-        .filter_map(|f| std::fs::canonicalize(&f.path).ok())
-        .collect();
-    for path in paths {
-        let canonical = std::fs::canonicalize(path).unwrap_or_else(|_| path.clone());
-        if known.insert(canonical) {
-            let kind = discover::classify(path).unwrap_or(discover::FileKind::TfVars);
-            let kind = match kind {
-                discover::FileKind::TfVarsJson | discover::FileKind::Json => {
-                    discover::FileKind::TfVarsJson
-                }
-                _ => discover::FileKind::TfVars,
-            };
-            discovery.files.push(discover::Discovered {
-                path: path.clone(),
-                kind,
-            });
-        }
-    }
-    discovery.files.sort();
-    Ok(())
 }

@@ -587,3 +587,44 @@ fn plan_flag_checks_its_file() {
     let missing = aksguard(&["scan", ".", "--plan", "does-not-exist.json"]);
     assert_eq!(missing.status.code(), Some(2));
 }
+
+/// A front end's config table (`[terraform] var_files`) and its older top-level spelling
+/// (`var_files`) give the same defaults, and the command line's `--var-file` applies after them.
+#[test]
+fn front_end_config_tables_and_top_level_aliases_agree() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let write =
+        |name: &str, text: &str| std::fs::write(dir.path().join(name), text).expect("write");
+    write(
+        "main.tf",
+        "variable \"owner\" {}\nresource \"azurerm_kubernetes_cluster\" \"a\" {\n  tags = { owner = var.owner, cost-center = \"1\" }\n}\n",
+    );
+    write("config.tfvars", "owner = \"platform\"\n");
+    write("flag.tfvars", "owner = \"\"\n");
+    write(
+        "table.toml",
+        "[terraform]\nvar_files = [\"config.tfvars\"]\n",
+    );
+    write("alias.toml", "var_files = [\"config.tfvars\"]\n");
+    let scan = |config: &str, extra: &[&str]| {
+        let dir = dir.path().to_str().expect("utf-8 path");
+        let config = format!("{dir}/{config}");
+        let mut args = vec!["scan", dir, "--config", &config, "--format", "compact"];
+        args.extend(["--rule", "AKS003", "--fail-on", "never"]);
+        args.extend(extra);
+        stdout(&aksguard(&args))
+    };
+    let flag = format!("{}/flag.tfvars", dir.path().display());
+    for config in ["table.toml", "alias.toml"] {
+        assert_eq!(
+            scan(config, &[]),
+            "",
+            "{config}: the config's var file sets the owner"
+        );
+        let overridden = scan(config, &["--var-file", &flag]);
+        assert!(
+            overridden.contains("empty `owner` tag"),
+            "{config}: --var-file applies after the config's: {overridden}"
+        );
+    }
+}

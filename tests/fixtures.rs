@@ -5,8 +5,10 @@
 //! name states its intent, which is checked apart from the expected text (so re-blessing cannot
 //! turn a failing fixture into a passing one): `fail*` must report a violation of the rule,
 //! `pass*` no result of it but passing advice, `unknown*` an unknown result and `covered*` a covered one.
-//! Elsewhere all rules run. A fixture directory may hold `args.txt` with extra arguments, one per
-//! line.
+//! Elsewhere a fixture exercises a front end or a feature, and names the rules it exercises in
+//! `rules.txt` (rule IDs separated by spaces or newlines): only they run, so rewording one rule's
+//! message does not touch the fixtures of the others. A fixture directory may hold `args.txt` with
+//! extra arguments, one per line.
 //! `AKSGUARD_BLESS=1 cargo test --test fixtures` rewrites the expected files; review the diff.
 
 use std::path::{Path, PathBuf};
@@ -38,6 +40,18 @@ fn rule_under_test(dir: &Path, testdata: &Path) -> Option<(String, String)> {
         return None;
     }
     Some((parts.next()?, parts.next().unwrap_or_default()))
+}
+
+/// The rules a fixture outside `testdata/rules/` declares in its `rules.txt`.
+fn declared_rules(dir: &Path) -> Result<Vec<String>, String> {
+    let text = std::fs::read_to_string(dir.join("rules.txt")).map_err(|error| {
+        format!("no rules.txt ({error}): name the rules this fixture exercises, e.g. `AKS001`")
+    })?;
+    let rules: Vec<String> = text.split_whitespace().map(str::to_string).collect();
+    if rules.is_empty() {
+        return Err("rules.txt names no rule".to_string());
+    }
+    Ok(rules)
 }
 
 /// The outcomes of `rule` in compact output: `violation`, `unknown` or `covered`, one per result.
@@ -105,7 +119,24 @@ fn fixtures_match_expected_results() {
             // Suppression expiry compares with "today": pin it so fixtures never rot.
             .env("AKSGUARD_TODAY", "2025-06-01");
         let under_test = rule_under_test(dir, &testdata);
-        if let Some((rule, _)) = &under_test {
+        let rules = match &under_test {
+            Some(_) if dir.join("rules.txt").exists() => {
+                failures.push(format!(
+                    "{}: rules.txt is not read under testdata/rules/<ID>/, where only <ID> runs",
+                    dir.display()
+                ));
+                continue;
+            }
+            Some((rule, _)) => vec![rule.clone()],
+            None => match declared_rules(dir) {
+                Ok(rules) => rules,
+                Err(problem) => {
+                    failures.push(format!("{}: {problem}", dir.display()));
+                    continue;
+                }
+            },
+        };
+        for rule in &rules {
             command.args(["--rule", rule]);
         }
         if let Ok(extra) = std::fs::read_to_string(dir.join("args.txt")) {

@@ -2,7 +2,9 @@
 //! file itself (unknown keys and bad values are errors with a snippet, exit status 2).
 //!
 //! The file is walked by hand over `toml`'s spanned tables rather than deserialized with serde, so
-//! every error points at the exact key or value, and unknown keys are caught everywhere.
+//! every error points at the exact key or value, and unknown keys are caught everywhere. Each
+//! front end's table (`[terraform]`, ...) is read by that front end through [`Reader`]
+//! (`crate::frontend::options`).
 
 use std::io;
 use std::ops::Range;
@@ -17,6 +19,7 @@ use toml::Spanned;
 use super::{Config, ConfigFile, IgnoreEntry, RuleLevel};
 use crate::date::Date;
 use crate::finding::Level;
+use crate::frontend::options::{ConfigTable, FRONT_END_OPTIONS};
 use crate::rules;
 
 /// The name looked for from the scanned path upwards.
@@ -95,9 +98,13 @@ pub fn parse(path: &Path, text: String) -> Result<Config, ConfigError> {
     };
     let mut reader = Reader {
         mistakes: Vec::new(),
+        base: path
+            .parent()
+            .unwrap_or_else(|| Path::new("."))
+            .to_path_buf(),
     };
     let mut config = Config::default();
-    reader.read_root(table.get_ref(), &mut config, path);
+    reader.read_root(table.get_ref(), &mut config);
     let mut mistakes = reader.mistakes;
     if !mistakes.is_empty() {
         mistakes.sort_by_key(|(range, _)| (range.start, range.end));
@@ -119,9 +126,15 @@ type Entry<'a, 'i> = (
     &'a Spanned<DeValue<'i>>,
 );
 
-/// Collects every mistake rather than stopping at the first, so one run shows them all.
-struct Reader {
+/// A value of the config file, with its span.
+pub type ConfigValue<'i> = Spanned<DeValue<'i>>;
+
+/// Reads the file, collecting every mistake rather than stopping at the first, so one run shows
+/// them all. Front ends read their tables through it.
+pub struct Reader {
     mistakes: Vec<(Range<usize>, String)>,
+    /// The config file's directory, which relative paths are resolved against.
+    base: PathBuf,
 }
 
 impl Reader {
@@ -140,17 +153,17 @@ impl Reader {
         );
     }
 
-    fn read_root(&mut self, table: &DeTable, config: &mut Config, path: &Path) {
-        const KEYS: &[&str] = &[
-            "tags",
-            "rules",
-            "exclude",
-            "ignore",
-            "var_files",
-            "param_files",
-            "values_files",
-        ];
-        let base = path.parent().unwrap_or_else(|| Path::new("."));
+    fn read_root(&mut self, table: &DeTable, config: &mut Config) {
+        let tables = || FRONT_END_OPTIONS.iter().map(|front_end| &front_end.table);
+        let aliases = || {
+            tables()
+                .filter(|table| table.top_level_aliases)
+                .flat_map(|table| table.keys.iter().copied())
+        };
+        let top_level: Vec<&str> = table
+            .iter()
+            .map(|(key, _)| key.get_ref().as_ref())
+            .collect();
         for entry in table.iter() {
             let (key, value) = entry;
             match key.get_ref().as_ref() {
@@ -165,18 +178,52 @@ impl Reader {
                     }
                 }
                 "ignore" => self.read_ignores(value, config),
-                name @ ("var_files" | "param_files" | "values_files") => {
-                    if let Some(files) = self.strings(value, name) {
-                        let files: Vec<PathBuf> =
-                            files.into_iter().map(|(f, _)| base.join(f)).collect();
-                        match name {
-                            "var_files" => config.var_files = files,
-                            "param_files" => config.param_files = files,
-                            _ => config.values_files = files,
-                        }
+                name => {
+                    if let Some(front_end) = tables().find(|table| table.name == name) {
+                        self.read_front_end_table(front_end, value, &top_level, config);
+                    } else if let Some(front_end) =
+                        tables().find(|table| table.top_level_aliases && table.keys.contains(&name))
+                    {
+                        (front_end.read)(&mut config.front_ends, name, value, name, self);
+                    } else {
+                        let known: Vec<&str> = ["tags", "rules", "exclude", "ignore"]
+                            .into_iter()
+                            .chain(tables().map(|table| table.name))
+                            .chain(aliases())
+                            .collect();
+                        self.unknown_key(entry, "the configuration", &known);
                     }
                 }
-                _ => self.unknown_key(entry, "the configuration", KEYS),
+            }
+        }
+    }
+
+    /// A front end's table (`[terraform]`); a key it also accepts at the top level may be set in
+    /// one place only.
+    fn read_front_end_table(
+        &mut self,
+        front_end: &ConfigTable,
+        value: &Spanned<DeValue>,
+        top_level: &[&str],
+        config: &mut Config,
+    ) {
+        let Some(table) = self.table(value, front_end.name) else {
+            return;
+        };
+        let shown_table = format!("[{}]", front_end.name);
+        for entry in table.iter() {
+            let (key, value) = entry;
+            let name = key.get_ref().as_ref();
+            if !front_end.keys.contains(&name) {
+                self.unknown_key(entry, &shown_table, front_end.keys);
+            } else if front_end.top_level_aliases && top_level.contains(&name) {
+                self.mistake(
+                    key.span(),
+                    format!("`{name}` is set both at the top level and in {shown_table}; keep the one in {shown_table} (the top-level key is its older spelling)"),
+                );
+            } else {
+                let shown = format!("{}.{name}", front_end.name);
+                (front_end.read)(&mut config.front_ends, name, value, &shown, self);
             }
         }
     }
@@ -398,6 +445,12 @@ impl Reader {
         }
     }
 
+    /// An array of paths, resolved against the config file's directory.
+    pub fn paths(&mut self, value: &Spanned<DeValue>, name: &str) -> Option<Vec<PathBuf>> {
+        let paths = self.strings(value, name)?;
+        Some(paths.into_iter().map(|(p, _)| self.base.join(p)).collect())
+    }
+
     fn strings(
         &mut self,
         value: &Spanned<DeValue>,
@@ -497,7 +550,10 @@ until = 2030-01-31
             RuleLevel::Level(Level::Warning)
         );
         assert_eq!(config.exclude, ["examples/**"]);
-        assert_eq!(config.var_files, [PathBuf::from("/repo/env/prod.tfvars")]);
+        assert_eq!(
+            config.front_ends.terraform.var_files,
+            [PathBuf::from("/repo/env/prod.tfvars")]
+        );
         let ignore = &config.ignores[0];
         assert_eq!(ignore.rules, ["AKS002"]);
         assert_eq!(ignore.until, Date::parse("2030-01-31"));
@@ -523,6 +579,48 @@ until = 2030-01-31
         assert!(messages[0].contains("no rule `AKS999`"));
         assert!(messages[1].contains("must be one of"));
         assert!(messages[2].contains("needs `reason"));
+    }
+
+    #[test]
+    fn front_end_tables_and_their_top_level_aliases_are_read() {
+        let config = parse_text(
+            "param_files = [\"p.json\"]\n[terraform]\nvar_files = [\"env/prod.tfvars\"]\n[helm]\nvalues_files = [\"v.yaml\"]\n",
+        )
+        .unwrap();
+        let front_ends = &config.front_ends;
+        assert_eq!(
+            front_ends.terraform.var_files,
+            [PathBuf::from("/repo/env/prod.tfvars")]
+        );
+        assert_eq!(front_ends.arm.param_files, [PathBuf::from("/repo/p.json")]);
+        assert_eq!(
+            front_ends.helm.values_files,
+            [PathBuf::from("/repo/v.yaml")]
+        );
+    }
+
+    #[test]
+    fn front_end_tables_report_their_mistakes() {
+        let text = "var_files = []\n[terraform]\nvar_files = []\nvar_file = []\n[arm]\nparam_files = \"p.json\"\n";
+        let error = parse_text(text).unwrap_err();
+        let mistakes: Vec<(&str, &str)> = error
+            .mistakes
+            .iter()
+            .map(|(range, message)| (&text[range.clone()], message.as_str()))
+            .collect();
+        assert_eq!(mistakes.len(), 3, "{mistakes:?}");
+        assert_eq!(mistakes[0].0, "var_files");
+        assert!(mistakes[0]
+            .1
+            .contains("set both at the top level and in [terraform]"));
+        assert_eq!(mistakes[1].0, "var_file");
+        assert!(mistakes[1]
+            .1
+            .contains("in [terraform]; did you mean `var_files`?"));
+        assert_eq!(mistakes[2].0, "\"p.json\"");
+        assert!(mistakes[2]
+            .1
+            .contains("`arm.param_files` must be an array of strings"));
     }
 
     #[test]

@@ -2,7 +2,9 @@
 //! them, and evaluates and lowers what it parsed into the model. This module is the shared stage
 //! around them: it reads every discovered file once, in parallel, hands it to the front end that
 //! claims its kind, numbers the files in sorted order (so output never depends on scheduling)
-//! and turns syntax errors into `E001` findings.
+//! and turns syntax errors into `E001` findings. A front end that reads directories as a whole
+//! ([`Directories`]: Helm charts) takes them out of the discovered files first and reads them
+//! beside that parsing ([`read_all`]).
 //!
 //! Adding a format is a new folder and one line in [`FRONT_ENDS`].
 
@@ -12,11 +14,13 @@ pub mod bicep;
 pub mod helm;
 pub mod json;
 pub mod kubernetes;
+pub mod options;
 pub mod repository;
 pub mod terraform;
 pub mod yaml;
 
 use std::any::Any;
+use std::path::PathBuf;
 
 use rayon::prelude::*;
 
@@ -33,6 +37,7 @@ pub const FRONT_ENDS: &[FrontEnd] = &[
     arm::FRONT_END,
     bicep::FRONT_END,
     kubernetes::FRONT_END,
+    helm::FRONT_END,
 ];
 
 /// The path that names standard input (`aksguard scan -`): read as Kubernetes manifests.
@@ -52,8 +57,33 @@ pub struct FrontEnd {
     /// modules), given the sources read so far (indexed by [`FileId`]): read and parsed like the
     /// rest.
     pub referenced: fn(&[ParsedFile], &[SourceFile]) -> Vec<Discovered>,
+    /// For a front end that reads directories as a whole rather than files one by one (a Helm
+    /// chart); `None` for the others.
+    pub directories: Option<Directories>,
     /// Evaluate and lower everything it parsed in this scan.
     pub lower: fn(&LowerInput) -> Lowered,
+}
+
+/// How a front end reads directories as a whole: a Helm chart (`Chart.yaml` and everything under
+/// it) is rendered together, and its templates are not files a per-file parser can read.
+pub struct Directories {
+    /// Take the files of every directory it reads out of the discovered files (so they are not
+    /// read one by one) and return those directories.
+    pub take: fn(&mut Vec<Discovered>) -> Vec<PathBuf>,
+    /// Read the directories into a source map of their own, so that this runs beside the parsing
+    /// of every other file.
+    pub read: fn(&[PathBuf], &ScanOptions) -> ReadDirectories,
+    /// Add `offset` to every [`FileId`] in a parsed entry, once the directories' sources join
+    /// the scan's after `offset` others.
+    pub shift_files: fn(&mut Syntax, u32),
+}
+
+/// What a front end read from its directories: one parsed entry per directory, with ids into
+/// its own `sources`, and the E001 findings of its inputs.
+pub struct ReadDirectories {
+    pub sources: SourceMap,
+    pub files: Vec<ParsedFile>,
+    pub errors: Vec<Finding>,
 }
 
 /// What a front end's lowering sees: the files it parsed, and every front end's (read-only), for
@@ -180,6 +210,52 @@ pub fn parse_all(files: &[Discovered]) -> Parsed {
         batch = std::borrow::Cow::Owned(referenced);
     }
     parsed.sources = SourceMap::new(sources);
+    parsed
+}
+
+/// Read and parse every file ([`parse_all`]) and, beside it, the directories front ends read as
+/// a whole (taken out of `files` first). The directories' sources join the scan's after the
+/// files', in [`FRONT_ENDS`] order, so every [`FileId`] is still deterministic.
+pub fn read_all(files: &mut Vec<Discovered>, options: &ScanOptions) -> Parsed {
+    let directories: Vec<(usize, &Directories, Vec<PathBuf>)> = FRONT_ENDS
+        .iter()
+        .enumerate()
+        .filter_map(|(at, front_end)| {
+            let form = front_end.directories.as_ref()?;
+            Some((at, form, (form.take)(files)))
+        })
+        .collect();
+    let files: &[Discovered] = files;
+    let (mut parsed, read) = rayon::join(
+        || parse_all(files),
+        || {
+            directories
+                .par_iter()
+                .map(|(at, form, dirs)| (*at, *form, (form.read)(dirs, options)))
+                .collect::<Vec<_>>()
+        },
+    );
+    for (at, form, read) in read {
+        let offset = parsed.sources.len() as u32;
+        for (_, file) in read.sources.files() {
+            parsed
+                .sources
+                .push(SourceFile::new(file.path.clone(), file.text.clone()));
+        }
+        for mut file in read.files {
+            file.id.0 += offset;
+            (form.shift_files)(&mut file.syntax, offset);
+            parsed.files[at].push(file);
+        }
+        for mut error in read.errors {
+            error.span.file.0 += offset;
+            error
+                .related
+                .iter_mut()
+                .for_each(|r| r.span.file.0 += offset);
+            parsed.errors.push(error);
+        }
+    }
     parsed
 }
 
@@ -400,6 +476,15 @@ mod tests {
                 .map(|front_end| front_end.name)
                 .collect();
             assert!(claimants.len() <= 1, "{kind:?} is claimed by {claimants:?}");
+            // A front end that reads directories takes its files out first; the per-file stage
+            // must never hand it one.
+            for front_end in FRONT_ENDS.iter().filter(|f| f.directories.is_some()) {
+                assert!(
+                    !(front_end.claims)(&file),
+                    "{} claims {kind:?}",
+                    front_end.name
+                );
+            }
         }
     }
 }

@@ -11,6 +11,7 @@
 pub mod expr;
 pub(crate) mod links;
 mod lower;
+mod options;
 pub mod params;
 mod template;
 
@@ -26,6 +27,8 @@ use crate::frontend::{json, FrontEnd, Lowered, ParseOutcome, SyntaxError};
 use crate::model::Model;
 use crate::source::{FileId, SourceMap};
 use crate::value::{Value, ValueKind};
+
+pub use options::{Options, OPTIONS};
 
 use expr::eval::{Context, DeployScope};
 
@@ -75,6 +78,7 @@ pub const FRONT_END: FrontEnd = FrontEnd {
         }
     },
     referenced: links::referenced_files,
+    directories: None,
     lower: |input| {
         let documents: Vec<&Document> = input
             .files
@@ -98,7 +102,7 @@ pub const FRONT_END: FrontEnd = FrontEnd {
             &documents,
             &linked_only,
             input.sources,
-            &input.options.param_files,
+            &input.options.front_ends.arm.param_files,
         );
         Lowered {
             model: output.model,

@@ -62,6 +62,7 @@ pub const FRONT_END: crate::frontend::FrontEnd = crate::frontend::FrontEnd {
         }
     },
     referenced: |_, _| Vec::new(),
+    directories: None,
     lower: |input| {
         let documents: Vec<&Document> = input
             .files
@@ -78,7 +79,7 @@ pub const FRONT_END: crate::frontend::FrontEnd = crate::frontend::FrontEnd {
             &documents,
             &arm_documents,
             input.sources,
-            &input.options.param_files,
+            &input.options.front_ends.arm.param_files,
         );
         crate::frontend::Lowered {
             model: output.model,

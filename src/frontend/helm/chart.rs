@@ -343,7 +343,7 @@ fn note(span: Span, message: String, chart: &str) -> Finding {
     }
 }
 
-fn file_id(chart: &ChartSource, rel: &str) -> Option<FileId> {
+pub fn file_id(chart: &ChartSource, rel: &str) -> Option<FileId> {
     chart
         .files
         .iter()

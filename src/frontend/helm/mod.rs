@@ -1,9 +1,11 @@
 //! Helm charts: a directory with `Chart.yaml` is rendered as `helm template` renders it (with
 //! the chart's values, then the user's values files, then `--set`), and the rendered manifests
 //! are read as Kubernetes objects whose spans point back at the template text or the values
-//! key each part came from. Its templates are never read as plain YAML.
+//! key each part came from. Its templates are never read as plain YAML: Helm is the front end
+//! that reads directories ([`crate::frontend::Directories`]), each chart one parsed entry.
 
 pub mod chart;
+mod options;
 pub mod template;
 
 use std::collections::{HashMap, HashSet};
@@ -11,16 +13,54 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
-use crate::discover::Discovered;
+use crate::discover::{Discovered, FileKind};
 use crate::finding::Finding;
+use crate::frontend::{Directories, FrontEnd, Lowered, ParseOutcome, ParsedFile, ReadDirectories};
 use crate::source::{SourceFile, SourceMap};
 use crate::value::Value;
 
 pub use chart::{ChartSource, Document, UserValues};
+pub use options::{Options, OPTIONS};
+
+pub const FRONT_END: FrontEnd = FrontEnd {
+    name: "helm",
+    // A chart is read as a whole (its templates are not YAML), never one file at a time.
+    claims: |_| false,
+    parse: |_, _| ParseOutcome::Skipped,
+    set_file: |_, _| {},
+    referenced: |_, _| Vec::new(),
+    directories: Some(Directories {
+        take: take_charts,
+        read: |roots, options| {
+            let helm = &options.front_ends.helm;
+            read_charts(roots, &helm.values_files, &helm.set)
+        },
+        shift_files: |syntax, offset| {
+            if let Some(rendered) = syntax.downcast_mut::<chart::Rendered>() {
+                shift_rendered(rendered, offset);
+            }
+        },
+    }),
+    lower: |input| {
+        let charts: Vec<&chart::Rendered> = input
+            .files
+            .iter()
+            .filter_map(|file| file.syntax.downcast_ref::<chart::Rendered>())
+            .collect();
+        Lowered {
+            model: lower(charts.iter().flat_map(|chart| &chart.documents)),
+            // Templates that could not be rendered, dependencies not vendored (E003).
+            notes: charts
+                .iter()
+                .flat_map(|chart| chart.notes.clone())
+                .collect(),
+        }
+    },
+};
 
 /// Remove the files of every chart from `files` (they are rendered, not scanned as manifests)
 /// and return the chart directories.
-pub fn take_charts(files: &mut Vec<Discovered>) -> Vec<PathBuf> {
+fn take_charts(files: &mut Vec<Discovered>) -> Vec<PathBuf> {
     let mut paths: Vec<PathBuf> = files.iter().map(|f| f.path.clone()).collect();
     // A file inside a chart whose Chart.yaml is not among the scanned paths (`aksguard scan
     // chart/templates/`) still belongs to that chart: the outermost one above it. Files share
@@ -59,16 +99,6 @@ pub fn take_charts(files: &mut Vec<Discovered>) -> Vec<PathBuf> {
     roots
 }
 
-/// Everything the charts of a scan rendered to.
-#[derive(Debug, Default)]
-pub struct HelmOutput {
-    pub documents: Vec<Document>,
-    /// E003 notes: templates that could not be rendered, dependencies not vendored.
-    pub notes: Vec<Finding>,
-    /// E001 for values files that do not parse.
-    pub errors: Vec<Finding>,
-}
-
 /// Stack for one chart's rendering: templates nest and include each other, and debug builds
 /// use large frames.
 const RENDER_STACK: usize = 64 << 20;
@@ -78,59 +108,60 @@ fn parse_yaml(text: &str) -> Result<Vec<Value>, (usize, String)> {
 }
 
 /// Read the values files, then load and render every chart (in parallel, one chart per task),
-/// into a source map of its own, so that this runs beside the other front ends; [`attach`]
-/// then moves the files into the scan's map.
-pub fn build(
-    roots: &[PathBuf],
-    values_files: &[PathBuf],
-    set: &[String],
-) -> (SourceMap, HelmOutput) {
-    let mut sources = SourceMap::new(Vec::new());
-    let mut output = HelmOutput::default();
+/// into a source map of its own, so that this runs beside the parsing of every other file: one
+/// parsed entry per chart (what it rendered to, at its `Chart.yaml`), and E001 for values files
+/// that do not parse.
+fn read_charts(roots: &[PathBuf], values_files: &[PathBuf], set: &[String]) -> ReadDirectories {
+    let mut read = ReadDirectories {
+        sources: SourceMap::new(Vec::new()),
+        files: Vec::new(),
+        errors: Vec::new(),
+    };
     if roots.is_empty() {
-        return (sources, output);
+        return read;
     }
-    let user = read_values(values_files, &mut sources, &mut output.errors);
+    let user = read_values(values_files, &mut read.sources, &mut read.errors);
     let charts: Vec<ChartSource> = roots
         .iter()
-        .map(|root| chart::load(root, &mut sources))
+        .map(|root| chart::load(root, &mut read.sources))
         .collect();
     let user = UserValues {
         files: user,
         set: set.to_vec(),
     };
-    let shared: &SourceMap = &sources;
+    let shared: &SourceMap = &read.sources;
     let rendered: Vec<chart::Rendered> = charts
         .par_iter()
         .map(|chart| render_on_big_stack(chart, shared, &user))
         .collect();
-    for result in rendered {
-        output.documents.extend(result.documents);
-        output.notes.extend(result.notes);
-    }
-    (sources, output)
+    read.files = charts
+        .iter()
+        .zip(rendered)
+        .map(|(chart, rendered)| ParsedFile {
+            id: chart::file_id(chart, "Chart.yaml").unwrap_or_default(),
+            kind: FileKind::Yaml,
+            syntax: Box::new(rendered),
+            referenced: false,
+        })
+        .collect();
+    read
 }
 
-/// Append the charts' files to the scan's `sources`, pointing every span of `output` at their
-/// new ids.
-pub fn attach(own: SourceMap, mut output: HelmOutput, sources: &mut SourceMap) -> HelmOutput {
-    let offset = sources.len() as u32;
-    for (_, file) in own.files() {
-        sources.push(SourceFile::new(file.path.clone(), file.text.clone()));
-    }
+/// Point a chart's rendering at its files' ids once they join the scan's sources after
+/// `offset` others.
+fn shift_rendered(rendered: &mut chart::Rendered, offset: u32) {
     let shift = |span: &mut crate::source::Span| span.file.0 += offset;
-    for document in &mut output.documents {
+    for document in &mut rendered.documents {
         shift_value(&mut document.value, offset, 0);
         for (condition, related) in &mut document.skipped {
             shift(condition);
             shift(&mut related.span);
         }
     }
-    for finding in output.notes.iter_mut().chain(output.errors.iter_mut()) {
+    for finding in &mut rendered.notes {
         shift(&mut finding.span);
         finding.related.iter_mut().for_each(|r| shift(&mut r.span));
     }
-    output
 }
 
 fn shift_value(value: &mut Value, offset: u32, depth: usize) {
@@ -227,7 +258,7 @@ pub fn render_for_display(
 
 /// Lower the rendered documents as Kubernetes objects. A block an `{{ if }}` left out explains
 /// a missing setting when the condition stands inside the block that should hold the setting.
-pub fn lower(documents: &[Document]) -> crate::model::Model {
+fn lower<'d>(documents: impl Iterator<Item = &'d Document>) -> crate::model::Model {
     let mut model = crate::model::Model::default();
     for document in documents {
         let lowered = crate::frontend::kubernetes::lower_documents(

@@ -301,6 +301,7 @@ pub const FRONT_END: crate::frontend::FrontEnd = crate::frontend::FrontEnd {
         }
     },
     referenced: |_, _| Vec::new(),
+    directories: None,
     lower: |input| {
         let manifests: Vec<&Manifest> = input
             .files

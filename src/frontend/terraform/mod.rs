@@ -13,6 +13,7 @@ mod functions;
 mod instance;
 mod lenient;
 mod module;
+mod options;
 mod plan;
 mod values;
 mod variables;
@@ -30,6 +31,7 @@ use crate::model::Model;
 use crate::source::{FileId, SourceMap};
 use crate::value::Value;
 
+pub use options::{Options, OPTIONS};
 pub use variables::CliVar;
 
 use instance::{Evaluated, Instantiator, Placement};
@@ -58,8 +60,13 @@ pub const FRONT_END: FrontEnd = FrontEnd {
         }
     },
     referenced: module::local_module_files,
+    directories: None,
     lower: |input| {
-        let (model, notes) = build_model(input.files, input.sources, &input.options.terraform);
+        let (model, notes) = build_model(
+            input.files,
+            input.sources,
+            &input.options.front_ends.terraform,
+        );
         Lowered { model, notes }
     },
 };
@@ -99,17 +106,6 @@ pub fn parse(text: &str) -> Result<Body, SyntaxError> {
     lenient::parse(text)
 }
 
-/// Inputs from the command line that decide root modules' variables.
-#[derive(Debug, Clone, Default)]
-pub struct TerraformInputs {
-    /// `--var-file` paths, in the order given (each was read by the parse stage).
-    pub var_files: Vec<PathBuf>,
-    /// `--var NAME=VALUE`, applied after every file.
-    pub vars: Vec<CliVar>,
-    /// `--plan` files (`terraform show -json`), read by the parse stage.
-    pub plans: Vec<PathBuf>,
-}
-
 fn canonical(path: &Path) -> PathBuf {
     std::fs::canonicalize(path).unwrap_or_else(|_| module::normalize(path))
 }
@@ -120,8 +116,9 @@ fn canonical(path: &Path) -> PathBuf {
 pub fn build_model(
     files: &[ParsedFile],
     sources: &SourceMap,
-    inputs: &TerraformInputs,
+    inputs: &Options,
 ) -> (Model, Vec<Finding>) {
+    let cli_vars = inputs.cli_vars();
     let var_file_paths: Vec<PathBuf> = inputs.var_files.iter().map(|p| canonical(p)).collect();
     let mut modules: BTreeMap<PathBuf, ModuleDir> = BTreeMap::new();
     let mut auto_tfvars: BTreeMap<PathBuf, Vec<(String, TfvarsFile)>> = BTreeMap::new();
@@ -195,7 +192,7 @@ pub fn build_model(
                 init_modules: Default::default(),
             };
             let module = &modules[root];
-            let variables = variables::root_variables(module, sources, &var_files, &inputs.vars);
+            let variables = variables::root_variables(module, sources, &var_files, &cli_vars);
             // Roots that declare the same top-level names (seven examples each calling
             // `module.aks`) would give the same addresses: each then names its root, so results
             // never merge.
