@@ -89,6 +89,44 @@ pub struct Entry {
     pub value: Value,
 }
 
+/// A named value (a Terraform local, an ARM or Bicep variable or parameter) computed once, on
+/// first use, by an evaluator that may be asked for it again while computing it: that is a
+/// cycle, answered by the caller's unknown instead of a stack overflow. Every evaluator memoizes
+/// through this one type.
+#[derive(Debug, Default)]
+pub struct Lazy {
+    slot: std::cell::RefCell<Slot>,
+}
+
+#[derive(Debug, Default)]
+enum Slot {
+    #[default]
+    Pending,
+    InProgress,
+    Done(Value),
+}
+
+impl Lazy {
+    /// The value, computing it with `compute` the first time; `cycle` answers a request made
+    /// while it is being computed (and is not remembered: each reference in a cycle says so at
+    /// its own place).
+    pub fn get(&self, compute: impl FnOnce() -> Value, cycle: impl FnOnce() -> Value) -> Value {
+        let state = std::mem::replace(&mut *self.slot.borrow_mut(), Slot::InProgress);
+        match state {
+            Slot::Done(value) => {
+                *self.slot.borrow_mut() = Slot::Done(value.clone());
+                value
+            }
+            Slot::InProgress => cycle(),
+            Slot::Pending => {
+                let value = compute();
+                *self.slot.borrow_mut() = Slot::Done(value.clone());
+                value
+            }
+        }
+    }
+}
+
 impl Value {
     pub fn new(kind: ValueKind, span: Span) -> Value {
         Value {

@@ -6,14 +6,14 @@
 //! and variables are evaluated lazily, once; a cycle or a chain deeper than [`MAX_EVAL_DEPTH`] is
 //! an unknown, not a stack overflow.
 
-use std::cell::{Cell, RefCell};
+use std::cell::Cell;
 use std::ops::Range;
 
 use super::ast::*;
 use crate::frontend::arm::expr::eval::DeployScope;
 use crate::frontend::arm::expr::functions;
 use crate::source::{FileId, Span};
-use crate::value::{Entry, Related, Unknown, UnknownCause, Value, ValueKind};
+use crate::value::{Entry, Lazy, Related, Unknown, UnknownCause, Value, ValueKind};
 
 /// Deepest chain of variable, parameter and function evaluations followed.
 pub const MAX_EVAL_DEPTH: usize = 64;
@@ -29,26 +29,19 @@ pub const MAX_LOOP: usize = 800;
 /// multiply, and past this their values are unknown.
 pub const MAX_STEPS: usize = 100_000;
 
-#[derive(Debug)]
-enum Slot {
-    Pending,
-    InProgress,
-    Done(Value),
-}
-
 struct ParamSlot<'a> {
     name: &'a str,
     statement: &'a Statement,
     default: Option<&'a Expr>,
     nullable: bool,
     supplied: Option<Value>,
-    slot: RefCell<Slot>,
+    slot: Lazy,
 }
 
 struct VarSlot<'a> {
     name: &'a str,
     value: &'a Expr,
-    slot: RefCell<Slot>,
+    slot: Lazy,
 }
 
 struct Function<'a> {
@@ -142,13 +135,13 @@ impl<'a> Template<'a> {
                         default: value.as_ref(),
                         nullable: ty.as_ref().is_some_and(|t| t.nullable),
                         supplied: position.map(|p| supplied.swap_remove(p).1),
-                        slot: RefCell::new(Slot::Pending),
+                        slot: Lazy::default(),
                     })
                 }
                 StatementKind::Var { name, value } => template.vars.push(VarSlot {
                     name: &name.text,
                     value,
-                    slot: RefCell::new(Slot::Pending),
+                    slot: Lazy::default(),
                 }),
                 StatementKind::Resource(resource) => template.resources.push(resource),
                 StatementKind::Module(module) => template.modules.push(module),
@@ -425,17 +418,16 @@ impl<'t, 'a> Eval<'t, 'a> {
             return Value { span, ..value };
         }
         if let Some(var) = self.template.vars.iter().find(|v| v.name == name) {
-            let state = std::mem::replace(&mut *var.slot.borrow_mut(), Slot::InProgress);
-            let value = match state {
-                Slot::Done(value) => value,
-                Slot::InProgress => unknown(
-                    UnknownCause::Unsupported,
-                    format!("variable `{name}` refers to itself"),
-                    span,
-                ),
-                Slot::Pending => self.deeper(span, || self.template.evaluator().value(var.value)),
-            };
-            *var.slot.borrow_mut() = Slot::Done(value.clone());
+            let value = var.slot.get(
+                || self.deeper(span, || self.template.evaluator().value(var.value)),
+                || {
+                    unknown(
+                        UnknownCause::Unsupported,
+                        format!("variable `{name}` refers to itself"),
+                        span,
+                    )
+                },
+            );
             // A variable keeps the span of where it is defined: findings point at the value
             // people edit.
             return value;
@@ -460,18 +452,16 @@ impl<'t, 'a> Eval<'t, 'a> {
     }
 
     fn parameter(&self, param: &ParamSlot, span: Span) -> Value {
-        let state = std::mem::replace(&mut *param.slot.borrow_mut(), Slot::InProgress);
-        let value = match state {
-            Slot::Done(value) => value,
-            Slot::InProgress => unknown(
-                UnknownCause::Unsupported,
-                format!("parameter `{}` refers to itself", param.name),
-                span,
-            ),
-            Slot::Pending => self.resolve_parameter(param, span),
-        };
-        *param.slot.borrow_mut() = Slot::Done(value.clone());
-        value
+        param.slot.get(
+            || self.resolve_parameter(param, span),
+            || {
+                unknown(
+                    UnknownCause::Unsupported,
+                    format!("parameter `{}` refers to itself", param.name),
+                    span,
+                )
+            },
+        )
     }
 
     fn resolve_parameter(&self, param: &ParamSlot, span: Span) -> Value {

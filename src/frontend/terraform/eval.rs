@@ -26,7 +26,7 @@ use super::values::{
     to_bool, to_number, unify_conditional, with_provenance, Arithmetic,
 };
 use crate::source::{FileId, SourceMap, Span};
-use crate::value::{Entry, Related, Unknown, UnknownCause, Value, ValueKind};
+use crate::value::{Entry, Lazy, Related, Unknown, UnknownCause, Value, ValueKind};
 
 /// Deepest nesting of expression evaluation (locals referring to locals included).
 const MAX_DEPTH: u32 = 200;
@@ -133,8 +133,9 @@ pub struct Scope<'a> {
     pub paths: Option<ModulePaths>,
     /// The outputs of the module calls evaluated so far, by call name (an object of outputs).
     pub module_outputs: BTreeMap<String, Value>,
-    local_values: RefCell<BTreeMap<String, Value>>,
-    /// Locals being evaluated, innermost last: a local met again here is a cycle.
+    /// Each local's value, computed on first use.
+    local_values: BTreeMap<String, Lazy>,
+    /// Locals being evaluated, innermost last: names the path of a cycle.
     local_stack: RefCell<Vec<String>>,
     depth: Cell<u32>,
     fuel: Cell<u32>,
@@ -149,11 +150,14 @@ impl<'a> Scope<'a> {
         Scope {
             sources,
             variables,
+            local_values: locals
+                .keys()
+                .map(|name| (name.clone(), Lazy::default()))
+                .collect(),
             locals,
             policy_data: BTreeMap::new(),
             paths: None,
             module_outputs: BTreeMap::new(),
-            local_values: RefCell::new(BTreeMap::new()),
             local_stack: RefCell::new(Vec::new()),
             depth: Cell::new(0),
             fuel: Cell::new(MAX_FUEL),
@@ -1362,47 +1366,46 @@ impl<'s, 'a> Evaluator<'s, 'a> {
     }
 
     fn local(&self, name: &str, span: Span) -> Value {
-        if let Some(value) = self.scope.local_values.borrow().get(name) {
-            return value.clone();
-        }
-        let Some(expr) = self.scope.locals.get(name).copied() else {
+        let (Some(expr), Some(lazy)) = (
+            self.scope.locals.get(name),
+            self.scope.local_values.get(name),
+        ) else {
             return Value::unknown(
                 UnknownCause::Unsupported,
                 format!("local.{name} is not defined"),
                 span,
             );
         };
-        {
-            let stack = self.scope.local_stack.borrow();
-            if let Some(at) = stack.iter().position(|n| n == name) {
+        lazy.get(
+            || {
+                self.scope.local_stack.borrow_mut().push(name.to_string());
+                // Locals see no `count`/`each`: a fresh evaluator in the local's own file.
+                let fresh = Evaluator {
+                    bindings: Rc::new(Vec::new()),
+                    ..self.clone()
+                };
+                let value = fresh.expr_any(*expr);
+                self.scope.local_stack.borrow_mut().pop();
+                value
+            },
+            || {
+                let stack = self.scope.local_stack.borrow();
+                let at = stack.iter().position(|n| n == name).unwrap_or(0);
                 let cycle: Vec<String> = stack[at..]
                     .iter()
                     .chain(std::iter::once(&name.to_string()))
                     .map(|n| format!("local.{n}"))
                     .collect();
-                return Value::unknown(
+                Value::unknown(
                     UnknownCause::Unsupported,
                     format!(
                         "locals refer to each other in a cycle ({})",
                         cycle.join(" → ")
                     ),
                     span,
-                );
-            }
-        }
-        self.scope.local_stack.borrow_mut().push(name.to_string());
-        // Locals see no `count`/`each`: a fresh evaluator in the local's own file.
-        let fresh = Evaluator {
-            bindings: Rc::new(Vec::new()),
-            ..self.clone()
-        };
-        let value = fresh.expr_any(expr);
-        self.scope.local_stack.borrow_mut().pop();
-        self.scope
-            .local_values
-            .borrow_mut()
-            .insert(name.to_string(), value.clone());
-        value
+                )
+            },
+        )
     }
 
     /// Apply attribute access, indexing and splats to `value`.

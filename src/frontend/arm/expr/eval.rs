@@ -4,13 +4,12 @@
 //! Parameters and variables are evaluated lazily, once, on first use (they may refer to each
 //! other); a cycle is an unknown, not a stack overflow.
 
-use std::cell::RefCell;
 
 use super::functions::{self, misuse};
 use super::parser::{self, Expr, Node};
 use super::{classify, StringForm};
 use crate::source::Span;
-use crate::value::{Entry, Related, Unknown, UnknownCause, Value, ValueKind};
+use crate::value::{Entry, Lazy, Related, Unknown, UnknownCause, Value, ValueKind};
 
 /// Where the template deploys to; names are `None` when only the deployment decides them.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -45,19 +44,12 @@ pub enum MissingInput {
 }
 
 #[derive(Debug)]
-enum Slot {
-    Pending,
-    InProgress,
-    Done(Value),
-}
-
-#[derive(Debug)]
 pub struct Parameter {
     pub name: String,
     /// The parameter's declaration object (`type`, `defaultValue`, ...).
     pub declaration: Value,
     pub supplied: Option<Supplied>,
-    slot: RefCell<Slot>,
+    slot: Lazy,
 }
 
 #[derive(Debug)]
@@ -66,7 +58,7 @@ pub struct Variable {
     pub raw: Value,
     /// Defined by a variable copy loop: `raw` is the `{name, count, input}` object.
     copy_loop: bool,
-    slot: RefCell<Slot>,
+    slot: Lazy,
 }
 
 /// One evaluation of one template: its inputs and scope.
@@ -106,7 +98,7 @@ impl Context {
                     name: entry.key.clone(),
                     declaration: entry.value.clone(),
                     supplied: position.map(|p| supplied.swap_remove(p).1),
-                    slot: RefCell::new(Slot::Pending),
+                    slot: Lazy::default(),
                 }
             })
             .collect();
@@ -116,7 +108,7 @@ impl Context {
                 name: entry.key.clone(),
                 raw: entry.value.clone(),
                 copy_loop: false,
-                slot: RefCell::new(Slot::Pending),
+                slot: Lazy::default(),
             })
             .collect();
         // Variable iteration: `"copy": [{"name", "count", "input"}]` defines array variables.
@@ -130,7 +122,7 @@ impl Context {
                     name: name.to_string(),
                     raw: copy.clone(),
                     copy_loop: true,
-                    slot: RefCell::new(Slot::Pending),
+                    slot: Lazy::default(),
                 });
             }
         }
@@ -410,18 +402,16 @@ impl<'c> Evaluator<'c> {
                 span,
             );
         };
-        let state = std::mem::replace(&mut *parameter.slot.borrow_mut(), Slot::InProgress);
-        let value = match state {
-            Slot::Done(value) => value,
-            Slot::InProgress => Value::unknown(
-                UnknownCause::Unsupported,
-                format!("parameters('{name}') refers to itself"),
-                span,
-            ),
-            Slot::Pending => self.resolve_parameter(parameter, span),
-        };
-        *parameter.slot.borrow_mut() = Slot::Done(value.clone());
-        value
+        parameter.slot.get(
+            || self.resolve_parameter(parameter, span),
+            || {
+                Value::unknown(
+                    UnknownCause::Unsupported,
+                    format!("parameters('{name}') refers to itself"),
+                    span,
+                )
+            },
+        )
     }
 
     fn resolve_parameter(&self, parameter: &Parameter, span: Span) -> Value {
@@ -482,21 +472,23 @@ impl<'c> Evaluator<'c> {
                 span,
             );
         };
-        let state = std::mem::replace(&mut *variable.slot.borrow_mut(), Slot::InProgress);
-        let value = match state {
-            Slot::Done(value) => value,
-            Slot::InProgress => Value::unknown(
-                UnknownCause::Unsupported,
-                format!("variables('{name}') refers to itself"),
-                span,
-            ),
-            Slot::Pending if variable.copy_loop => {
-                Evaluator::new(self.context).property_copy(&variable.name, &variable.raw)
-            }
-            Slot::Pending => Evaluator::new(self.context).value(&variable.raw),
-        };
-        *variable.slot.borrow_mut() = Slot::Done(value.clone());
-        value
+        variable.slot.get(
+            || {
+                let evaluator = Evaluator::new(self.context);
+                if variable.copy_loop {
+                    evaluator.property_copy(&variable.name, &variable.raw)
+                } else {
+                    evaluator.value(&variable.raw)
+                }
+            },
+            || {
+                Value::unknown(
+                    UnknownCause::Unsupported,
+                    format!("variables('{name}') refers to itself"),
+                    span,
+                )
+            },
+        )
     }
 
     fn copy_index(&self, args: &[Value], span: Span) -> Value {
