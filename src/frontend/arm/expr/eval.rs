@@ -4,7 +4,6 @@
 //! Parameters and variables are evaluated lazily, once, on first use (they may refer to each
 //! other); a cycle is an unknown, not a stack overflow.
 
-
 use super::functions::{self, misuse};
 use super::parser::{self, Expr, Node};
 use super::{classify, StringForm};
