@@ -153,7 +153,9 @@ fn digits(chars: &[char], at: &mut usize) -> Option<usize> {
             .collect::<String>()
             .parse::<usize>()
             .unwrap_or(usize::MAX)
-            .min(1 << 16)
+            // Rust's formatter panics on a precision above u16::MAX ("Formatting argument out
+            // of range"); Terraform's own bound is far above what any configuration writes.
+            .min(u16::MAX as usize)
     })
 }
 

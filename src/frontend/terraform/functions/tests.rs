@@ -256,6 +256,12 @@ fn hostile_inputs_end_bounded() {
         vec![s("YYYY"), s("2018-01-02T99:00:00Z")]
     )));
     assert!(is_unknown(&run("format", vec![s("%"), n(1.0)])));
+    // Found probing the terraform fuzz target: Rust's formatter panics above u16::MAX.
+    let precise = run("format", vec![s("%.1000000000f"), n(1.0)]);
+    assert_eq!(
+        precise.as_str().map(str::len),
+        Some(2 + usize::from(u16::MAX))
+    );
 }
 
 #[test]
