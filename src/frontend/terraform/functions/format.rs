@@ -142,6 +142,9 @@ fn format_with(call: &Call, spec: &str, args: &[Value]) -> Partial<String> {
     Ok(out)
 }
 
+/// Widest width or precision (and highest `%[n]` index) read from a format string.
+const MAX_WIDTH: usize = 10_000;
+
 fn digits(chars: &[char], at: &mut usize) -> Option<usize> {
     let start = *at;
     while chars.get(*at).is_some_and(|c| c.is_ascii_digit()) {
@@ -154,8 +157,8 @@ fn digits(chars: &[char], at: &mut usize) -> Option<usize> {
             .parse::<usize>()
             .unwrap_or(usize::MAX)
             // Rust's formatter panics on a precision above u16::MAX ("Formatting argument out
-            // of range"); Terraform's own bound is far above what any configuration writes.
-            .min(u16::MAX as usize)
+            // of range", and `%.65535e` asks it for 65536 digits); real widths are a few digits.
+            .min(MAX_WIDTH)
     })
 }
 
