@@ -488,3 +488,55 @@ fn one_template_exhausting_its_budget_leaves_the_others_evaluated() {
         "the nested deployment was left unevaluated"
     );
 }
+
+/// What the fuzz targets found (`fuzz/`): format widths and indexes past every bound, in
+/// Terraform, Bicep and a Helm chart. Each once panicked (an internal error, exit 2); now each
+/// cluster is reported.
+#[test]
+fn fuzz_found_format_inputs_are_scanned() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/malformed");
+    let output = scan(&root.join("fuzz-found"));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(!stderr.contains("internal error"), "{stderr}");
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("valid JSON");
+    let text = report.to_string();
+    for cluster in [
+        "azurerm_kubernetes_cluster.formats",
+        "aks-bicep-formats",
+        "aks-helm-formats",
+    ] {
+        assert!(text.contains(cluster), "{cluster} not reported: {text}");
+    }
+}
+
+/// `file("/dev/zero")` and `loadTextContent('/dev/zero')` (found fuzzing): a device reports no
+/// length and never ends, so reading it took all memory; it is not a regular file, so it is not
+/// read. Outside any repository, so that the absolute path may be followed at all.
+#[cfg(unix)]
+#[test]
+fn reading_a_device_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path();
+    write(
+        path,
+        "main.tf",
+        "resource \"azurerm_kubernetes_cluster\" \"dev\" {\n  name = \"aks-dev\"\n  tags = { owner = file(\"/dev/zero\"), team = templatefile(\"/dev/zero\", {}) }\n}\n",
+    );
+    write(
+        path,
+        "main.bicep",
+        "resource aks 'Microsoft.ContainerService/managedClusters@2024-02-01' = {\n  name: 'aks-dev-bicep'\n  location: 'westeurope'\n  tags: { owner: loadTextContent('/dev/zero') }\n  properties: {}\n}\n",
+    );
+    let started = std::time::Instant::now();
+    let output = scan(path);
+    assert!(started.elapsed() < std::time::Duration::from_secs(20));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(text.contains("aks-dev-bicep"), "{text}");
+    assert!(
+        text.contains("/dev/zero, which is not a regular file"),
+        "{text}"
+    );
+}

@@ -966,6 +966,8 @@ impl<'t, 'a> Eval<'t, 'a> {
         };
         let path = dir.join(path);
         match std::fs::metadata(&path) {
+            // A device or FIFO (`/dev/zero`) reports no length and may never end.
+            Ok(meta) if !meta.is_file() => return cannot("it is not a regular file".to_string()),
             Ok(meta) if meta.len() > MAX_LOADED_BYTES => {
                 return cannot(format!("the file is larger than {MAX_LOADED_BYTES} bytes"))
             }

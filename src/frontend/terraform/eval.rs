@@ -1150,6 +1150,18 @@ impl<'s, 'a> Evaluator<'s, 'a> {
             Err(_) => {
                 return self.type_error(span, &format!("no file exists at {}", path.display()))
             }
+            // A device or FIFO (`/dev/zero`) reports no length and may never end.
+            Ok(meta) if !meta.is_file() => {
+                return Value::unknown(
+                    UnknownCause::Unsupported,
+                    format!(
+                        "`{}` reads {}, which is not a regular file; aksguard does not read it",
+                        self.source(span),
+                        path.display()
+                    ),
+                    span,
+                )
+            }
             Ok(meta) if meta.len() > MAX_FILE_BYTES => {
                 return Value::unknown(
                     UnknownCause::Unsupported,

@@ -1099,6 +1099,17 @@ mod tests {
         assert_eq!(show("format('{0}-{1:D3}-{{x}}', 'a', 7)"), "\"a-007-{x}\"");
         assert!(is_unknown("format('{1}', 'a')", UnknownCause::Unsupported));
         assert!(is_unknown("format(1)", UnknownCause::Unsupported));
+        // Found by fuzzing (fuzz/corpus/arm_expr): the index + 1 overflowed (wrapping, in a
+        // release build, to the format string itself), and a huge width allocated gigabytes.
+        assert_eq!(
+            show("format('M/{18446744073709551615}', 'a')"),
+            "unknown: format() has no argument for `{18446744073709551615}`"
+        );
+        assert!(is_unknown(
+            "format('{0:D999999999}', 1)",
+            UnknownCause::Unsupported
+        ));
+        assert_eq!(show("format('{0:D1024}', 1)").len(), 1024 + 2);
         assert_eq!(show("toLower('AbC')"), "\"abc\"");
         assert_eq!(show("toUpper('AbC')"), "\"ABC\"");
         assert!(is_unknown("toLower(1)", UnknownCause::Unsupported));

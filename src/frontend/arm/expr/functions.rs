@@ -326,6 +326,9 @@ fn concat(args: &[Value], span: Span) -> Value {
 
 /// .NET composite formatting: `{0}`, `{1:D2}`, `{{` and `}}`. Format specifiers other than
 /// `D<n>`/`N0` are tolerated and ignored.
+/// Widest `{i:Dn}` padding `format()` evaluates; real templates pad ids to a few digits.
+const MAX_FORMAT_WIDTH: usize = 1024;
+
 fn format(args: &[Value], span: Span) -> Value {
     let Some(template) = args.first().and_then(|a| a.as_str()) else {
         return match args.first() {
@@ -355,7 +358,9 @@ fn format(args: &[Value], span: Span) -> Value {
                 }
                 let (index, spec) = item.split_once(':').unwrap_or((&item, ""));
                 let index = index.split(',').next().unwrap_or("").trim();
-                let Some(arg) = index.parse::<usize>().ok().and_then(|i| args.get(i + 1)) else {
+                // `checked_add`: an index of usize::MAX would wrap to 0, the format string itself.
+                let argument = index.parse::<usize>().ok().and_then(|i| i.checked_add(1));
+                let Some(arg) = argument.and_then(|i| args.get(i)) else {
                     return misuse(span, "format", format!("has no argument for `{{{item}}}`"));
                 };
                 let Some(text) = to_text(arg) else {
@@ -364,6 +369,14 @@ fn format(args: &[Value], span: Span) -> Value {
                 match (&arg.kind, spec.strip_prefix(['D', 'd'])) {
                     (ValueKind::Number(n), Some(width)) => {
                         let width = width.parse::<usize>().unwrap_or(0);
+                        // A width is text to allocate: `{0:D999999999}` would take a gigabyte.
+                        if width > MAX_FORMAT_WIDTH {
+                            return misuse(
+                                span,
+                                "format",
+                                format!("pads to {width} digits; aksguard evaluates at most {MAX_FORMAT_WIDTH}"),
+                            );
+                        }
                         out.push_str(&format!("{:0width$}", *n as i64));
                     }
                     _ => out.push_str(&text),

@@ -195,9 +195,15 @@ pub fn sprintf(format: &str, args: &[Val]) -> String {
             }
             chars.next();
         }
+        // Saturating: twenty digits overflow a usize, and the cap below rejects it anyway.
         let mut width: Option<usize> = None;
         while let Some(d) = chars.peek().and_then(|c| c.to_digit(10)) {
-            width = Some(width.unwrap_or(0) * 10 + d as usize);
+            width = Some(
+                width
+                    .unwrap_or(0)
+                    .saturating_mul(10)
+                    .saturating_add(d as usize),
+            );
             chars.next();
         }
         let mut precision: Option<usize> = None;
@@ -205,7 +211,12 @@ pub fn sprintf(format: &str, args: &[Val]) -> String {
             chars.next();
             precision = Some(0);
             while let Some(d) = chars.peek().and_then(|c| c.to_digit(10)) {
-                precision = Some(precision.unwrap_or(0) * 10 + d as usize);
+                precision = Some(
+                    precision
+                        .unwrap_or(0)
+                        .saturating_mul(10)
+                        .saturating_add(d as usize),
+                );
                 chars.next();
             }
         }

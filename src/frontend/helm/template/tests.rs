@@ -370,6 +370,15 @@ fn output_bounds_hold_inside_single_functions() {
     assert!(wide.is_err(), "{wide:?}");
     let padded = render("{{ printf \"%999999999d\" 1 }}", "{}");
     assert!(padded.len() < 100, "{padded}");
+    // Found probing the helm fuzz target: more digits than a usize holds overflowed.
+    let overflowing = render(
+        "{{ printf \"%99999999999999999999999d|%.99999999999999999999f\" 1 1.0 }}",
+        "{}",
+    );
+    assert!(
+        overflowing.starts_with("%!(BADWIDTH)1|%!(BADWIDTH)1"),
+        "{overflowing}"
+    );
 }
 
 #[test]

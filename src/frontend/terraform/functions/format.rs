@@ -142,6 +142,9 @@ fn format_with(call: &Call, spec: &str, args: &[Value]) -> Partial<String> {
     Ok(out)
 }
 
+/// Widest width or precision (and highest `%[n]` index) read from a format string.
+const MAX_WIDTH: usize = 10_000;
+
 fn digits(chars: &[char], at: &mut usize) -> Option<usize> {
     let start = *at;
     while chars.get(*at).is_some_and(|c| c.is_ascii_digit()) {
@@ -153,7 +156,9 @@ fn digits(chars: &[char], at: &mut usize) -> Option<usize> {
             .collect::<String>()
             .parse::<usize>()
             .unwrap_or(usize::MAX)
-            .min(1 << 16)
+            // Rust's formatter panics on a precision above u16::MAX ("Formatting argument out
+            // of range", and `%.65535e` asks it for 65536 digits); real widths are a few digits.
+            .min(MAX_WIDTH)
     })
 }
 

@@ -256,6 +256,15 @@ fn hostile_inputs_end_bounded() {
         vec![s("YYYY"), s("2018-01-02T99:00:00Z")]
     )));
     assert!(is_unknown(&run("format", vec![s("%"), n(1.0)])));
+    // Found probing the terraform fuzz target: Rust's formatter panics on precisions above
+    // u16::MAX, and on `%.65535e`.
+    let precise = run("format", vec![s("%.1000000000f"), n(1.0)]);
+    assert_eq!(precise.as_str().map(str::len), Some(2 + 10_000));
+    let exponent = run("format", vec![s("%.65535e|%.65535g"), n(1e308), n(1e-308)]);
+    assert!(
+        exponent.as_str().is_some_and(|t| t.starts_with("1.000")),
+        "{exponent:?}"
+    );
 }
 
 #[test]
