@@ -1,11 +1,45 @@
 //! The Bicep syntax tree. Every node has the byte range of its text in the file.
+//!
+//! Names, and strings written without escapes, are byte ranges of the source rather than copies
+//! ([`Name::text`], [`Text::get`] read them back): parsing allocates little beyond the nodes.
 
 use std::ops::Range;
 
+/// An identifier; its text is the source at `span`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Name {
-    pub text: String,
     pub span: Range<usize>,
+}
+
+impl Name {
+    pub fn text<'s>(&self, source: &'s str) -> &'s str {
+        source.get(self.span.clone()).unwrap_or("")
+    }
+}
+
+/// The content of a string literal, or of a piece of one between interpolations.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Text {
+    /// Written without escapes: the content is the source in this range.
+    Source(Range<usize>),
+    /// Written with escapes (`\'`, `\n`, `\u{41}`): the unescaped content.
+    Unescaped(Box<str>),
+}
+
+impl Text {
+    pub fn get<'s>(&'s self, source: &'s str) -> &'s str {
+        match self {
+            Text::Source(range) => source.get(range.clone()).unwrap_or(""),
+            Text::Unescaped(text) => text,
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        match self {
+            Text::Source(range) => range.is_empty(),
+            Text::Unescaped(text) => text.is_empty(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -104,7 +138,7 @@ pub struct Expr {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum StringPart {
-    Text(String),
+    Text(Text),
     Expr(Expr),
 }
 
@@ -113,9 +147,9 @@ pub enum ExprKind {
     Null,
     Bool(bool),
     Int(f64),
-    Str(String),
+    Str(Text),
     Interpolated(Vec<StringPart>),
-    Ident(String),
+    Ident(Name),
     Array(Vec<ArrayItem>),
     Object(Vec<ObjectItem>),
     Unary {
@@ -183,7 +217,7 @@ pub enum ArrayItem {
 #[derive(Debug, Clone, PartialEq)]
 pub enum ObjectItem {
     Property {
-        key: String,
+        key: Text,
         key_span: Range<usize>,
         value: Expr,
     },

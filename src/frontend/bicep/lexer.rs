@@ -3,6 +3,7 @@
 //! the Bicep compiler lexes them: `'a${` (start), `}b${` (middle), `}c'` (end), with the
 //! expression tokens in between.
 
+use super::ast::Text;
 use crate::frontend::SyntaxError;
 
 /// Tokens are `Copy`: string contents live in [`Tokens::strings`], named by index.
@@ -86,17 +87,17 @@ fn is_ident_continue(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_'
 }
 
-/// A file's tokens, and the unescaped contents of its strings.
+/// A file's tokens, and the contents of its strings.
 #[derive(Debug, Default)]
 pub struct Tokens {
     pub tokens: Vec<Token>,
-    pub strings: Vec<String>,
+    pub strings: Vec<Text>,
 }
 
 pub fn lex(text: &str) -> Result<Tokens, SyntaxError> {
     let bytes = text.as_bytes();
     let mut tokens: Vec<Token> = Vec::with_capacity(text.len() / 8);
-    let mut strings: Vec<String> = Vec::new();
+    let mut strings: Vec<Text> = Vec::new();
     // One entry per open `${`: how many `{` opened inside it are still open.
     let mut interpolations: Vec<usize> = Vec::new();
     let mut i = 0;
@@ -159,14 +160,14 @@ pub fn lex(text: &str) -> Result<Tokens, SyntaxError> {
                 while bytes.get(end) == Some(&b'\'') {
                     end += 1;
                 }
-                let mut content = &text[i + 3..end - 3];
+                let mut content = i + 3;
                 // A newline right after the opening quotes is not part of the value.
-                if let Some(rest) = content.strip_prefix("\r\n") {
-                    content = rest;
-                } else if let Some(rest) = content.strip_prefix('\n') {
-                    content = rest;
+                if text[content..].starts_with("\r\n") {
+                    content += 2;
+                } else if text[content..].starts_with('\n') {
+                    content += 1;
                 }
-                strings.push(content.to_string());
+                strings.push(Text::Source(content.min(end - 3)..end - 3));
                 tokens.push(Token {
                     tok: Tok::Str(strings.len() - 1),
                     start,
@@ -258,24 +259,42 @@ pub fn lex(text: &str) -> Result<Tokens, SyntaxError> {
 
 /// Read string content from `from` up to a closing `'` or an opening `${`. `opening` says whether
 /// the piece began with a quote (start or whole string) or with the `}` that closed an
-/// interpolation (middle or end).
+/// interpolation (middle or end). Content without escapes stays a range of the source; only an
+/// escape makes a copy.
 fn string_piece(
     text: &str,
     start: usize,
     from: usize,
     opening: bool,
-    strings: &mut Vec<String>,
+    strings: &mut Vec<Text>,
 ) -> Result<(Token, usize), SyntaxError> {
     let bytes = text.as_bytes();
-    let mut value = String::new();
+    // The unescaped content so far, once an escape has been seen.
+    let mut unescaped: Option<String> = None;
+    let content = |unescaped: Option<String>, to: usize| match unescaped {
+        Some(value) => Text::Unescaped(value.into_boxed_str()),
+        None => Text::Source(from..to),
+    };
     let mut i = from;
     loop {
+        // The run up to the next byte that means something, copied only once there is a copy.
+        let run = bytes[i.min(bytes.len())..]
+            .iter()
+            .position(|b| matches!(b, b'\'' | b'\n' | b'$' | b'\\'))
+            .map_or(bytes.len(), |at| i + at);
+        if let Some(value) = &mut unescaped {
+            match text.get(i..run) {
+                Some(piece) => value.push_str(piece),
+                None => return Err(error(i, "string is never closed")),
+            }
+        }
+        i = run;
         let Some(&b) = bytes.get(i) else {
             return Err(error(start, "string is never closed"));
         };
         match b {
             b'\'' => {
-                strings.push(value);
+                strings.push(content(unescaped, i));
                 let index = strings.len() - 1;
                 let tok = if opening {
                     Tok::Str(index)
@@ -298,7 +317,7 @@ fn string_piece(
                 ))
             }
             b'$' if bytes.get(i + 1) == Some(&b'{') => {
-                strings.push(value);
+                strings.push(content(unescaped, i));
                 let index = strings.len() - 1;
                 let tok = if opening {
                     Tok::StrStart(index)
@@ -314,7 +333,15 @@ fn string_piece(
                     i + 2,
                 ));
             }
-            b'\\' => {
+            b'$' => {
+                if let Some(value) = &mut unescaped {
+                    value.push('$');
+                }
+                i += 1;
+            }
+            _ => {
+                // A backslash: from here on the content is a copy.
+                let value = unescaped.get_or_insert_with(|| text[from..i].to_string());
                 let Some(&escaped) = bytes.get(i + 1) else {
                     return Err(error(i, "string is never closed"));
                 };
@@ -347,19 +374,6 @@ fn string_piece(
                 }
                 i += 2;
             }
-            _ => {
-                // Copy the run up to the next byte that means something, at once.
-                let run = bytes[i..]
-                    .iter()
-                    .position(|b| matches!(b, b'\'' | b'\n' | b'$' | b'\\'))
-                    .map_or(bytes.len(), |at| i + at);
-                let run = if run == i { i + 1 } else { run };
-                match text.get(i..run) {
-                    Some(piece) => value.push_str(piece),
-                    None => return Err(error(i, "string is never closed")),
-                }
-                i = run;
-            }
         }
     }
 }
@@ -375,10 +389,10 @@ mod tests {
             .tokens
             .iter()
             .map(|t| match t.tok {
-                Tok::Str(i) => format!("Str({:?})", lexed.strings[i]),
-                Tok::StrStart(i) => format!("StrStart({:?})", lexed.strings[i]),
-                Tok::StrMiddle(i) => format!("StrMiddle({:?})", lexed.strings[i]),
-                Tok::StrEnd(i) => format!("StrEnd({:?})", lexed.strings[i]),
+                Tok::Str(i) => format!("Str({:?})", lexed.strings[i].get(text)),
+                Tok::StrStart(i) => format!("StrStart({:?})", lexed.strings[i].get(text)),
+                Tok::StrMiddle(i) => format!("StrMiddle({:?})", lexed.strings[i].get(text)),
+                Tok::StrEnd(i) => format!("StrEnd({:?})", lexed.strings[i].get(text)),
                 other => format!("{other:?}"),
             })
             .collect()

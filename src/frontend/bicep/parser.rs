@@ -28,7 +28,7 @@ struct Parser<'t> {
     text: &'t str,
     tokens: Vec<Token>,
     /// String contents, by the index in their token.
-    strings: Vec<String>,
+    strings: Vec<Text>,
     pos: usize,
     depth: usize,
     /// Whether newlines are tokens at the current bracket level (false inside parentheses).
@@ -40,8 +40,8 @@ type Parsed<T> = Result<T, SyntaxError>;
 impl<'t> Parser<'t> {
     /// The contents of string token `index`, moved into the tree: each string token is consumed
     /// once (lookahead only looks at token kinds).
-    fn take_string(&mut self, index: usize) -> String {
-        std::mem::take(&mut self.strings[index])
+    fn take_string(&mut self, index: usize) -> Text {
+        std::mem::replace(&mut self.strings[index], Text::Source(0..0))
     }
 
     fn newlines_significant(&self) -> bool {
@@ -156,7 +156,6 @@ impl<'t> Parser<'t> {
         }
         self.next();
         Ok(Name {
-            text: self.text[token.start..token.end].to_string(),
             span: token.start..token.end,
         })
     }
@@ -246,9 +245,10 @@ impl<'t> Parser<'t> {
                 ),
             );
         }
-        let word = self.text[keyword.start..keyword.end].to_string();
+        let text = self.text;
+        let word = &text[keyword.start..keyword.end];
         self.next();
-        let kind = match word.as_str() {
+        let kind = match word {
             "targetScope" => {
                 self.expect_punct("=")?;
                 StatementKind::TargetScope(self.expression()?)
@@ -1042,10 +1042,7 @@ impl<'t> Parser<'t> {
             "false" => ExprKind::Bool(false),
             "null" => ExprKind::Null,
             _ => {
-                let name = Name {
-                    text: text.to_string(),
-                    span: span.clone(),
-                };
+                let name = Name { span: span.clone() };
                 if self.tokens[self.pos].tok == Tok::Punct("=>") {
                     return self.lambda_body(token.start, vec![name]);
                 }
@@ -1060,7 +1057,7 @@ impl<'t> Parser<'t> {
                         },
                     });
                 }
-                ExprKind::Ident(name.text)
+                ExprKind::Ident(name)
             }
         };
         Ok(Expr { kind, span })
@@ -1163,7 +1160,7 @@ impl<'t> Parser<'t> {
                     self.next();
                     let text = match key.tok {
                         Tok::Str(s) => self.take_string(s),
-                        _ => self.text[key.start..key.end].to_string(),
+                        _ => Text::Source(key.start..key.end),
                     };
                     self.expect_punct(":")?;
                     let value = self.expression()?;
