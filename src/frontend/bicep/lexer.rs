@@ -6,6 +6,117 @@
 use super::ast::Text;
 use crate::frontend::SyntaxError;
 
+/// A punctuation token, by name; [`Punct::text`] is how it is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Punct {
+    /// `...`
+    Spread,
+    /// `=>`
+    Arrow,
+    /// `==`
+    EqualEqual,
+    /// `!=`
+    NotEqual,
+    /// `=~`
+    EqualTilde,
+    /// `!~`
+    NotTilde,
+    /// `<=`
+    LessEqual,
+    /// `>=`
+    GreaterEqual,
+    /// `&&`
+    AndAnd,
+    /// `||`
+    OrOr,
+    /// `??`
+    Coalesce,
+    /// `::`
+    ColonColon,
+    /// `{`
+    OpenBrace,
+    /// `}`
+    CloseBrace,
+    /// `[`
+    OpenBracket,
+    /// `]`
+    CloseBracket,
+    /// `(`
+    OpenParen,
+    /// `)`
+    CloseParen,
+    /// `,`
+    Comma,
+    /// `.`
+    Dot,
+    /// `:`
+    Colon,
+    /// `?`
+    Question,
+    /// `!`
+    Bang,
+    /// `=`
+    Equal,
+    /// `<`
+    Less,
+    /// `>`
+    Greater,
+    /// `+`
+    Plus,
+    /// `-`
+    Minus,
+    /// `*`
+    Star,
+    /// `/`
+    Slash,
+    /// `%`
+    Percent,
+    /// `@`
+    At,
+    /// `|`
+    Pipe,
+}
+
+impl Punct {
+    pub fn text(self) -> &'static str {
+        match self {
+            Punct::Spread => "...",
+            Punct::Arrow => "=>",
+            Punct::EqualEqual => "==",
+            Punct::NotEqual => "!=",
+            Punct::EqualTilde => "=~",
+            Punct::NotTilde => "!~",
+            Punct::LessEqual => "<=",
+            Punct::GreaterEqual => ">=",
+            Punct::AndAnd => "&&",
+            Punct::OrOr => "||",
+            Punct::Coalesce => "??",
+            Punct::ColonColon => "::",
+            Punct::OpenBrace => "{",
+            Punct::CloseBrace => "}",
+            Punct::OpenBracket => "[",
+            Punct::CloseBracket => "]",
+            Punct::OpenParen => "(",
+            Punct::CloseParen => ")",
+            Punct::Comma => ",",
+            Punct::Dot => ".",
+            Punct::Colon => ":",
+            Punct::Question => "?",
+            Punct::Bang => "!",
+            Punct::Equal => "=",
+            Punct::Less => "<",
+            Punct::Greater => ">",
+            Punct::Plus => "+",
+            Punct::Minus => "-",
+            Punct::Star => "*",
+            Punct::Slash => "/",
+            Punct::Percent => "%",
+            Punct::At => "@",
+            Punct::Pipe => "|",
+        }
+    }
+}
+
 /// Tokens are `Copy`: string contents live in [`Tokens::strings`], named by index.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Tok {
@@ -20,7 +131,7 @@ pub enum Tok {
     /// `}text'`
     StrEnd(usize),
     Newline,
-    Punct(&'static str),
+    Punct(Punct),
     Eof,
 }
 
@@ -32,42 +143,42 @@ pub struct Token {
 }
 
 /// The punctuation token at the start of `rest`, longest first (`...` over `.`, `??` over `?`).
-fn punctuation(rest: &[u8]) -> Option<&'static str> {
+fn punctuation(rest: &[u8]) -> Option<Punct> {
     let second = rest.get(1).copied().unwrap_or(0);
     Some(match (rest.first()?, second) {
-        (b'.', b'.') if rest.get(2) == Some(&b'.') => "...",
-        (b'=', b'>') => "=>",
-        (b'=', b'=') => "==",
-        (b'!', b'=') => "!=",
-        (b'=', b'~') => "=~",
-        (b'!', b'~') => "!~",
-        (b'<', b'=') => "<=",
-        (b'>', b'=') => ">=",
-        (b'&', b'&') => "&&",
-        (b'|', b'|') => "||",
-        (b'?', b'?') => "??",
-        (b':', b':') => "::",
-        (b'{', _) => "{",
-        (b'}', _) => "}",
-        (b'[', _) => "[",
-        (b']', _) => "]",
-        (b'(', _) => "(",
-        (b')', _) => ")",
-        (b',', _) => ",",
-        (b'.', _) => ".",
-        (b':', _) => ":",
-        (b'?', _) => "?",
-        (b'!', _) => "!",
-        (b'=', _) => "=",
-        (b'<', _) => "<",
-        (b'>', _) => ">",
-        (b'+', _) => "+",
-        (b'-', _) => "-",
-        (b'*', _) => "*",
-        (b'/', _) => "/",
-        (b'%', _) => "%",
-        (b'@', _) => "@",
-        (b'|', _) => "|",
+        (b'.', b'.') if rest.get(2) == Some(&b'.') => Punct::Spread,
+        (b'=', b'>') => Punct::Arrow,
+        (b'=', b'=') => Punct::EqualEqual,
+        (b'!', b'=') => Punct::NotEqual,
+        (b'=', b'~') => Punct::EqualTilde,
+        (b'!', b'~') => Punct::NotTilde,
+        (b'<', b'=') => Punct::LessEqual,
+        (b'>', b'=') => Punct::GreaterEqual,
+        (b'&', b'&') => Punct::AndAnd,
+        (b'|', b'|') => Punct::OrOr,
+        (b'?', b'?') => Punct::Coalesce,
+        (b':', b':') => Punct::ColonColon,
+        (b'{', _) => Punct::OpenBrace,
+        (b'}', _) => Punct::CloseBrace,
+        (b'[', _) => Punct::OpenBracket,
+        (b']', _) => Punct::CloseBracket,
+        (b'(', _) => Punct::OpenParen,
+        (b')', _) => Punct::CloseParen,
+        (b',', _) => Punct::Comma,
+        (b'.', _) => Punct::Dot,
+        (b':', _) => Punct::Colon,
+        (b'?', _) => Punct::Question,
+        (b'!', _) => Punct::Bang,
+        (b'=', _) => Punct::Equal,
+        (b'<', _) => Punct::Less,
+        (b'>', _) => Punct::Greater,
+        (b'+', _) => Punct::Plus,
+        (b'-', _) => Punct::Minus,
+        (b'*', _) => Punct::Star,
+        (b'/', _) => Punct::Slash,
+        (b'%', _) => Punct::Percent,
+        (b'@', _) => Punct::At,
+        (b'|', _) => Punct::Pipe,
         _ => return None,
     })
 }
@@ -84,7 +195,49 @@ fn is_ident_start(b: u8) -> bool {
 }
 
 fn is_ident_continue(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b == b'_'
+    IDENT_CONTINUE[b as usize]
+}
+
+/// Bytes that may continue an identifier, by value (a table: identifiers are most of the bytes
+/// outside strings).
+const IDENT_CONTINUE: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        table[b] = (b as u8).is_ascii_alphanumeric() || b == b'_' as usize;
+        b += 1;
+    }
+    table
+};
+
+/// Where the first byte that ends a run of string content (`'`, `$`, `\\` or a newline) is at
+/// or after `from`, or the length. Strings (descriptions above all) are much of a Bicep file, so
+/// this looks at eight bytes at a time.
+fn string_run_end(bytes: &[u8], from: usize) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    // The high bit of each byte of `word` equal to `byte`; the lowest one set is exact.
+    let equal = |word: u64, byte: u8| {
+        let x = word ^ (ONES * byte as u64);
+        x.wrapping_sub(ONES) & !x & HIGHS
+    };
+    let mut i = from;
+    while let Some(chunk) = bytes.get(i..i + 8) {
+        let Ok(chunk) = <[u8; 8]>::try_from(chunk) else {
+            break;
+        };
+        let word = u64::from_le_bytes(chunk);
+        let found =
+            equal(word, b'\'') | equal(word, b'$') | equal(word, b'\\') | equal(word, b'\n');
+        if found != 0 {
+            return i + (found.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    while i < bytes.len() && !matches!(bytes[i], b'\'' | b'\n' | b'$' | b'\\') {
+        i += 1;
+    }
+    i.min(bytes.len())
 }
 
 /// A file's tokens, and the contents of its strings.
@@ -222,12 +375,12 @@ pub fn lex(text: &str) -> Result<Tokens, SyntaxError> {
                     return Err(error(i, format!("unexpected character `{c}`")));
                 };
                 match punct {
-                    "{" => {
+                    Punct::OpenBrace => {
                         if let Some(open) = interpolations.last_mut() {
                             *open += 1;
                         }
                     }
-                    "}" => {
+                    Punct::CloseBrace => {
                         if let Some(open) = interpolations.last_mut() {
                             *open = open.saturating_sub(1);
                         }
@@ -237,9 +390,9 @@ pub fn lex(text: &str) -> Result<Tokens, SyntaxError> {
                 tokens.push(Token {
                     tok: Tok::Punct(punct),
                     start: i,
-                    end: i + punct.len(),
+                    end: i + punct.text().len(),
                 });
-                i += punct.len();
+                i += punct.text().len();
             }
         }
     }
@@ -278,10 +431,7 @@ fn string_piece(
     let mut i = from;
     loop {
         // The run up to the next byte that means something, copied only once there is a copy.
-        let run = bytes[i.min(bytes.len())..]
-            .iter()
-            .position(|b| matches!(b, b'\'' | b'\n' | b'$' | b'\\'))
-            .map_or(bytes.len(), |at| i + at);
+        let run = string_run_end(bytes, i);
         if let Some(value) = &mut unescaped {
             match text.get(i..run) {
                 Some(piece) => value.push_str(piece),
@@ -406,12 +556,12 @@ mod tests {
                 "StrStart(\"a\")".to_string(),
                 "Ident".to_string(),
                 "StrMiddle(\"c\")".to_string(),
-                "Punct(\"{\")".to_string(),
+                "Punct(OpenBrace)".to_string(),
                 "Ident".to_string(),
-                "Punct(\":\")".to_string(),
+                "Punct(Colon)".to_string(),
                 "Int(1.0)".to_string(),
-                "Punct(\"}\")".to_string(),
-                "Punct(\".\")".to_string(),
+                "Punct(CloseBrace)".to_string(),
+                "Punct(Dot)".to_string(),
                 "Ident".to_string(),
                 "StrEnd(\"d\")".to_string(),
                 "Eof".to_string()
@@ -439,6 +589,17 @@ mod tests {
                 "Eof".to_string()
             ]
         );
+    }
+
+    #[test]
+    fn string_runs_end_at_the_first_special_byte() {
+        let text = b"abcdefgh'ijklmnop$qrstuvwxyz0123\\45\n6789abcdefghijklm";
+        for from in 0..=text.len() + 2 {
+            let expected = (from..text.len())
+                .find(|&i| matches!(text[i], b'\'' | b'\n' | b'$' | b'\\'))
+                .unwrap_or(text.len());
+            assert_eq!(string_run_end(text, from), expected, "from {from}");
+        }
     }
 
     #[test]

@@ -5,7 +5,7 @@
 //! with `?`, `:`, `??`, `&&` or `||` continues the expression above it, as the compiler allows.
 //! Nesting is bounded by [`MAX_DEPTH`]: deeper input is an error, never a stack overflow.
 use super::ast::*;
-use super::lexer::{lex, Tok, Token};
+use super::lexer::{lex, Punct, Tok, Token};
 use crate::frontend::SyntaxError;
 
 /// Deepest nesting of expressions and types accepted.
@@ -87,7 +87,7 @@ impl<'t> Parser<'t> {
         token
     }
 
-    fn at_punct(&mut self, punct: &str) -> bool {
+    fn at_punct(&mut self, punct: Punct) -> bool {
         matches!(self.peek().tok, Tok::Punct(p) if p == punct)
     }
 
@@ -96,7 +96,7 @@ impl<'t> Parser<'t> {
         token.tok == Tok::Ident && &self.text[token.start..token.end] == word
     }
 
-    fn eat_punct(&mut self, punct: &str) -> bool {
+    fn eat_punct(&mut self, punct: Punct) -> bool {
         if self.at_punct(punct) {
             self.next();
             true
@@ -129,19 +129,23 @@ impl<'t> Parser<'t> {
         }
     }
 
-    fn expect_punct(&mut self, punct: &str) -> Parsed<Token> {
+    fn expect_punct(&mut self, punct: Punct) -> Parsed<Token> {
         let token = *self.peek();
         if matches!(token.tok, Tok::Punct(p) if p == punct) {
             let token = self.next();
             // A value may start on the line after `=`, `:` or `=>`.
-            if matches!(punct, "=" | ":" | "=>") {
+            if matches!(punct, Punct::Equal | Punct::Colon | Punct::Arrow) {
                 self.skip_newlines();
             }
             Ok(token)
         } else {
             self.error(
                 token.start,
-                format!("expected `{punct}`, found {}", self.describe(&token)),
+                format!(
+                    "expected `{}`, found {}",
+                    punct.text(),
+                    self.describe(&token)
+                ),
             )
         }
     }
@@ -220,7 +224,7 @@ impl<'t> Parser<'t> {
 
     fn decorators(&mut self) -> Parsed<Vec<Expr>> {
         let mut decorators = Vec::new();
-        while self.at_punct("@") {
+        while self.at_punct(Punct::At) {
             let at = self.next();
             let expr = self.postfix()?;
             decorators.push(Expr {
@@ -250,12 +254,12 @@ impl<'t> Parser<'t> {
         self.next();
         let kind = match word {
             "targetScope" => {
-                self.expect_punct("=")?;
+                self.expect_punct(Punct::Equal)?;
                 StatementKind::TargetScope(self.expression()?)
             }
             "metadata" => {
                 let name = self.name("a metadata name")?;
-                self.expect_punct("=")?;
+                self.expect_punct(Punct::Equal)?;
                 StatementKind::Metadata {
                     name,
                     value: self.expression()?,
@@ -263,7 +267,7 @@ impl<'t> Parser<'t> {
             }
             "param" => {
                 let name = self.name("a parameter name")?;
-                if self.eat_punct("=") {
+                if self.eat_punct(Punct::Equal) {
                     StatementKind::Param {
                         name,
                         ty: None,
@@ -271,7 +275,7 @@ impl<'t> Parser<'t> {
                     }
                 } else {
                     let ty = self.type_expression()?;
-                    let value = if self.eat_punct("=") {
+                    let value = if self.eat_punct(Punct::Equal) {
                         Some(self.expression()?)
                     } else {
                         None
@@ -286,10 +290,10 @@ impl<'t> Parser<'t> {
             "var" => {
                 let name = self.name("a variable name")?;
                 // A type may follow the name (`var x string = ...`).
-                if !self.at_punct("=") {
+                if !self.at_punct(Punct::Equal) {
                     self.type_expression()?;
                 }
-                self.expect_punct("=")?;
+                self.expect_punct(Punct::Equal)?;
                 StatementKind::Var {
                     name,
                     value: self.expression()?,
@@ -300,7 +304,7 @@ impl<'t> Parser<'t> {
                 let name = self.name("a module name")?;
                 let path = self.string_literal("a module path")?;
                 let header = start..path.span.end;
-                self.expect_punct("=")?;
+                self.expect_punct(Punct::Equal)?;
                 let value = self.declaration_value()?;
                 StatementKind::Module(Box::new(ModuleDecl {
                     name,
@@ -317,7 +321,7 @@ impl<'t> Parser<'t> {
                 } else {
                     self.type_expression()?;
                 }
-                self.expect_punct("=")?;
+                self.expect_punct(Punct::Equal)?;
                 StatementKind::Output {
                     name,
                     value: self.expression()?,
@@ -325,7 +329,7 @@ impl<'t> Parser<'t> {
             }
             "type" => {
                 let name = self.name("a type name")?;
-                self.expect_punct("=")?;
+                self.expect_punct(Punct::Equal)?;
                 StatementKind::Type {
                     name,
                     ty: self.type_expression()?,
@@ -350,7 +354,7 @@ impl<'t> Parser<'t> {
             "extends" => StatementKind::Extends(self.string_literal("a parameter file path")?),
             "assert" => {
                 let name = self.name("an assertion name")?;
-                self.expect_punct("=")?;
+                self.expect_punct(Punct::Equal)?;
                 StatementKind::Assert {
                     name,
                     value: self.expression()?,
@@ -379,8 +383,8 @@ impl<'t> Parser<'t> {
             match token.tok {
                 Tok::Eof => return Ok(()),
                 Tok::Newline if depth == 0 => return Ok(()),
-                Tok::Punct("{" | "[" | "(") => depth += 1,
-                Tok::Punct("}" | "]" | ")") => {
+                Tok::Punct(Punct::OpenBrace | Punct::OpenBracket | Punct::OpenParen) => depth += 1,
+                Tok::Punct(Punct::CloseBrace | Punct::CloseBracket | Punct::CloseParen) => {
                     if depth == 0 {
                         return self.error(token.start, "unbalanced bracket");
                     }
@@ -418,7 +422,7 @@ impl<'t> Parser<'t> {
         let type_string = self.string_literal("a resource type")?;
         let header = start..type_string.span.end;
         let existing = self.eat_word("existing");
-        self.expect_punct("=")?;
+        self.expect_punct(Punct::Equal)?;
         let value = self.declaration_value()?;
         Ok(ResourceDecl {
             name,
@@ -440,12 +444,12 @@ impl<'t> Parser<'t> {
     fn condition(&mut self) -> Parsed<Expr> {
         let start = self.next().start;
         self.enter(start)?;
-        self.expect_punct("(")?;
+        self.expect_punct(Punct::OpenParen)?;
         self.newline_modes.push(false);
         let condition = self.expression();
         self.newline_modes.pop();
         let condition = condition?;
-        self.expect_punct(")")?;
+        self.expect_punct(Punct::CloseParen)?;
         let body = self.expression()?;
         self.leave();
         Ok(Expr {
@@ -459,14 +463,14 @@ impl<'t> Parser<'t> {
 
     fn function(&mut self) -> Parsed<StatementKind> {
         let name = self.name("a function name")?;
-        self.expect_punct("(")?;
+        self.expect_punct(Punct::OpenParen)?;
         self.newline_modes.push(false);
         let mut parameters = Vec::new();
         let result = (|| {
-            while !self.at_punct(")") {
+            while !self.at_punct(Punct::CloseParen) {
                 parameters.push(self.name("a parameter name")?);
                 self.type_expression()?;
-                if !self.eat_punct(",") {
+                if !self.eat_punct(Punct::Comma) {
                     break;
                 }
             }
@@ -474,9 +478,9 @@ impl<'t> Parser<'t> {
         })();
         self.newline_modes.pop();
         result?;
-        self.expect_punct(")")?;
+        self.expect_punct(Punct::CloseParen)?;
         self.type_expression()?;
-        self.expect_punct("=>")?;
+        self.expect_punct(Punct::Arrow)?;
         let body = self.expression()?;
         Ok(StatementKind::Func {
             name,
@@ -487,12 +491,12 @@ impl<'t> Parser<'t> {
 
     fn import(&mut self) -> Parsed<StatementKind> {
         let mut names = Vec::new();
-        if self.at_punct("{") {
+        if self.at_punct(Punct::OpenBrace) {
             self.next();
             self.newline_modes.push(true);
             let result = (|| loop {
                 self.skip_separators();
-                if self.at_punct("}") {
+                if self.at_punct(Punct::CloseBrace) {
                     return Ok(());
                 }
                 let mut name = self.name("an imported name")?;
@@ -500,12 +504,12 @@ impl<'t> Parser<'t> {
                     name = self.name("an alias")?;
                 }
                 names.push(name);
-                self.item_end("}")?;
+                self.item_end(Punct::CloseBrace)?;
             })();
             self.newline_modes.pop();
             result?;
-            self.expect_punct("}")?;
-        } else if self.eat_punct("*") {
+            self.expect_punct(Punct::CloseBrace)?;
+        } else if self.eat_punct(Punct::Star) {
             if !self.eat_word("as") {
                 let token = *self.peek();
                 return self.error(token.start, "expected `as` after `import *`");
@@ -530,11 +534,11 @@ impl<'t> Parser<'t> {
         let start = self.tokens[self.pos].start;
         self.enter(start)?;
         // A union may be written one member a line, each after a `|`.
-        if self.continues_with("|") {
+        if self.continues_with(Punct::Pipe) {
             self.next();
         }
         let mut nullable = self.type_postfix()?;
-        while self.continues_with("|") {
+        while self.continues_with(Punct::Pipe) {
             self.next();
             nullable |= self.type_postfix()?;
         }
@@ -551,25 +555,25 @@ impl<'t> Parser<'t> {
         loop {
             let token = self.tokens[self.pos];
             match token.tok {
-                Tok::Punct("?") => {
+                Tok::Punct(Punct::Question) => {
                     self.pos += 1;
                     nullable = true;
                 }
-                Tok::Punct("[") => {
+                Tok::Punct(Punct::OpenBracket) => {
                     self.pos += 1;
                     // `[]`, `[*]` and `[0]` suffixes.
                     let inner = *self.peek();
                     match inner.tok {
-                        Tok::Punct("]") => {}
-                        Tok::Punct("*") | Tok::Int(_) => {
+                        Tok::Punct(Punct::CloseBracket) => {}
+                        Tok::Punct(Punct::Star) | Tok::Int(_) => {
                             self.next();
                         }
                         _ => return self.error(inner.start, "expected `]` in an array type"),
                     }
-                    self.expect_punct("]")?;
+                    self.expect_punct(Punct::CloseBracket)?;
                     nullable = false;
                 }
-                Tok::Punct(".") => {
+                Tok::Punct(Punct::Dot) => {
                     self.pos += 1;
                     self.name("a type member")?;
                     nullable = false;
@@ -592,17 +596,17 @@ impl<'t> Parser<'t> {
                 if word == "null" {
                     return Ok(true);
                 }
-                if self.tokens[self.pos].tok == Tok::Punct("<") {
+                if self.tokens[self.pos].tok == Tok::Punct(Punct::Less) {
                     self.pos += 1;
                     self.newline_modes.push(false);
                     let result = (|| {
                         loop {
                             self.type_expression()?;
-                            if !self.eat_punct(",") {
+                            if !self.eat_punct(Punct::Comma) {
                                 break;
                             }
                         }
-                        self.expect_punct(">").map(|_| ())
+                        self.expect_punct(Punct::Greater).map(|_| ())
                     })();
                     self.newline_modes.pop();
                     result?;
@@ -613,43 +617,43 @@ impl<'t> Parser<'t> {
                 self.next();
                 Ok(false)
             }
-            Tok::Punct("-") | Tok::Punct("!") => {
+            Tok::Punct(Punct::Minus) | Tok::Punct(Punct::Bang) => {
                 self.next();
                 self.type_primary()
             }
-            Tok::Punct("(") => {
+            Tok::Punct(Punct::OpenParen) => {
                 self.next();
                 self.newline_modes.push(false);
                 let inner = self.type_expression();
                 self.newline_modes.pop();
                 let inner = inner?;
-                self.expect_punct(")")?;
+                self.expect_punct(Punct::CloseParen)?;
                 Ok(inner.nullable)
             }
-            Tok::Punct("{") => {
+            Tok::Punct(Punct::OpenBrace) => {
                 self.next();
                 self.newline_modes.push(true);
                 let result = self.object_type_members();
                 self.newline_modes.pop();
                 result?;
-                self.expect_punct("}")?;
+                self.expect_punct(Punct::CloseBrace)?;
                 Ok(false)
             }
-            Tok::Punct("[") => {
+            Tok::Punct(Punct::OpenBracket) => {
                 self.next();
                 self.newline_modes.push(true);
                 let result = (|| loop {
                     self.skip_separators();
-                    if self.at_punct("]") {
+                    if self.at_punct(Punct::CloseBracket) {
                         return Ok(());
                     }
                     self.decorators()?;
                     self.type_expression()?;
-                    self.item_end("]")?;
+                    self.item_end(Punct::CloseBracket)?;
                 })();
                 self.newline_modes.pop();
                 result?;
-                self.expect_punct("]")?;
+                self.expect_punct(Punct::CloseBracket)?;
                 Ok(false)
             }
             _ => self.error(
@@ -662,13 +666,13 @@ impl<'t> Parser<'t> {
     fn object_type_members(&mut self) -> Parsed<()> {
         loop {
             self.skip_separators();
-            if self.at_punct("}") {
+            if self.at_punct(Punct::CloseBrace) {
                 return Ok(());
             }
             self.decorators()?;
             let key = *self.peek();
             match key.tok {
-                Tok::Ident | Tok::Str(_) | Tok::Punct("*") => {
+                Tok::Ident | Tok::Str(_) | Tok::Punct(Punct::Star) => {
                     self.next();
                 }
                 _ => {
@@ -678,29 +682,33 @@ impl<'t> Parser<'t> {
                     )
                 }
             }
-            self.expect_punct(":")?;
+            self.expect_punct(Punct::Colon)?;
             self.type_expression()?;
-            self.item_end("}")?;
+            self.item_end(Punct::CloseBrace)?;
         }
     }
 
     /// Newlines and commas between items of an object or array.
     fn skip_separators(&mut self) {
-        while matches!(self.tokens[self.pos].tok, Tok::Newline | Tok::Punct(",")) {
+        while matches!(
+            self.tokens[self.pos].tok,
+            Tok::Newline | Tok::Punct(Punct::Comma)
+        ) {
             self.pos += 1;
         }
     }
 
     /// After an item: a comma, a newline or the closing bracket.
-    fn item_end(&mut self, close: &str) -> Parsed<()> {
+    fn item_end(&mut self, close: Punct) -> Parsed<()> {
         let token = self.tokens[self.pos];
         match token.tok {
-            Tok::Newline | Tok::Punct(",") => Ok(()),
+            Tok::Newline | Tok::Punct(Punct::Comma) => Ok(()),
             Tok::Punct(p) if p == close => Ok(()),
             _ => self.error(
                 token.start,
                 format!(
-                    "expected `,`, a new line or `{close}`, found {}",
+                    "expected `,`, a new line or `{}`, found {}",
+                    close.text(),
                     self.describe(&token)
                 ),
             ),
@@ -718,7 +726,7 @@ impl<'t> Parser<'t> {
     }
 
     /// Whether the next line starts with `op`, continuing the expression; if so, step onto it.
-    fn continues_with(&mut self, op: &str) -> bool {
+    fn continues_with(&mut self, op: Punct) -> bool {
         if self.at_punct(op) {
             return true;
         }
@@ -735,12 +743,12 @@ impl<'t> Parser<'t> {
 
     fn ternary(&mut self) -> Parsed<Expr> {
         let condition = self.binary(0)?;
-        if !self.continues_with("?") {
+        if !self.continues_with(Punct::Question) {
             return Ok(condition);
         }
         self.next();
         let then = self.expression()?;
-        if !self.continues_with(":") {
+        if !self.continues_with(Punct::Colon) {
             let token = *self.peek();
             return self.error(
                 token.start,
@@ -765,27 +773,27 @@ impl<'t> Parser<'t> {
     /// The binary operator at the current position and its precedence (higher binds tighter).
     /// `??`, `||` and `&&` may start the next line, since no item can start with them.
     fn binary_operator(&mut self) -> Option<(&'static str, usize)> {
-        let precedence = |op: &str| match op {
-            "??" => Some(0),
-            "||" => Some(1),
-            "&&" => Some(2),
-            "==" | "!=" | "=~" | "!~" => Some(3),
-            "<" | "<=" | ">" | ">=" => Some(4),
-            "+" | "-" => Some(5),
-            "*" | "/" | "%" => Some(6),
+        let precedence = |op: Punct| match op {
+            Punct::Coalesce => Some(0),
+            Punct::OrOr => Some(1),
+            Punct::AndAnd => Some(2),
+            Punct::EqualEqual | Punct::NotEqual | Punct::EqualTilde | Punct::NotTilde => Some(3),
+            Punct::Less | Punct::LessEqual | Punct::Greater | Punct::GreaterEqual => Some(4),
+            Punct::Plus | Punct::Minus => Some(5),
+            Punct::Star | Punct::Slash | Punct::Percent => Some(6),
             _ => None,
         };
         if let Tok::Punct(op) = self.peek().tok {
-            return precedence(op).map(|p| (op, p));
+            return precedence(op).map(|p| (op.text(), p));
         }
         let mut i = self.pos;
         while self.tokens[i].tok == Tok::Newline {
             i += 1;
         }
         match self.tokens[i].tok {
-            Tok::Punct(op @ ("??" | "||" | "&&")) if i > self.pos => {
+            Tok::Punct(op @ (Punct::Coalesce | Punct::OrOr | Punct::AndAnd)) if i > self.pos => {
                 self.pos = i;
-                precedence(op).map(|p| (op, p))
+                precedence(op).map(|p| (op.text(), p))
             }
             _ => None,
         }
@@ -822,9 +830,9 @@ impl<'t> Parser<'t> {
     fn unary(&mut self) -> Parsed<Expr> {
         let token = *self.peek();
         let op = match token.tok {
-            Tok::Punct("!") => "!",
-            Tok::Punct("-") => "-",
-            Tok::Punct("+") => "+",
+            Tok::Punct(Punct::Bang) => "!",
+            Tok::Punct(Punct::Minus) => "-",
+            Tok::Punct(Punct::Plus) => "+",
             _ => return self.postfix(),
         };
         self.next();
@@ -858,11 +866,11 @@ impl<'t> Parser<'t> {
                 return self.error(token.start, "too many suffixes in one expression");
             }
             match token.tok {
-                Tok::Punct(".") => {
+                Tok::Punct(Punct::Dot) => {
                     self.next();
-                    let safe = self.eat_punct("?");
+                    let safe = self.eat_punct(Punct::Question);
                     let name = self.name("a property name")?;
-                    if !safe && self.tokens[self.pos].tok == Tok::Punct("(") {
+                    if !safe && self.tokens[self.pos].tok == Tok::Punct(Punct::OpenParen) {
                         let args = self.arguments()?;
                         expr = Expr {
                             span: start..self.last_end(),
@@ -883,14 +891,14 @@ impl<'t> Parser<'t> {
                         };
                     }
                 }
-                Tok::Punct("[") => {
+                Tok::Punct(Punct::OpenBracket) => {
                     self.next();
                     self.newline_modes.push(false);
-                    let safe = self.eat_punct("?");
+                    let safe = self.eat_punct(Punct::Question);
                     let index = self.expression();
                     self.newline_modes.pop();
                     let index = index?;
-                    let close = self.expect_punct("]")?;
+                    let close = self.expect_punct(Punct::CloseBracket)?;
                     expr = Expr {
                         span: start..close.end,
                         kind: ExprKind::Index {
@@ -900,7 +908,7 @@ impl<'t> Parser<'t> {
                         },
                     };
                 }
-                Tok::Punct("::") => {
+                Tok::Punct(Punct::ColonColon) => {
                     self.next();
                     let name = self.name("a child resource name")?;
                     expr = Expr {
@@ -911,7 +919,7 @@ impl<'t> Parser<'t> {
                         },
                     };
                 }
-                Tok::Punct("!") => {
+                Tok::Punct(Punct::Bang) => {
                     self.next();
                     expr = Expr {
                         span: start..token.end,
@@ -924,13 +932,13 @@ impl<'t> Parser<'t> {
     }
 
     fn arguments(&mut self) -> Parsed<Vec<Expr>> {
-        self.expect_punct("(")?;
+        self.expect_punct(Punct::OpenParen)?;
         self.newline_modes.push(false);
         let mut args = Vec::new();
         let result = (|| {
-            while !self.at_punct(")") {
+            while !self.at_punct(Punct::CloseParen) {
                 args.push(self.expression()?);
-                if !self.eat_punct(",") {
+                if !self.eat_punct(Punct::Comma) {
                     break;
                 }
             }
@@ -938,7 +946,7 @@ impl<'t> Parser<'t> {
         })();
         self.newline_modes.pop();
         result?;
-        self.expect_punct(")")?;
+        self.expect_punct(Punct::CloseParen)?;
         Ok(args)
     }
 
@@ -947,8 +955,8 @@ impl<'t> Parser<'t> {
         let mut i = self.pos + 1;
         loop {
             match &self.tokens[i].tok {
-                Tok::Newline | Tok::Ident | Tok::Punct(",") => i += 1,
-                Tok::Punct(")") => break,
+                Tok::Newline | Tok::Ident | Tok::Punct(Punct::Comma) => i += 1,
+                Tok::Punct(Punct::CloseParen) => break,
                 _ => return false,
             }
         }
@@ -956,11 +964,11 @@ impl<'t> Parser<'t> {
         while self.tokens[i].tok == Tok::Newline {
             i += 1;
         }
-        self.tokens[i].tok == Tok::Punct("=>")
+        self.tokens[i].tok == Tok::Punct(Punct::Arrow)
     }
 
     fn lambda_body(&mut self, start: usize, parameters: Vec<Name>) -> Parsed<Expr> {
-        self.expect_punct("=>")?;
+        self.expect_punct(Punct::Arrow)?;
         let body = self.expression()?;
         Ok(Expr {
             span: start..body.span.end,
@@ -992,14 +1000,14 @@ impl<'t> Parser<'t> {
             }
             Tok::StrStart(_) => self.interpolated(),
             Tok::Ident => self.identifier(token),
-            Tok::Punct("(") if self.parenthesis_is_lambda() => {
+            Tok::Punct(Punct::OpenParen) if self.parenthesis_is_lambda() => {
                 self.next();
                 self.newline_modes.push(false);
                 let mut parameters = Vec::new();
                 let result = (|| {
-                    while !self.at_punct(")") {
+                    while !self.at_punct(Punct::CloseParen) {
                         parameters.push(self.name("a lambda parameter")?);
-                        if !self.eat_punct(",") {
+                        if !self.eat_punct(Punct::Comma) {
                             break;
                         }
                     }
@@ -1007,23 +1015,23 @@ impl<'t> Parser<'t> {
                 })();
                 self.newline_modes.pop();
                 result?;
-                self.expect_punct(")")?;
+                self.expect_punct(Punct::CloseParen)?;
                 self.lambda_body(token.start, parameters)
             }
-            Tok::Punct("(") => {
+            Tok::Punct(Punct::OpenParen) => {
                 self.next();
                 self.newline_modes.push(false);
                 let inner = self.expression();
                 self.newline_modes.pop();
                 let inner = inner?;
-                let close = self.expect_punct(")")?;
+                let close = self.expect_punct(Punct::CloseParen)?;
                 Ok(Expr {
                     kind: ExprKind::Paren(Box::new(inner)),
                     span: token.start..close.end,
                 })
             }
-            Tok::Punct("{") => self.object(),
-            Tok::Punct("[") => self.array(),
+            Tok::Punct(Punct::OpenBrace) => self.object(),
+            Tok::Punct(Punct::OpenBracket) => self.array(),
             _ => self.error(
                 token.start,
                 format!("expected a value, found {}", self.describe(&token)),
@@ -1043,10 +1051,10 @@ impl<'t> Parser<'t> {
             "null" => ExprKind::Null,
             _ => {
                 let name = Name { span: span.clone() };
-                if self.tokens[self.pos].tok == Tok::Punct("=>") {
+                if self.tokens[self.pos].tok == Tok::Punct(Punct::Arrow) {
                     return self.lambda_body(token.start, vec![name]);
                 }
-                if self.tokens[self.pos].tok == Tok::Punct("(") {
+                if self.tokens[self.pos].tok == Tok::Punct(Punct::OpenParen) {
                     let args = self.arguments()?;
                     return Ok(Expr {
                         span: token.start..self.last_end(),
@@ -1113,7 +1121,7 @@ impl<'t> Parser<'t> {
         let result = self.object_items();
         self.newline_modes.pop();
         let items = result?;
-        let close = self.expect_punct("}")?;
+        let close = self.expect_punct(Punct::CloseBrace)?;
         Ok(Expr {
             kind: ExprKind::Object(items),
             span: open.start..close.end,
@@ -1124,19 +1132,19 @@ impl<'t> Parser<'t> {
         let mut items = Vec::new();
         loop {
             self.skip_separators();
-            if self.at_punct("}") {
+            if self.at_punct(Punct::CloseBrace) {
                 return Ok(items);
             }
-            if self.at_punct("...") {
+            if self.at_punct(Punct::Spread) {
                 self.next();
                 items.push(ObjectItem::Spread(self.expression()?));
-                self.item_end("}")?;
+                self.item_end(Punct::CloseBrace)?;
                 continue;
             }
             let key = *self.peek();
             // A child resource: `resource name 'type' = ...`, possibly decorated.
             let child = match key.tok {
-                Tok::Punct("@") => true,
+                Tok::Punct(Punct::At) => true,
                 Tok::Ident => {
                     &self.text[key.start..key.end] == "resource"
                         && self.peek_second().tok == Tok::Ident
@@ -1152,7 +1160,7 @@ impl<'t> Parser<'t> {
                     );
                 }
                 items.push(ObjectItem::Resource(Box::new(statement)));
-                self.item_end("}")?;
+                self.item_end(Punct::CloseBrace)?;
                 continue;
             }
             match key.tok {
@@ -1162,7 +1170,7 @@ impl<'t> Parser<'t> {
                         Tok::Str(s) => self.take_string(s),
                         _ => Text::Source(key.start..key.end),
                     };
-                    self.expect_punct(":")?;
+                    self.expect_punct(Punct::Colon)?;
                     let value = self.expression()?;
                     items.push(ObjectItem::Property {
                         key: text,
@@ -1172,7 +1180,7 @@ impl<'t> Parser<'t> {
                 }
                 Tok::StrStart(_) => {
                     let key = self.interpolated()?;
-                    self.expect_punct(":")?;
+                    self.expect_punct(Punct::Colon)?;
                     let value = self.expression()?;
                     items.push(ObjectItem::ComputedProperty { key, value });
                 }
@@ -1183,7 +1191,7 @@ impl<'t> Parser<'t> {
                     )
                 }
             }
-            self.item_end("}")?;
+            self.item_end(Punct::CloseBrace)?;
         }
     }
 
@@ -1206,7 +1214,7 @@ impl<'t> Parser<'t> {
         };
         self.newline_modes.pop();
         let mut expr = result?;
-        let close = self.expect_punct("]")?;
+        let close = self.expect_punct(Punct::CloseBracket)?;
         expr.span = open.start..close.end;
         Ok(expr)
     }
@@ -1215,16 +1223,16 @@ impl<'t> Parser<'t> {
         let mut items = Vec::new();
         loop {
             self.skip_separators();
-            if self.at_punct("]") {
+            if self.at_punct(Punct::CloseBracket) {
                 return Ok(items);
             }
-            if self.at_punct("...") {
+            if self.at_punct(Punct::Spread) {
                 self.next();
                 items.push(ArrayItem::Spread(self.expression()?));
             } else {
                 items.push(ArrayItem::Item(self.expression()?));
             }
-            self.item_end("]")?;
+            self.item_end(Punct::CloseBracket)?;
         }
     }
 
@@ -1234,11 +1242,11 @@ impl<'t> Parser<'t> {
                      // The loop header is free of newline rules up to the body.
         self.newline_modes.push(false);
         let header = (|| {
-            let (item, index) = if self.eat_punct("(") {
+            let (item, index) = if self.eat_punct(Punct::OpenParen) {
                 let item = self.name("a loop variable")?;
-                self.expect_punct(",")?;
+                self.expect_punct(Punct::Comma)?;
                 let index = self.name("a loop index")?;
-                self.expect_punct(")")?;
+                self.expect_punct(Punct::CloseParen)?;
                 (item, Some(index))
             } else {
                 (self.name("a loop variable")?, None)
@@ -1251,7 +1259,7 @@ impl<'t> Parser<'t> {
                 );
             }
             let iterable = self.expression()?;
-            self.expect_punct(":")?;
+            self.expect_punct(Punct::Colon)?;
             Ok((item, index, iterable))
         })();
         let parsed = header.and_then(|header| {
