@@ -49,9 +49,9 @@ pub struct Program {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Statement {
-    pub decorators: Vec<Expr>,
     pub kind: StatementKind,
-    /// From the keyword to the end of the statement (decorators not included).
+    /// From the keyword to the end of the statement. Decorators are not kept: nothing evaluates
+    /// them (the parser checks their syntax).
     pub span: Range<usize>,
 }
 

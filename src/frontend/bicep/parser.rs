@@ -20,6 +20,9 @@ pub fn parse(text: &str) -> Result<Program, SyntaxError> {
         pos: 0,
         depth: 0,
         newline_modes: vec![true],
+        expr_stack: Vec::new(),
+        array_stack: Vec::new(),
+        object_stack: Vec::new(),
     };
     parser.program()
 }
@@ -33,6 +36,11 @@ struct Parser<'t> {
     depth: usize,
     /// Whether newlines are tokens at the current bracket level (false inside parentheses).
     newline_modes: Vec<bool>,
+    /// The items of the lists being parsed, innermost last: a list is gathered here and moved
+    /// out whole at its end, in one allocation of its size rather than a growing vector each.
+    expr_stack: Vec<Expr>,
+    array_stack: Vec<ArrayItem>,
+    object_stack: Vec<ObjectItem>,
 }
 
 type Parsed<T> = Result<T, SyntaxError>;
@@ -222,22 +230,19 @@ impl<'t> Parser<'t> {
         }
     }
 
-    fn decorators(&mut self) -> Parsed<Vec<Expr>> {
-        let mut decorators = Vec::new();
+    /// Decorators (`@description('...')`): parsed, for their errors, then dropped, since nothing
+    /// evaluates them; most declarations have one, and keeping none saves a list each.
+    fn skip_decorators(&mut self) -> Parsed<()> {
         while self.at_punct(Punct::At) {
-            let at = self.next();
-            let expr = self.postfix()?;
-            decorators.push(Expr {
-                span: at.start..expr.span.end,
-                kind: expr.kind,
-            });
+            self.next();
+            self.postfix()?;
             self.skip_newlines();
         }
-        Ok(decorators)
+        Ok(())
     }
 
     fn statement(&mut self) -> Parsed<Statement> {
-        let decorators = self.decorators()?;
+        self.skip_decorators()?;
         let keyword = *self.peek();
         let start = keyword.start;
         if keyword.tok != Tok::Ident {
@@ -368,7 +373,6 @@ impl<'t> Parser<'t> {
             }
         };
         Ok(Statement {
-            decorators,
             kind,
             span: start..self.last_end(),
         })
@@ -647,7 +651,7 @@ impl<'t> Parser<'t> {
                     if self.at_punct(Punct::CloseBracket) {
                         return Ok(());
                     }
-                    self.decorators()?;
+                    self.skip_decorators()?;
                     self.type_expression()?;
                     self.item_end(Punct::CloseBracket)?;
                 })();
@@ -669,7 +673,7 @@ impl<'t> Parser<'t> {
             if self.at_punct(Punct::CloseBrace) {
                 return Ok(());
             }
-            self.decorators()?;
+            self.skip_decorators()?;
             let key = *self.peek();
             match key.tok {
                 Tok::Ident | Tok::Str(_) | Tok::Punct(Punct::Star) => {
@@ -934,16 +938,18 @@ impl<'t> Parser<'t> {
     fn arguments(&mut self) -> Parsed<Vec<Expr>> {
         self.expect_punct(Punct::OpenParen)?;
         self.newline_modes.push(false);
-        let mut args = Vec::new();
+        let mark = self.expr_stack.len();
         let result = (|| {
             while !self.at_punct(Punct::CloseParen) {
-                args.push(self.expression()?);
+                let arg = self.expression()?;
+                self.expr_stack.push(arg);
                 if !self.eat_punct(Punct::Comma) {
                     break;
                 }
             }
             Ok(())
         })();
+        let args = self.expr_stack.drain(mark..).collect();
         self.newline_modes.pop();
         result?;
         self.expect_punct(Punct::CloseParen)?;
@@ -1129,15 +1135,16 @@ impl<'t> Parser<'t> {
     }
 
     fn object_items(&mut self) -> Parsed<Vec<ObjectItem>> {
-        let mut items = Vec::new();
+        let mark = self.object_stack.len();
         loop {
             self.skip_separators();
             if self.at_punct(Punct::CloseBrace) {
-                return Ok(items);
+                return Ok(self.object_stack.drain(mark..).collect());
             }
             if self.at_punct(Punct::Spread) {
                 self.next();
-                items.push(ObjectItem::Spread(self.expression()?));
+                let spread = self.expression()?;
+                self.object_stack.push(ObjectItem::Spread(spread));
                 self.item_end(Punct::CloseBrace)?;
                 continue;
             }
@@ -1159,7 +1166,8 @@ impl<'t> Parser<'t> {
                         "only child resources may be declared inside a resource",
                     );
                 }
-                items.push(ObjectItem::Resource(Box::new(statement)));
+                self.object_stack
+                    .push(ObjectItem::Resource(Box::new(statement)));
                 self.item_end(Punct::CloseBrace)?;
                 continue;
             }
@@ -1172,7 +1180,7 @@ impl<'t> Parser<'t> {
                     };
                     self.expect_punct(Punct::Colon)?;
                     let value = self.expression()?;
-                    items.push(ObjectItem::Property {
+                    self.object_stack.push(ObjectItem::Property {
                         key: text,
                         key_span: key.start..key.end,
                         value,
@@ -1182,7 +1190,8 @@ impl<'t> Parser<'t> {
                     let key = self.interpolated()?;
                     self.expect_punct(Punct::Colon)?;
                     let value = self.expression()?;
-                    items.push(ObjectItem::ComputedProperty { key, value });
+                    self.object_stack
+                        .push(ObjectItem::ComputedProperty { key, value });
                 }
                 _ => {
                     return self.error(
@@ -1220,18 +1229,19 @@ impl<'t> Parser<'t> {
     }
 
     fn array_items(&mut self) -> Parsed<Vec<ArrayItem>> {
-        let mut items = Vec::new();
+        let mark = self.array_stack.len();
         loop {
             self.skip_separators();
             if self.at_punct(Punct::CloseBracket) {
-                return Ok(items);
+                return Ok(self.array_stack.drain(mark..).collect());
             }
-            if self.at_punct(Punct::Spread) {
+            let item = if self.at_punct(Punct::Spread) {
                 self.next();
-                items.push(ArrayItem::Spread(self.expression()?));
+                ArrayItem::Spread(self.expression()?)
             } else {
-                items.push(ArrayItem::Item(self.expression()?));
-            }
+                ArrayItem::Item(self.expression()?)
+            };
+            self.array_stack.push(item);
             self.item_end(Punct::CloseBracket)?;
         }
     }
