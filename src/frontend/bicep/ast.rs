@@ -185,7 +185,7 @@ pub enum ExprKind {
     Call {
         target: Option<Box<Expr>>,
         name: Name,
-        args: Vec<Expr>,
+        args: Box<[Expr]>,
     },
     /// `x!`
     NonNull(Box<Expr>),
@@ -194,18 +194,22 @@ pub enum ExprKind {
         parameters: Vec<Name>,
         body: Box<Expr>,
     },
-    /// `[for item in iterable: body]`, `[for (item, index) in ...]`.
-    For {
-        item: Name,
-        index: Option<Name>,
-        iterable: Box<Expr>,
-        body: Box<Expr>,
-    },
+    /// `[for item in iterable: body]`, `[for (item, index) in ...]` (boxed whole: loops are rare,
+    /// and every other expression is smaller for it).
+    For(Box<ForLoop>),
     /// `if (condition) body`: a resource's or module's condition, or a loop's filter.
     If {
         condition: Box<Expr>,
         body: Box<Expr>,
     },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ForLoop {
+    pub item: Name,
+    pub index: Option<Name>,
+    pub iterable: Expr,
+    pub body: Expr,
 }
 
 #[derive(Debug, Clone, PartialEq)]

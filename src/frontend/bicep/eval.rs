@@ -388,12 +388,13 @@ impl<'t, 'a> Eval<'t, 'a> {
                 ),
                 span,
             ),
-            ExprKind::For {
-                item,
-                index,
-                iterable,
-                body,
-            } => self.for_values(item, index.as_ref(), iterable, body, span),
+            ExprKind::For(for_loop) => self.for_values(
+                &for_loop.item,
+                for_loop.index.as_ref(),
+                &for_loop.iterable,
+                &for_loop.body,
+                span,
+            ),
             ExprKind::If { condition, body } => {
                 let decided = self.value(condition);
                 match decided.as_bool() {
@@ -1296,7 +1297,7 @@ pub fn child_named<'a>(
 pub fn declaration_body(value: &Expr) -> &Expr {
     match &value.kind {
         ExprKind::If { body, .. } => declaration_body(body),
-        ExprKind::For { body, .. } => declaration_body(body),
+        ExprKind::For(for_loop) => declaration_body(&for_loop.body),
         _ => value,
     }
 }
@@ -1345,13 +1346,13 @@ fn resource_type_and_name(
     })?;
     // A looped resource's name needs the loop variable of the instance.
     let mut evaluator = eval.template.evaluator();
-    if let ExprKind::For {
-        item,
-        index: index_name,
-        iterable,
-        ..
-    } = &resource.value.kind
-    {
+    if let ExprKind::For(for_loop) = &resource.value.kind {
+        let ForLoop {
+            item,
+            index: index_name,
+            iterable,
+            ..
+        } = &**for_loop;
         let Some(index) = index else {
             return Some((
                 full_type,

@@ -273,10 +273,10 @@ pub fn lex(text: &str) -> Result<Tokens, SyntaxError> {
         let b = bytes[i];
         match b {
             b' ' | b'\t' | b'\r' => {
-                i += 1;
-                while i < bytes.len() && matches!(bytes[i], b' ' | b'\t' | b'\r') {
-                    i += 1;
-                }
+                i += 1 + bytes[i + 1..]
+                    .iter()
+                    .take_while(|b| matches!(b, b' ' | b'\t' | b'\r'))
+                    .count();
             }
             b'\n' => {
                 push_newline(&mut tokens, i);
@@ -360,9 +360,10 @@ pub fn lex(text: &str) -> Result<Tokens, SyntaxError> {
             }
             _ if is_ident_start(b) => {
                 let start = i;
-                while i < bytes.len() && is_ident_continue(bytes[i]) {
-                    i += 1;
-                }
+                i += 1 + bytes[i + 1..]
+                    .iter()
+                    .take_while(|b| is_ident_continue(**b))
+                    .count();
                 tokens.push(Token {
                     tok: Tok::Ident,
                     start,

@@ -935,7 +935,7 @@ impl<'t> Parser<'t> {
         }
     }
 
-    fn arguments(&mut self) -> Parsed<Vec<Expr>> {
+    fn arguments(&mut self) -> Parsed<Box<[Expr]>> {
         self.expect_punct(Punct::OpenParen)?;
         self.newline_modes.push(false);
         let mark = self.expr_stack.len();
@@ -1285,12 +1285,12 @@ impl<'t> Parser<'t> {
         self.skip_newlines();
         Ok(Expr {
             span: start..body.span.end,
-            kind: ExprKind::For {
+            kind: ExprKind::For(Box::new(ForLoop {
                 item,
                 index,
-                iterable: Box::new(iterable),
-                body: Box::new(body),
-            },
+                iterable,
+                body,
+            })),
         })
     }
 }

@@ -135,19 +135,20 @@ impl<'d> Walker<'d> {
                     Vec::new()
                 }
             }
-            ExprKind::For {
-                item,
-                index,
-                iterable,
-                body,
-            } => {
+            ExprKind::For(for_loop) => {
+                let ForLoop {
+                    item,
+                    index,
+                    iterable,
+                    body,
+                } = &**for_loop;
                 let list = evaluator.value(iterable);
                 let decided = list.items().filter(|items| {
                     items.len() <= super::eval::MAX_LOOP && self.budget.take(items.len())
                 });
                 let (filter, body) = match &body.kind {
                     ExprKind::If { condition, body } => (Some(&**condition), &**body),
-                    _ => (None, &**body),
+                    _ => (None, body),
                 };
                 match decided {
                     Some(items) => {
