@@ -234,11 +234,58 @@ impl<'t> Parser<'t> {
     /// evaluates them; most declarations have one, and keeping none saves a list each.
     fn skip_decorators(&mut self) -> Parsed<()> {
         while self.at_punct(Punct::At) {
+            if self.skip_plain_decorator() {
+                continue;
+            }
             self.next();
             self.postfix()?;
             self.skip_newlines();
         }
         Ok(())
+    }
+
+    /// Step over a decorator of the usual shape without building it: `@name('text')`,
+    /// `@name(1)`, `@name()` or `@ns.name(...)` alone on its line, where newlines count. Any other
+    /// shape (and any depth where the full parse could fail) is left to the full parse, which
+    /// accepts these the same way: false, and nothing consumed.
+    fn skip_plain_decorator(&mut self) -> bool {
+        if !self.newlines_significant() || self.depth + 3 > MAX_DEPTH {
+            return false;
+        }
+        let tokens = &self.tokens;
+        let word = |token: &Token| {
+            token.tok == Tok::Ident
+                && !matches!(
+                    &self.text[token.start..token.end],
+                    "true" | "false" | "null"
+                )
+        };
+        // The token list ends with `Eof`, and each step below moves past a token that is not.
+        let mut i = self.pos + 1;
+        if !word(&tokens[i]) {
+            return false;
+        }
+        i += 1;
+        if tokens[i].tok == Tok::Punct(Punct::Dot) && tokens[i + 1].tok == Tok::Ident {
+            i += 2;
+        }
+        if tokens[i].tok != Tok::Punct(Punct::OpenParen) {
+            return false;
+        }
+        i += 1;
+        if matches!(tokens[i].tok, Tok::Str(_) | Tok::Int(_)) {
+            i += 1;
+        }
+        if tokens[i].tok != Tok::Punct(Punct::CloseParen) {
+            return false;
+        }
+        i += 1;
+        if !matches!(tokens[i].tok, Tok::Newline | Tok::Eof) {
+            return false;
+        }
+        self.pos = i;
+        self.skip_newlines();
+        true
     }
 
     fn statement(&mut self) -> Parsed<Statement> {
@@ -1416,6 +1463,34 @@ assert ok = length(name) > 2
             let _ = parse(&text[..end]);
         }
         assert!(parse(text).is_ok());
+    }
+
+    #[test]
+    fn decorators_of_every_shape() {
+        // The usual shapes (stepped over without building them) and others (parsed in full).
+        let text = "@description('d')\n@minLength(1)\n@secure()\n@sys.description('x')\n@description('a') param a string\n@maxValue(-1)\n@allowed([\n  'x'\n])\n@description(\n  'wrapped')\n@metadata({ k: 'v' })\n@description('${a}')\nparam b string\ntype t = {\n  @description('m')\n  m: string\n  n: [\n    @description('i')\n    string\n  ]\n}\n";
+        assert_eq!(parses(text).statements.len(), 3);
+        for broken in [
+            "@description('x') + 1\nparam x string",
+            "@description('x'\nparam x string",
+            "@true()\nparam x string",
+            "@description('x')",
+        ] {
+            assert!(parse(broken).is_err(), "{broken:?} parses");
+        }
+        // Deep in nested types a decorator takes the full parse, whose depth bound it reaches
+        // three levels before the member's type does.
+        let nested = |levels: usize, decorator: &str| {
+            format!(
+                "type t = {}{decorator}m: string{}",
+                "{\na: ".repeat(levels - 1) + "{\n",
+                "\n}".repeat(levels)
+            )
+        };
+        assert!(parse(&nested(97, "@d('x')\n")).is_ok());
+        assert!(parse(&nested(98, "")).is_ok());
+        let error = parse(&nested(98, "@d('x')\n")).unwrap_err();
+        assert!(error.message.contains("levels deep"), "{}", error.message);
     }
 
     #[test]
