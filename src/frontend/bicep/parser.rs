@@ -769,11 +769,63 @@ impl<'t> Parser<'t> {
     // ---- expressions ------------------------------------------------------------------------
 
     pub fn expression(&mut self) -> Parsed<Expr> {
+        if let Some(value) = self.lone_value() {
+            return Ok(value);
+        }
         let start = self.peek().start;
         self.enter(start)?;
         let result = self.ternary();
         self.leave();
         result
+    }
+
+    /// A literal or a name that is the whole expression (most property values and arguments),
+    /// taken from its token without going through the operator levels, when the next token
+    /// (past any newlines) is one that no suffix, operator, call or lambda starts with. The full
+    /// parse would give the same: none there would add to the value.
+    fn lone_value(&mut self) -> Option<Expr> {
+        if self.depth + 2 > MAX_DEPTH {
+            return None;
+        }
+        let token = *self.peek();
+        if !matches!(token.tok, Tok::Int(_) | Tok::Str(_) | Tok::Ident) {
+            return None;
+        }
+        // Not `Eof`, so a token follows; the list ends with `Eof`.
+        let mut next = self.pos + 1;
+        while self.tokens[next].tok == Tok::Newline {
+            next += 1;
+        }
+        let ends = matches!(
+            self.tokens[next].tok,
+            Tok::Punct(
+                Punct::Comma
+                    | Punct::CloseParen
+                    | Punct::CloseBracket
+                    | Punct::CloseBrace
+                    | Punct::Colon
+            ) | Tok::Eof
+                | Tok::Ident
+                | Tok::Str(_)
+                | Tok::StrStart(_)
+                | Tok::Int(_)
+        );
+        if !ends {
+            return None;
+        }
+        self.pos += 1;
+        let span = token.start..token.end;
+        let kind = match token.tok {
+            Tok::Int(n) => ExprKind::Int(n),
+            Tok::Str(s) => ExprKind::Str(self.take_string(s)),
+            _ => match &self.text[token.start..token.end] {
+                "true" => ExprKind::Bool(true),
+                "false" => ExprKind::Bool(false),
+                "null" => ExprKind::Null,
+                _ => ExprKind::Ident(Name { span: span.clone() }),
+            },
+        };
+        Some(Expr { kind, span })
     }
 
     /// Whether the next line starts with `op`, continuing the expression; if so, step onto it.
@@ -1432,6 +1484,20 @@ assert ok = length(name) > 2
         parses("var x = cond\n  ? 1\n  : 2\nvar y = a\n  ?? b\n");
         parses("var x = [\n  for i in range(0, 3): {\n    n: i\n  }\n]\n");
         parses("var x = (x,\n y) => x\n");
+        // A value followed on the next line by an operator or `?` continues there.
+        let program =
+            parses("var x = a\n  ?? b\nvar y = c\n  ? 1\n  : 2\nvar z = [\n  d\n  e\n]\n");
+        let values: Vec<&ExprKind> = program
+            .statements
+            .iter()
+            .filter_map(|s| match &s.kind {
+                StatementKind::Var { value, .. } => Some(&value.kind),
+                _ => None,
+            })
+            .collect();
+        assert!(matches!(values[0], ExprKind::Binary { op: "??", .. }));
+        assert!(matches!(values[1], ExprKind::Ternary { .. }));
+        assert!(matches!(values[2], ExprKind::Array(items) if items.len() == 2));
         assert!(parse("var x = 1 var y = 2").is_err());
         assert!(parse("var x = {\n a: 1 b: 2\n}").is_err());
     }
