@@ -1,11 +1,45 @@
 //! The Bicep syntax tree. Every node has the byte range of its text in the file.
+//!
+//! Names, and strings written without escapes, are byte ranges of the source rather than copies
+//! ([`Name::text`], [`Text::get`] read them back): parsing allocates little beyond the nodes.
 
 use std::ops::Range;
 
+/// An identifier; its text is the source at `span`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Name {
-    pub text: String,
     pub span: Range<usize>,
+}
+
+impl Name {
+    pub fn text<'s>(&self, source: &'s str) -> &'s str {
+        source.get(self.span.clone()).unwrap_or("")
+    }
+}
+
+/// The content of a string literal, or of a piece of one between interpolations.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Text {
+    /// Written without escapes: the content is the source in this range.
+    Source(Range<usize>),
+    /// Written with escapes (`\'`, `\n`, `\u{41}`): the unescaped content.
+    Unescaped(Box<str>),
+}
+
+impl Text {
+    pub fn get<'s>(&'s self, source: &'s str) -> &'s str {
+        match self {
+            Text::Source(range) => source.get(range.clone()).unwrap_or(""),
+            Text::Unescaped(text) => text,
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        match self {
+            Text::Source(range) => range.is_empty(),
+            Text::Unescaped(text) => text.is_empty(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -15,9 +49,9 @@ pub struct Program {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Statement {
-    pub decorators: Vec<Expr>,
     pub kind: StatementKind,
-    /// From the keyword to the end of the statement (decorators not included).
+    /// From the keyword to the end of the statement. Decorators are not kept: nothing evaluates
+    /// them (the parser checks their syntax).
     pub span: Range<usize>,
 }
 
@@ -104,7 +138,7 @@ pub struct Expr {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum StringPart {
-    Text(String),
+    Text(Text),
     Expr(Expr),
 }
 
@@ -113,9 +147,9 @@ pub enum ExprKind {
     Null,
     Bool(bool),
     Int(f64),
-    Str(String),
+    Str(Text),
     Interpolated(Vec<StringPart>),
-    Ident(String),
+    Ident(Name),
     Array(Vec<ArrayItem>),
     Object(Vec<ObjectItem>),
     Unary {
@@ -151,7 +185,7 @@ pub enum ExprKind {
     Call {
         target: Option<Box<Expr>>,
         name: Name,
-        args: Vec<Expr>,
+        args: Box<[Expr]>,
     },
     /// `x!`
     NonNull(Box<Expr>),
@@ -160,18 +194,22 @@ pub enum ExprKind {
         parameters: Vec<Name>,
         body: Box<Expr>,
     },
-    /// `[for item in iterable: body]`, `[for (item, index) in ...]`.
-    For {
-        item: Name,
-        index: Option<Name>,
-        iterable: Box<Expr>,
-        body: Box<Expr>,
-    },
+    /// `[for item in iterable: body]`, `[for (item, index) in ...]` (boxed whole: loops are rare,
+    /// and every other expression is smaller for it).
+    For(Box<ForLoop>),
     /// `if (condition) body`: a resource's or module's condition, or a loop's filter.
     If {
         condition: Box<Expr>,
         body: Box<Expr>,
     },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ForLoop {
+    pub item: Name,
+    pub index: Option<Name>,
+    pub iterable: Expr,
+    pub body: Expr,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -183,7 +221,7 @@ pub enum ArrayItem {
 #[derive(Debug, Clone, PartialEq)]
 pub enum ObjectItem {
     Property {
-        key: String,
+        key: Text,
         key_span: Range<usize>,
         value: Expr,
     },

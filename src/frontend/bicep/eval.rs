@@ -80,12 +80,12 @@ pub struct Template<'a> {
 pub const MAX_LOADED_BYTES: u64 = 4 * 1024 * 1024;
 
 /// The scope a `targetScope` names.
-pub fn target_scope(program: &Program) -> DeployScope {
+pub fn target_scope(program: &Program, text: &str) -> DeployScope {
     let declared = program.statements.iter().find_map(|s| match &s.kind {
         StatementKind::TargetScope(Expr {
             kind: ExprKind::Str(scope),
             ..
-        }) => Some(scope.to_ascii_lowercase()),
+        }) => Some(scope.get(text).to_ascii_lowercase()),
         _ => None,
     });
     match declared.as_deref() {
@@ -112,7 +112,7 @@ impl<'a> Template<'a> {
             file,
             program,
             text,
-            scope: target_scope(program),
+            scope: target_scope(program, text),
             params: Vec::new(),
             vars: Vec::new(),
             resources: Vec::new(),
@@ -128,9 +128,10 @@ impl<'a> Template<'a> {
         for statement in &program.statements {
             match &statement.kind {
                 StatementKind::Param { name, ty, value } => {
-                    let position = supplied.iter().position(|(n, _)| n == &name.text);
+                    let name = name.text(text);
+                    let position = supplied.iter().position(|(n, _)| n == name);
                     template.params.push(ParamSlot {
-                        name: &name.text,
+                        name,
                         statement,
                         default: value.as_ref(),
                         nullable: ty.as_ref().is_some_and(|t| t.nullable),
@@ -139,7 +140,7 @@ impl<'a> Template<'a> {
                     })
                 }
                 StatementKind::Var { name, value } => template.vars.push(VarSlot {
-                    name: &name.text,
+                    name: name.text(text),
                     value,
                     slot: Lazy::default(),
                 }),
@@ -150,17 +151,19 @@ impl<'a> Template<'a> {
                     parameters,
                     body,
                 } => template.functions.push(Function {
-                    name: &name.text,
+                    name: name.text(text),
                     parameters,
                     body,
                 }),
                 StatementKind::Import { names, from } => {
                     let from = match from.as_ref().map(|f| &f.kind) {
-                        Some(ExprKind::Str(path)) => path.clone(),
+                        Some(ExprKind::Str(path)) => path.get(text).to_string(),
                         _ => "another file".to_string(),
                     };
                     for name in names {
-                        template.imports.push((name.text.clone(), from.clone()));
+                        template
+                            .imports
+                            .push((name.text(text).to_string(), from.clone()));
                     }
                 }
                 _ => {}
@@ -175,6 +178,16 @@ impl<'a> Template<'a> {
 
     pub fn snippet(&self, range: &Range<usize>) -> &str {
         self.text.get(range.clone()).unwrap_or("")
+    }
+
+    /// The text of a name in this file.
+    pub fn name(&self, name: &Name) -> &'a str {
+        name.text(self.text)
+    }
+
+    /// The content of a string in this file.
+    pub fn str<'s>(&'s self, text: &'s Text) -> &'s str {
+        text.get(self.text)
     }
 
     /// An evaluator with no loop variables.
@@ -296,9 +309,11 @@ impl<'t, 'a> Eval<'t, 'a> {
             ExprKind::Null => Value::new(ValueKind::Null, span),
             ExprKind::Bool(b) => Value::new(ValueKind::Bool(*b), span),
             ExprKind::Int(n) => Value::new(ValueKind::Number(*n), span),
-            ExprKind::Str(s) => Value::new(ValueKind::String(s.clone()), span),
+            ExprKind::Str(s) => {
+                Value::new(ValueKind::String(self.template.str(s).to_string()), span)
+            }
             ExprKind::Interpolated(parts) => self.interpolated(parts, span),
-            ExprKind::Ident(name) => self.identifier(name, expr, span),
+            ExprKind::Ident(name) => self.identifier(self.template.name(name), expr, span),
             ExprKind::Array(items) => self.array(items, span),
             ExprKind::Object(items) => self.object(items, span),
             ExprKind::Paren(inner) | ExprKind::NonNull(inner) => Value {
@@ -337,7 +352,13 @@ impl<'t, 'a> Eval<'t, 'a> {
                     return value;
                 }
                 let target = self.value(target);
-                property(target, &name.text, *safe, self.text(expr), span)
+                property(
+                    target,
+                    self.template.name(name),
+                    *safe,
+                    self.text(expr),
+                    span,
+                )
             }
             ExprKind::Index {
                 target,
@@ -360,12 +381,13 @@ impl<'t, 'a> Eval<'t, 'a> {
                 ),
                 span,
             ),
-            ExprKind::For {
-                item,
-                index,
-                iterable,
-                body,
-            } => self.for_values(item, index.as_ref(), iterable, body, span),
+            ExprKind::For(for_loop) => self.for_values(
+                &for_loop.item,
+                for_loop.index.as_ref(),
+                &for_loop.iterable,
+                &for_loop.body,
+                span,
+            ),
             ExprKind::If { condition, body } => {
                 let decided = self.value(condition);
                 match decided.as_bool() {
@@ -382,7 +404,7 @@ impl<'t, 'a> Eval<'t, 'a> {
         let mut sources = Vec::new();
         for part in parts {
             match part {
-                StringPart::Text(t) => text.push_str(t),
+                StringPart::Text(t) => text.push_str(self.template.str(t)),
                 StringPart::Expr(e) => {
                     let value = self.value(e);
                     if value.as_unknown().is_some() {
@@ -432,8 +454,16 @@ impl<'t, 'a> Eval<'t, 'a> {
             // people edit.
             return value;
         }
-        if self.template.resources.iter().any(|r| r.name.text == name)
-            || self.template.modules.iter().any(|m| m.name.text == name)
+        if self
+            .template
+            .resources
+            .iter()
+            .any(|r| self.template.name(&r.name) == name)
+            || self
+                .template
+                .modules
+                .iter()
+                .any(|m| self.template.name(&m.name) == name)
         {
             return self.symbol_value(expr, span);
         }
@@ -541,7 +571,7 @@ impl<'t, 'a> Eval<'t, 'a> {
                 } => set(
                     &mut entries,
                     Entry {
-                        key: key.clone(),
+                        key: self.template.str(key).to_string(),
                         key_span: self.template.span(key_span),
                         value: self.value(value),
                     },
@@ -698,10 +728,10 @@ impl<'t, 'a> Eval<'t, 'a> {
         }
         let mut out = Vec::with_capacity(items.len());
         for (i, element) in items.iter().enumerate() {
-            let mut inner = self.with_local(&item.text, element.clone());
+            let mut inner = self.with_local(self.template.name(item), element.clone());
             if let Some(index) = index {
                 inner = inner.with_local(
-                    &index.text,
+                    self.template.name(index),
                     Value::new(ValueKind::Number(i as f64), self.template.span(&index.span)),
                 );
             }
@@ -727,11 +757,11 @@ impl<'t, 'a> Eval<'t, 'a> {
     /// with the index expression if any.
     fn resource_of<'e>(&self, expr: &'e Expr) -> Option<(&'a ResourceDecl, Option<&'e Expr>)> {
         match &expr.kind {
-            ExprKind::Ident(name) if self.local(name).is_none() => self
+            ExprKind::Ident(name) if self.local(self.template.name(name)).is_none() => self
                 .template
                 .resources
                 .iter()
-                .find(|r| &r.name.text == name)
+                .find(|r| self.template.name(&r.name) == self.template.name(name))
                 .map(|r| (*r, None)),
             ExprKind::Index { target, index, .. } => {
                 let (resource, None) = self.resource_of(target)? else {
@@ -742,7 +772,7 @@ impl<'t, 'a> Eval<'t, 'a> {
             ExprKind::NonNull(inner) | ExprKind::Paren(inner) => self.resource_of(inner),
             ExprKind::Nested { target, name } => {
                 let (parent, _) = self.resource_of(target)?;
-                child_named(parent, &name.text).map(|c| (c, None))
+                child_named(parent, self.template.name(name), self.template.text).map(|c| (c, None))
             }
             _ => None,
         }
@@ -750,11 +780,11 @@ impl<'t, 'a> Eval<'t, 'a> {
 
     fn module_of(&self, expr: &Expr) -> Option<&'a ModuleDecl> {
         match &expr.kind {
-            ExprKind::Ident(name) if self.local(name).is_none() => self
+            ExprKind::Ident(name) if self.local(self.template.name(name)).is_none() => self
                 .template
                 .modules
                 .iter()
-                .find(|m| &m.name.text == name)
+                .find(|m| self.template.name(&m.name) == self.template.name(name))
                 .copied(),
             ExprKind::Index { target, .. }
             | ExprKind::NonNull(target)
@@ -771,7 +801,7 @@ impl<'t, 'a> Eval<'t, 'a> {
                 UnknownCause::Computed,
                 format!(
                     "module `{}` is a deployment, known only at deployment",
-                    module.name.text
+                    self.template.name(&module.name)
                 ),
                 span,
             );
@@ -806,24 +836,24 @@ impl<'t, 'a> Eval<'t, 'a> {
         span: Span,
     ) -> Option<Value> {
         if let Some(module) = self.module_of(target) {
-            let remote = matches!(&module.path.kind, ExprKind::Str(p) if super::walk::is_remote(p));
-            let reason = match name.text.as_str() {
+            let remote = matches!(&module.path.kind, ExprKind::Str(p) if super::walk::is_remote(self.template.str(p)));
+            let reason = match self.template.name(name) {
                 "outputs" if remote => format!(
                     "`{}` is an output of registry module `{}`, which aksguard does not fetch",
                     self.text(expr),
-                    module.name.text
+                    self.template.name(&module.name)
                 ),
                 "outputs" => format!(
                     "`{}` is an output of module `{}`, known only after it deploys",
                     self.text(expr),
-                    module.name.text
+                    self.template.name(&module.name)
                 ),
                 _ => format!("`{}` is known only at deployment", self.text(expr)),
             };
             return Some(unknown(UnknownCause::Computed, reason, span));
         }
         let (full_type, resource_name) = self.resource_identity(target, span)?;
-        Some(match name.text.as_str() {
+        Some(match self.template.name(name) {
             "name" => Value {
                 span,
                 ..resource_name
@@ -867,9 +897,10 @@ impl<'t, 'a> Eval<'t, 'a> {
         let namespace = match target.map(|t| &t.kind) {
             None => None,
             Some(ExprKind::Ident(ns))
-                if (ns == "az" || ns == "sys") && self.local(ns).is_none() =>
+                if matches!(self.template.name(ns), "az" | "sys")
+                    && self.local(self.template.name(ns)).is_none() =>
             {
-                Some(ns.as_str())
+                Some(self.template.name(ns))
             }
             // `storage.listKeys()`, `vault.getSecret('x')`: resource functions.
             Some(_) => {
@@ -880,15 +911,16 @@ impl<'t, 'a> Eval<'t, 'a> {
                 )
             }
         };
-        let lower = name.text.to_ascii_lowercase();
+        let name = self.template.name(name);
+        let lower = name.to_ascii_lowercase();
         if namespace.is_none() {
-            if let Some(function) = self.template.functions.iter().find(|f| f.name == name.text) {
+            if let Some(function) = self.template.functions.iter().find(|f| f.name == name) {
                 return self.user_function(function, args, span);
             }
-            if let Some((_, from)) = self.template.imports.iter().find(|(n, _)| n == &name.text) {
+            if let Some((_, from)) = self.template.imports.iter().find(|(n, _)| n == name) {
                 return unknown(
                     UnknownCause::Unsupported,
-                    format!("`{call_text}` calls `{}`, imported from '{from}', which aksguard does not evaluate", name.text),
+                    format!("`{call_text}` calls `{name}`, imported from '{from}', which aksguard does not evaluate"),
                     span,
                 );
             }
@@ -936,10 +968,7 @@ impl<'t, 'a> Eval<'t, 'a> {
                 Some(value) => value,
                 None => unknown(
                     UnknownCause::Unsupported,
-                    format!(
-                        "`{call_text}` uses `{}()`, which aksguard does not evaluate",
-                        name.text
-                    ),
+                    format!("`{call_text}` uses `{name}()`, which aksguard does not evaluate"),
                     span,
                 ),
             },
@@ -1001,7 +1030,7 @@ impl<'t, 'a> Eval<'t, 'a> {
     fn user_function(&self, function: &Function, args: &[Expr], span: Span) -> Value {
         let mut inner = self.template.evaluator();
         for (parameter, arg) in function.parameters.iter().zip(args) {
-            inner = inner.with_local(&parameter.text, self.value(arg));
+            inner = inner.with_local(self.template.name(parameter), self.value(arg));
         }
         let value = self.deeper(span, || inner.value(function.body));
         Value { span, ..value }
@@ -1021,7 +1050,7 @@ impl<'t, 'a> Eval<'t, 'a> {
         }
         let mut inner = self.clone();
         for (parameter, arg) in parameters.iter().zip(args) {
-            inner = inner.with_local(&parameter.text, arg.clone());
+            inner = inner.with_local(self.template.name(parameter), arg.clone());
         }
         self.deeper(span, || inner.value(body))
     }
@@ -1238,14 +1267,18 @@ fn lower(value: &Value) -> Value {
 }
 
 /// A child resource declared in `parent`'s body under `name`.
-pub fn child_named<'a>(parent: &'a ResourceDecl, name: &str) -> Option<&'a ResourceDecl> {
+pub fn child_named<'a>(
+    parent: &'a ResourceDecl,
+    name: &str,
+    text: &str,
+) -> Option<&'a ResourceDecl> {
     let body = declaration_body(&parent.value);
     let ExprKind::Object(items) = &body.kind else {
         return None;
     };
     items.iter().find_map(|item| match item {
         ObjectItem::Resource(statement) => match &statement.kind {
-            StatementKind::Resource(child) if child.name.text == name => Some(&**child),
+            StatementKind::Resource(child) if child.name.text(text) == name => Some(&**child),
             _ => None,
         },
         _ => None,
@@ -1256,7 +1289,7 @@ pub fn child_named<'a>(parent: &'a ResourceDecl, name: &str) -> Option<&'a Resou
 pub fn declaration_body(value: &Expr) -> &Expr {
     match &value.kind {
         ExprKind::If { body, .. } => declaration_body(body),
-        ExprKind::For { body, .. } => declaration_body(body),
+        ExprKind::For(for_loop) => declaration_body(&for_loop.body),
         _ => value,
     }
 }
@@ -1270,7 +1303,13 @@ fn resource_type_and_name(
     span: Span,
 ) -> Option<(String, Value)> {
     let type_text = match &resource.type_string.kind {
-        ExprKind::Str(s) => s.split('@').next().unwrap_or("").to_string(),
+        ExprKind::Str(s) => eval
+            .template
+            .str(s)
+            .split('@')
+            .next()
+            .unwrap_or("")
+            .to_string(),
         _ => return None,
     };
     let full_type = match parent_of(eval.template, resource) {
@@ -1294,18 +1333,18 @@ fn resource_type_and_name(
         ));
     };
     let name_expr = items.iter().find_map(|i| match i {
-        ObjectItem::Property { key, value, .. } if key == "name" => Some(value),
+        ObjectItem::Property { key, value, .. } if eval.template.str(key) == "name" => Some(value),
         _ => None,
     })?;
     // A looped resource's name needs the loop variable of the instance.
     let mut evaluator = eval.template.evaluator();
-    if let ExprKind::For {
-        item,
-        index: index_name,
-        iterable,
-        ..
-    } = &resource.value.kind
-    {
+    if let ExprKind::For(for_loop) = &resource.value.kind {
+        let ForLoop {
+            item,
+            index: index_name,
+            iterable,
+            ..
+        } = &**for_loop;
         let Some(index) = index else {
             return Some((
                 full_type,
@@ -1313,7 +1352,7 @@ fn resource_type_and_name(
                     UnknownCause::Unsupported,
                     format!(
                         "`{}` is a resource loop: its instances have different names",
-                        resource.name.text
+                        eval.template.name(&resource.name)
                     ),
                     span,
                 ),
@@ -1332,15 +1371,15 @@ fn resource_type_and_name(
                     UnknownCause::Unsupported,
                     format!(
                         "which instance of `{}` is meant cannot be decided",
-                        resource.name.text
+                        eval.template.name(&resource.name)
                     ),
                     span,
                 ),
             ));
         };
-        evaluator = evaluator.with_local(&item.text, element);
+        evaluator = evaluator.with_local(eval.template.name(item), element);
         if let Some(index_name) = index_name {
-            evaluator = evaluator.with_local(&index_name.text, position);
+            evaluator = evaluator.with_local(eval.template.name(index_name), position);
         }
     }
     let mut name = evaluator.value(name_expr);
@@ -1461,11 +1500,27 @@ mod tests {
             Vec::new(),
             "no parameter file".to_string(),
         );
-        let reference = Expr {
-            kind: ExprKind::Ident(name.to_string()),
-            span: 0..0,
-        };
-        template.evaluator().value(&reference)
+        template
+            .evaluator()
+            .value(&reference_to(&program, text, name))
+    }
+
+    /// An expression naming the variable or parameter `name` declared in `program`.
+    fn reference_to(program: &Program, text: &str, name: &str) -> Expr {
+        let declared = program.statements.iter().find_map(|s| match &s.kind {
+            StatementKind::Var { name: declared, .. }
+            | StatementKind::Param { name: declared, .. }
+                if declared.text(text) == name =>
+            {
+                Some(declared.clone())
+            }
+            _ => None,
+        });
+        let declared = declared.unwrap_or_else(|| panic!("`{name}` is not declared"));
+        Expr {
+            span: declared.span.clone(),
+            kind: ExprKind::Ident(declared),
+        }
     }
 
     fn show(text: &str, name: &str) -> String {
@@ -1559,10 +1614,7 @@ mod tests {
             .stack_size(2 * 1024 * 1024)
             .spawn(move || {
                 let template = Template::new(FileId(0), &program, &text, Vec::new(), String::new());
-                let reference = Expr {
-                    kind: ExprKind::Ident("v79".to_string()),
-                    span: 0..0,
-                };
+                let reference = reference_to(&program, &text, "v79");
                 functions::first_unknown(std::slice::from_ref(
                     &template.evaluator().value(&reference),
                 ))

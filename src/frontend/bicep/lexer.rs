@@ -3,7 +3,119 @@
 //! the Bicep compiler lexes them: `'a${` (start), `}b${` (middle), `}c'` (end), with the
 //! expression tokens in between.
 
+use super::ast::Text;
 use crate::frontend::SyntaxError;
+
+/// A punctuation token, by name; [`Punct::text`] is how it is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Punct {
+    /// `...`
+    Spread,
+    /// `=>`
+    Arrow,
+    /// `==`
+    EqualEqual,
+    /// `!=`
+    NotEqual,
+    /// `=~`
+    EqualTilde,
+    /// `!~`
+    NotTilde,
+    /// `<=`
+    LessEqual,
+    /// `>=`
+    GreaterEqual,
+    /// `&&`
+    AndAnd,
+    /// `||`
+    OrOr,
+    /// `??`
+    Coalesce,
+    /// `::`
+    ColonColon,
+    /// `{`
+    OpenBrace,
+    /// `}`
+    CloseBrace,
+    /// `[`
+    OpenBracket,
+    /// `]`
+    CloseBracket,
+    /// `(`
+    OpenParen,
+    /// `)`
+    CloseParen,
+    /// `,`
+    Comma,
+    /// `.`
+    Dot,
+    /// `:`
+    Colon,
+    /// `?`
+    Question,
+    /// `!`
+    Bang,
+    /// `=`
+    Equal,
+    /// `<`
+    Less,
+    /// `>`
+    Greater,
+    /// `+`
+    Plus,
+    /// `-`
+    Minus,
+    /// `*`
+    Star,
+    /// `/`
+    Slash,
+    /// `%`
+    Percent,
+    /// `@`
+    At,
+    /// `|`
+    Pipe,
+}
+
+impl Punct {
+    pub fn text(self) -> &'static str {
+        match self {
+            Punct::Spread => "...",
+            Punct::Arrow => "=>",
+            Punct::EqualEqual => "==",
+            Punct::NotEqual => "!=",
+            Punct::EqualTilde => "=~",
+            Punct::NotTilde => "!~",
+            Punct::LessEqual => "<=",
+            Punct::GreaterEqual => ">=",
+            Punct::AndAnd => "&&",
+            Punct::OrOr => "||",
+            Punct::Coalesce => "??",
+            Punct::ColonColon => "::",
+            Punct::OpenBrace => "{",
+            Punct::CloseBrace => "}",
+            Punct::OpenBracket => "[",
+            Punct::CloseBracket => "]",
+            Punct::OpenParen => "(",
+            Punct::CloseParen => ")",
+            Punct::Comma => ",",
+            Punct::Dot => ".",
+            Punct::Colon => ":",
+            Punct::Question => "?",
+            Punct::Bang => "!",
+            Punct::Equal => "=",
+            Punct::Less => "<",
+            Punct::Greater => ">",
+            Punct::Plus => "+",
+            Punct::Minus => "-",
+            Punct::Star => "*",
+            Punct::Slash => "/",
+            Punct::Percent => "%",
+            Punct::At => "@",
+            Punct::Pipe => "|",
+        }
+    }
+}
 
 /// Tokens are `Copy`: string contents live in [`Tokens::strings`], named by index.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -19,7 +131,7 @@ pub enum Tok {
     /// `}text'`
     StrEnd(usize),
     Newline,
-    Punct(&'static str),
+    Punct(Punct),
     Eof,
 }
 
@@ -31,42 +143,42 @@ pub struct Token {
 }
 
 /// The punctuation token at the start of `rest`, longest first (`...` over `.`, `??` over `?`).
-fn punctuation(rest: &[u8]) -> Option<&'static str> {
+fn punctuation(rest: &[u8]) -> Option<Punct> {
     let second = rest.get(1).copied().unwrap_or(0);
     Some(match (rest.first()?, second) {
-        (b'.', b'.') if rest.get(2) == Some(&b'.') => "...",
-        (b'=', b'>') => "=>",
-        (b'=', b'=') => "==",
-        (b'!', b'=') => "!=",
-        (b'=', b'~') => "=~",
-        (b'!', b'~') => "!~",
-        (b'<', b'=') => "<=",
-        (b'>', b'=') => ">=",
-        (b'&', b'&') => "&&",
-        (b'|', b'|') => "||",
-        (b'?', b'?') => "??",
-        (b':', b':') => "::",
-        (b'{', _) => "{",
-        (b'}', _) => "}",
-        (b'[', _) => "[",
-        (b']', _) => "]",
-        (b'(', _) => "(",
-        (b')', _) => ")",
-        (b',', _) => ",",
-        (b'.', _) => ".",
-        (b':', _) => ":",
-        (b'?', _) => "?",
-        (b'!', _) => "!",
-        (b'=', _) => "=",
-        (b'<', _) => "<",
-        (b'>', _) => ">",
-        (b'+', _) => "+",
-        (b'-', _) => "-",
-        (b'*', _) => "*",
-        (b'/', _) => "/",
-        (b'%', _) => "%",
-        (b'@', _) => "@",
-        (b'|', _) => "|",
+        (b'.', b'.') if rest.get(2) == Some(&b'.') => Punct::Spread,
+        (b'=', b'>') => Punct::Arrow,
+        (b'=', b'=') => Punct::EqualEqual,
+        (b'!', b'=') => Punct::NotEqual,
+        (b'=', b'~') => Punct::EqualTilde,
+        (b'!', b'~') => Punct::NotTilde,
+        (b'<', b'=') => Punct::LessEqual,
+        (b'>', b'=') => Punct::GreaterEqual,
+        (b'&', b'&') => Punct::AndAnd,
+        (b'|', b'|') => Punct::OrOr,
+        (b'?', b'?') => Punct::Coalesce,
+        (b':', b':') => Punct::ColonColon,
+        (b'{', _) => Punct::OpenBrace,
+        (b'}', _) => Punct::CloseBrace,
+        (b'[', _) => Punct::OpenBracket,
+        (b']', _) => Punct::CloseBracket,
+        (b'(', _) => Punct::OpenParen,
+        (b')', _) => Punct::CloseParen,
+        (b',', _) => Punct::Comma,
+        (b'.', _) => Punct::Dot,
+        (b':', _) => Punct::Colon,
+        (b'?', _) => Punct::Question,
+        (b'!', _) => Punct::Bang,
+        (b'=', _) => Punct::Equal,
+        (b'<', _) => Punct::Less,
+        (b'>', _) => Punct::Greater,
+        (b'+', _) => Punct::Plus,
+        (b'-', _) => Punct::Minus,
+        (b'*', _) => Punct::Star,
+        (b'/', _) => Punct::Slash,
+        (b'%', _) => Punct::Percent,
+        (b'@', _) => Punct::At,
+        (b'|', _) => Punct::Pipe,
         _ => return None,
     })
 }
@@ -83,20 +195,62 @@ fn is_ident_start(b: u8) -> bool {
 }
 
 fn is_ident_continue(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b == b'_'
+    IDENT_CONTINUE[b as usize]
 }
 
-/// A file's tokens, and the unescaped contents of its strings.
+/// Bytes that may continue an identifier, by value (a table: identifiers are most of the bytes
+/// outside strings).
+const IDENT_CONTINUE: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        table[b] = (b as u8).is_ascii_alphanumeric() || b == b'_' as usize;
+        b += 1;
+    }
+    table
+};
+
+/// Where the first byte that ends a run of string content (`'`, `$`, `\\` or a newline) is at
+/// or after `from`, or the length. Strings (descriptions above all) are much of a Bicep file, so
+/// this looks at eight bytes at a time.
+fn string_run_end(bytes: &[u8], from: usize) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    // The high bit of each byte of `word` equal to `byte`; the lowest one set is exact.
+    let equal = |word: u64, byte: u8| {
+        let x = word ^ (ONES * byte as u64);
+        x.wrapping_sub(ONES) & !x & HIGHS
+    };
+    let mut i = from;
+    while let Some(chunk) = bytes.get(i..i + 8) {
+        let Ok(chunk) = <[u8; 8]>::try_from(chunk) else {
+            break;
+        };
+        let word = u64::from_le_bytes(chunk);
+        let found =
+            equal(word, b'\'') | equal(word, b'$') | equal(word, b'\\') | equal(word, b'\n');
+        if found != 0 {
+            return i + (found.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    while i < bytes.len() && !matches!(bytes[i], b'\'' | b'\n' | b'$' | b'\\') {
+        i += 1;
+    }
+    i.min(bytes.len())
+}
+
+/// A file's tokens, and the contents of its strings.
 #[derive(Debug, Default)]
 pub struct Tokens {
     pub tokens: Vec<Token>,
-    pub strings: Vec<String>,
+    pub strings: Vec<Text>,
 }
 
 pub fn lex(text: &str) -> Result<Tokens, SyntaxError> {
     let bytes = text.as_bytes();
     let mut tokens: Vec<Token> = Vec::with_capacity(text.len() / 8);
-    let mut strings: Vec<String> = Vec::new();
+    let mut strings: Vec<Text> = Vec::new();
     // One entry per open `${`: how many `{` opened inside it are still open.
     let mut interpolations: Vec<usize> = Vec::new();
     let mut i = 0;
@@ -119,10 +273,10 @@ pub fn lex(text: &str) -> Result<Tokens, SyntaxError> {
         let b = bytes[i];
         match b {
             b' ' | b'\t' | b'\r' => {
-                i += 1;
-                while i < bytes.len() && matches!(bytes[i], b' ' | b'\t' | b'\r') {
-                    i += 1;
-                }
+                i += 1 + bytes[i + 1..]
+                    .iter()
+                    .take_while(|b| matches!(b, b' ' | b'\t' | b'\r'))
+                    .count();
             }
             b'\n' => {
                 push_newline(&mut tokens, i);
@@ -159,14 +313,14 @@ pub fn lex(text: &str) -> Result<Tokens, SyntaxError> {
                 while bytes.get(end) == Some(&b'\'') {
                     end += 1;
                 }
-                let mut content = &text[i + 3..end - 3];
+                let mut content = i + 3;
                 // A newline right after the opening quotes is not part of the value.
-                if let Some(rest) = content.strip_prefix("\r\n") {
-                    content = rest;
-                } else if let Some(rest) = content.strip_prefix('\n') {
-                    content = rest;
+                if text[content..].starts_with("\r\n") {
+                    content += 2;
+                } else if text[content..].starts_with('\n') {
+                    content += 1;
                 }
-                strings.push(content.to_string());
+                strings.push(Text::Source(content.min(end - 3)..end - 3));
                 tokens.push(Token {
                     tok: Tok::Str(strings.len() - 1),
                     start,
@@ -206,9 +360,10 @@ pub fn lex(text: &str) -> Result<Tokens, SyntaxError> {
             }
             _ if is_ident_start(b) => {
                 let start = i;
-                while i < bytes.len() && is_ident_continue(bytes[i]) {
-                    i += 1;
-                }
+                i += 1 + bytes[i + 1..]
+                    .iter()
+                    .take_while(|b| is_ident_continue(**b))
+                    .count();
                 tokens.push(Token {
                     tok: Tok::Ident,
                     start,
@@ -221,12 +376,12 @@ pub fn lex(text: &str) -> Result<Tokens, SyntaxError> {
                     return Err(error(i, format!("unexpected character `{c}`")));
                 };
                 match punct {
-                    "{" => {
+                    Punct::OpenBrace => {
                         if let Some(open) = interpolations.last_mut() {
                             *open += 1;
                         }
                     }
-                    "}" => {
+                    Punct::CloseBrace => {
                         if let Some(open) = interpolations.last_mut() {
                             *open = open.saturating_sub(1);
                         }
@@ -236,9 +391,9 @@ pub fn lex(text: &str) -> Result<Tokens, SyntaxError> {
                 tokens.push(Token {
                     tok: Tok::Punct(punct),
                     start: i,
-                    end: i + punct.len(),
+                    end: i + punct.text().len(),
                 });
-                i += punct.len();
+                i += punct.text().len();
             }
         }
     }
@@ -258,24 +413,39 @@ pub fn lex(text: &str) -> Result<Tokens, SyntaxError> {
 
 /// Read string content from `from` up to a closing `'` or an opening `${`. `opening` says whether
 /// the piece began with a quote (start or whole string) or with the `}` that closed an
-/// interpolation (middle or end).
+/// interpolation (middle or end). Content without escapes stays a range of the source; only an
+/// escape makes a copy.
 fn string_piece(
     text: &str,
     start: usize,
     from: usize,
     opening: bool,
-    strings: &mut Vec<String>,
+    strings: &mut Vec<Text>,
 ) -> Result<(Token, usize), SyntaxError> {
     let bytes = text.as_bytes();
-    let mut value = String::new();
+    // The unescaped content so far, once an escape has been seen.
+    let mut unescaped: Option<String> = None;
+    let content = |unescaped: Option<String>, to: usize| match unescaped {
+        Some(value) => Text::Unescaped(value.into_boxed_str()),
+        None => Text::Source(from..to),
+    };
     let mut i = from;
     loop {
+        // The run up to the next byte that means something, copied only once there is a copy.
+        let run = string_run_end(bytes, i);
+        if let Some(value) = &mut unescaped {
+            match text.get(i..run) {
+                Some(piece) => value.push_str(piece),
+                None => return Err(error(i, "string is never closed")),
+            }
+        }
+        i = run;
         let Some(&b) = bytes.get(i) else {
             return Err(error(start, "string is never closed"));
         };
         match b {
             b'\'' => {
-                strings.push(value);
+                strings.push(content(unescaped, i));
                 let index = strings.len() - 1;
                 let tok = if opening {
                     Tok::Str(index)
@@ -298,7 +468,7 @@ fn string_piece(
                 ))
             }
             b'$' if bytes.get(i + 1) == Some(&b'{') => {
-                strings.push(value);
+                strings.push(content(unescaped, i));
                 let index = strings.len() - 1;
                 let tok = if opening {
                     Tok::StrStart(index)
@@ -314,7 +484,15 @@ fn string_piece(
                     i + 2,
                 ));
             }
-            b'\\' => {
+            b'$' => {
+                if let Some(value) = &mut unescaped {
+                    value.push('$');
+                }
+                i += 1;
+            }
+            _ => {
+                // A backslash: from here on the content is a copy.
+                let value = unescaped.get_or_insert_with(|| text[from..i].to_string());
                 let Some(&escaped) = bytes.get(i + 1) else {
                     return Err(error(i, "string is never closed"));
                 };
@@ -347,19 +525,6 @@ fn string_piece(
                 }
                 i += 2;
             }
-            _ => {
-                // Copy the run up to the next byte that means something, at once.
-                let run = bytes[i..]
-                    .iter()
-                    .position(|b| matches!(b, b'\'' | b'\n' | b'$' | b'\\'))
-                    .map_or(bytes.len(), |at| i + at);
-                let run = if run == i { i + 1 } else { run };
-                match text.get(i..run) {
-                    Some(piece) => value.push_str(piece),
-                    None => return Err(error(i, "string is never closed")),
-                }
-                i = run;
-            }
         }
     }
 }
@@ -375,10 +540,10 @@ mod tests {
             .tokens
             .iter()
             .map(|t| match t.tok {
-                Tok::Str(i) => format!("Str({:?})", lexed.strings[i]),
-                Tok::StrStart(i) => format!("StrStart({:?})", lexed.strings[i]),
-                Tok::StrMiddle(i) => format!("StrMiddle({:?})", lexed.strings[i]),
-                Tok::StrEnd(i) => format!("StrEnd({:?})", lexed.strings[i]),
+                Tok::Str(i) => format!("Str({:?})", lexed.strings[i].get(text)),
+                Tok::StrStart(i) => format!("StrStart({:?})", lexed.strings[i].get(text)),
+                Tok::StrMiddle(i) => format!("StrMiddle({:?})", lexed.strings[i].get(text)),
+                Tok::StrEnd(i) => format!("StrEnd({:?})", lexed.strings[i].get(text)),
                 other => format!("{other:?}"),
             })
             .collect()
@@ -392,12 +557,12 @@ mod tests {
                 "StrStart(\"a\")".to_string(),
                 "Ident".to_string(),
                 "StrMiddle(\"c\")".to_string(),
-                "Punct(\"{\")".to_string(),
+                "Punct(OpenBrace)".to_string(),
                 "Ident".to_string(),
-                "Punct(\":\")".to_string(),
+                "Punct(Colon)".to_string(),
                 "Int(1.0)".to_string(),
-                "Punct(\"}\")".to_string(),
-                "Punct(\".\")".to_string(),
+                "Punct(CloseBrace)".to_string(),
+                "Punct(Dot)".to_string(),
                 "Ident".to_string(),
                 "StrEnd(\"d\")".to_string(),
                 "Eof".to_string()
@@ -425,6 +590,17 @@ mod tests {
                 "Eof".to_string()
             ]
         );
+    }
+
+    #[test]
+    fn string_runs_end_at_the_first_special_byte() {
+        let text = b"abcdefgh'ijklmnop$qrstuvwxyz0123\\45\n6789abcdefghijklm";
+        for from in 0..=text.len() + 2 {
+            let expected = (from..text.len())
+                .find(|&i| matches!(text[i], b'\'' | b'\n' | b'$' | b'\\'))
+                .unwrap_or(text.len());
+            assert_eq!(string_run_end(text, from), expected, "from {from}");
+        }
     }
 
     #[test]

@@ -255,8 +255,9 @@ fn uses(params: &Document, sources: &SourceMap) -> Option<PathBuf> {
             ast::StatementKind::Using(Some(ast::Expr {
                 kind: ast::ExprKind::Str(path),
                 ..
-            })) if !walk::is_remote(path) => {
-                Some(walk::module_path(&sources.get(params.id).path, path))
+            })) if !walk::is_remote(path.get(&sources.get(params.id).text)) => {
+                let source = sources.get(params.id);
+                Some(walk::module_path(&source.path, path.get(&source.text)))
             }
             _ => None,
         })
@@ -286,12 +287,13 @@ fn bicepparam_values(params: &Document, sources: &SourceMap) -> (Vec<(String, Va
                 ty: None,
                 value: Some(value),
             } => {
+                let name = template.name(name);
                 let mut evaluated = evaluator.value(value);
                 evaluated.provenance.push(Related {
                     span: template.span(&value.span),
-                    message: format!("{display} sets {} = {}", name.text, evaluated.describe()),
+                    message: format!("{display} sets {name} = {}", evaluated.describe()),
                 });
-                Some((name.text.clone(), evaluated))
+                Some((name.to_string(), evaluated))
             }
             _ => None,
         })

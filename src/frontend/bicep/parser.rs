@@ -5,7 +5,7 @@
 //! with `?`, `:`, `??`, `&&` or `||` continues the expression above it, as the compiler allows.
 //! Nesting is bounded by [`MAX_DEPTH`]: deeper input is an error, never a stack overflow.
 use super::ast::*;
-use super::lexer::{lex, Tok, Token};
+use super::lexer::{lex, Punct, Tok, Token};
 use crate::frontend::SyntaxError;
 
 /// Deepest nesting of expressions and types accepted.
@@ -20,6 +20,9 @@ pub fn parse(text: &str) -> Result<Program, SyntaxError> {
         pos: 0,
         depth: 0,
         newline_modes: vec![true],
+        expr_stack: Vec::new(),
+        array_stack: Vec::new(),
+        object_stack: Vec::new(),
     };
     parser.program()
 }
@@ -28,11 +31,16 @@ struct Parser<'t> {
     text: &'t str,
     tokens: Vec<Token>,
     /// String contents, by the index in their token.
-    strings: Vec<String>,
+    strings: Vec<Text>,
     pos: usize,
     depth: usize,
     /// Whether newlines are tokens at the current bracket level (false inside parentheses).
     newline_modes: Vec<bool>,
+    /// The items of the lists being parsed, innermost last: a list is gathered here and moved
+    /// out whole at its end, in one allocation of its size rather than a growing vector each.
+    expr_stack: Vec<Expr>,
+    array_stack: Vec<ArrayItem>,
+    object_stack: Vec<ObjectItem>,
 }
 
 type Parsed<T> = Result<T, SyntaxError>;
@@ -40,8 +48,8 @@ type Parsed<T> = Result<T, SyntaxError>;
 impl<'t> Parser<'t> {
     /// The contents of string token `index`, moved into the tree: each string token is consumed
     /// once (lookahead only looks at token kinds).
-    fn take_string(&mut self, index: usize) -> String {
-        std::mem::take(&mut self.strings[index])
+    fn take_string(&mut self, index: usize) -> Text {
+        std::mem::replace(&mut self.strings[index], Text::Source(0..0))
     }
 
     fn newlines_significant(&self) -> bool {
@@ -87,7 +95,7 @@ impl<'t> Parser<'t> {
         token
     }
 
-    fn at_punct(&mut self, punct: &str) -> bool {
+    fn at_punct(&mut self, punct: Punct) -> bool {
         matches!(self.peek().tok, Tok::Punct(p) if p == punct)
     }
 
@@ -96,7 +104,7 @@ impl<'t> Parser<'t> {
         token.tok == Tok::Ident && &self.text[token.start..token.end] == word
     }
 
-    fn eat_punct(&mut self, punct: &str) -> bool {
+    fn eat_punct(&mut self, punct: Punct) -> bool {
         if self.at_punct(punct) {
             self.next();
             true
@@ -129,19 +137,23 @@ impl<'t> Parser<'t> {
         }
     }
 
-    fn expect_punct(&mut self, punct: &str) -> Parsed<Token> {
+    fn expect_punct(&mut self, punct: Punct) -> Parsed<Token> {
         let token = *self.peek();
         if matches!(token.tok, Tok::Punct(p) if p == punct) {
             let token = self.next();
             // A value may start on the line after `=`, `:` or `=>`.
-            if matches!(punct, "=" | ":" | "=>") {
+            if matches!(punct, Punct::Equal | Punct::Colon | Punct::Arrow) {
                 self.skip_newlines();
             }
             Ok(token)
         } else {
             self.error(
                 token.start,
-                format!("expected `{punct}`, found {}", self.describe(&token)),
+                format!(
+                    "expected `{}`, found {}",
+                    punct.text(),
+                    self.describe(&token)
+                ),
             )
         }
     }
@@ -156,7 +168,6 @@ impl<'t> Parser<'t> {
         }
         self.next();
         Ok(Name {
-            text: self.text[token.start..token.end].to_string(),
             span: token.start..token.end,
         })
     }
@@ -219,22 +230,66 @@ impl<'t> Parser<'t> {
         }
     }
 
-    fn decorators(&mut self) -> Parsed<Vec<Expr>> {
-        let mut decorators = Vec::new();
-        while self.at_punct("@") {
-            let at = self.next();
-            let expr = self.postfix()?;
-            decorators.push(Expr {
-                span: at.start..expr.span.end,
-                kind: expr.kind,
-            });
+    /// Decorators (`@description('...')`): parsed, for their errors, then dropped, since nothing
+    /// evaluates them; most declarations have one, and keeping none saves a list each.
+    fn skip_decorators(&mut self) -> Parsed<()> {
+        while self.at_punct(Punct::At) {
+            if self.skip_plain_decorator() {
+                continue;
+            }
+            self.next();
+            self.postfix()?;
             self.skip_newlines();
         }
-        Ok(decorators)
+        Ok(())
+    }
+
+    /// Step over a decorator of the usual shape without building it: `@name('text')`,
+    /// `@name(1)`, `@name()` or `@ns.name(...)` alone on its line, where newlines count. Any other
+    /// shape (and any depth where the full parse could fail) is left to the full parse, which
+    /// accepts these the same way: false, and nothing consumed.
+    fn skip_plain_decorator(&mut self) -> bool {
+        if !self.newlines_significant() || self.depth + 3 > MAX_DEPTH {
+            return false;
+        }
+        let tokens = &self.tokens;
+        let word = |token: &Token| {
+            token.tok == Tok::Ident
+                && !matches!(
+                    &self.text[token.start..token.end],
+                    "true" | "false" | "null"
+                )
+        };
+        // The token list ends with `Eof`, and each step below moves past a token that is not.
+        let mut i = self.pos + 1;
+        if !word(&tokens[i]) {
+            return false;
+        }
+        i += 1;
+        if tokens[i].tok == Tok::Punct(Punct::Dot) && tokens[i + 1].tok == Tok::Ident {
+            i += 2;
+        }
+        if tokens[i].tok != Tok::Punct(Punct::OpenParen) {
+            return false;
+        }
+        i += 1;
+        if matches!(tokens[i].tok, Tok::Str(_) | Tok::Int(_)) {
+            i += 1;
+        }
+        if tokens[i].tok != Tok::Punct(Punct::CloseParen) {
+            return false;
+        }
+        i += 1;
+        if !matches!(tokens[i].tok, Tok::Newline | Tok::Eof) {
+            return false;
+        }
+        self.pos = i;
+        self.skip_newlines();
+        true
     }
 
     fn statement(&mut self) -> Parsed<Statement> {
-        let decorators = self.decorators()?;
+        self.skip_decorators()?;
         let keyword = *self.peek();
         let start = keyword.start;
         if keyword.tok != Tok::Ident {
@@ -246,16 +301,17 @@ impl<'t> Parser<'t> {
                 ),
             );
         }
-        let word = self.text[keyword.start..keyword.end].to_string();
+        let text = self.text;
+        let word = &text[keyword.start..keyword.end];
         self.next();
-        let kind = match word.as_str() {
+        let kind = match word {
             "targetScope" => {
-                self.expect_punct("=")?;
+                self.expect_punct(Punct::Equal)?;
                 StatementKind::TargetScope(self.expression()?)
             }
             "metadata" => {
                 let name = self.name("a metadata name")?;
-                self.expect_punct("=")?;
+                self.expect_punct(Punct::Equal)?;
                 StatementKind::Metadata {
                     name,
                     value: self.expression()?,
@@ -263,7 +319,7 @@ impl<'t> Parser<'t> {
             }
             "param" => {
                 let name = self.name("a parameter name")?;
-                if self.eat_punct("=") {
+                if self.eat_punct(Punct::Equal) {
                     StatementKind::Param {
                         name,
                         ty: None,
@@ -271,7 +327,7 @@ impl<'t> Parser<'t> {
                     }
                 } else {
                     let ty = self.type_expression()?;
-                    let value = if self.eat_punct("=") {
+                    let value = if self.eat_punct(Punct::Equal) {
                         Some(self.expression()?)
                     } else {
                         None
@@ -286,10 +342,10 @@ impl<'t> Parser<'t> {
             "var" => {
                 let name = self.name("a variable name")?;
                 // A type may follow the name (`var x string = ...`).
-                if !self.at_punct("=") {
+                if !self.at_punct(Punct::Equal) {
                     self.type_expression()?;
                 }
-                self.expect_punct("=")?;
+                self.expect_punct(Punct::Equal)?;
                 StatementKind::Var {
                     name,
                     value: self.expression()?,
@@ -300,7 +356,7 @@ impl<'t> Parser<'t> {
                 let name = self.name("a module name")?;
                 let path = self.string_literal("a module path")?;
                 let header = start..path.span.end;
-                self.expect_punct("=")?;
+                self.expect_punct(Punct::Equal)?;
                 let value = self.declaration_value()?;
                 StatementKind::Module(Box::new(ModuleDecl {
                     name,
@@ -317,7 +373,7 @@ impl<'t> Parser<'t> {
                 } else {
                     self.type_expression()?;
                 }
-                self.expect_punct("=")?;
+                self.expect_punct(Punct::Equal)?;
                 StatementKind::Output {
                     name,
                     value: self.expression()?,
@@ -325,7 +381,7 @@ impl<'t> Parser<'t> {
             }
             "type" => {
                 let name = self.name("a type name")?;
-                self.expect_punct("=")?;
+                self.expect_punct(Punct::Equal)?;
                 StatementKind::Type {
                     name,
                     ty: self.type_expression()?,
@@ -350,7 +406,7 @@ impl<'t> Parser<'t> {
             "extends" => StatementKind::Extends(self.string_literal("a parameter file path")?),
             "assert" => {
                 let name = self.name("an assertion name")?;
-                self.expect_punct("=")?;
+                self.expect_punct(Punct::Equal)?;
                 StatementKind::Assert {
                     name,
                     value: self.expression()?,
@@ -364,7 +420,6 @@ impl<'t> Parser<'t> {
             }
         };
         Ok(Statement {
-            decorators,
             kind,
             span: start..self.last_end(),
         })
@@ -379,8 +434,8 @@ impl<'t> Parser<'t> {
             match token.tok {
                 Tok::Eof => return Ok(()),
                 Tok::Newline if depth == 0 => return Ok(()),
-                Tok::Punct("{" | "[" | "(") => depth += 1,
-                Tok::Punct("}" | "]" | ")") => {
+                Tok::Punct(Punct::OpenBrace | Punct::OpenBracket | Punct::OpenParen) => depth += 1,
+                Tok::Punct(Punct::CloseBrace | Punct::CloseBracket | Punct::CloseParen) => {
                     if depth == 0 {
                         return self.error(token.start, "unbalanced bracket");
                     }
@@ -418,7 +473,7 @@ impl<'t> Parser<'t> {
         let type_string = self.string_literal("a resource type")?;
         let header = start..type_string.span.end;
         let existing = self.eat_word("existing");
-        self.expect_punct("=")?;
+        self.expect_punct(Punct::Equal)?;
         let value = self.declaration_value()?;
         Ok(ResourceDecl {
             name,
@@ -440,12 +495,12 @@ impl<'t> Parser<'t> {
     fn condition(&mut self) -> Parsed<Expr> {
         let start = self.next().start;
         self.enter(start)?;
-        self.expect_punct("(")?;
+        self.expect_punct(Punct::OpenParen)?;
         self.newline_modes.push(false);
         let condition = self.expression();
         self.newline_modes.pop();
         let condition = condition?;
-        self.expect_punct(")")?;
+        self.expect_punct(Punct::CloseParen)?;
         let body = self.expression()?;
         self.leave();
         Ok(Expr {
@@ -459,14 +514,14 @@ impl<'t> Parser<'t> {
 
     fn function(&mut self) -> Parsed<StatementKind> {
         let name = self.name("a function name")?;
-        self.expect_punct("(")?;
+        self.expect_punct(Punct::OpenParen)?;
         self.newline_modes.push(false);
         let mut parameters = Vec::new();
         let result = (|| {
-            while !self.at_punct(")") {
+            while !self.at_punct(Punct::CloseParen) {
                 parameters.push(self.name("a parameter name")?);
                 self.type_expression()?;
-                if !self.eat_punct(",") {
+                if !self.eat_punct(Punct::Comma) {
                     break;
                 }
             }
@@ -474,9 +529,9 @@ impl<'t> Parser<'t> {
         })();
         self.newline_modes.pop();
         result?;
-        self.expect_punct(")")?;
+        self.expect_punct(Punct::CloseParen)?;
         self.type_expression()?;
-        self.expect_punct("=>")?;
+        self.expect_punct(Punct::Arrow)?;
         let body = self.expression()?;
         Ok(StatementKind::Func {
             name,
@@ -487,12 +542,12 @@ impl<'t> Parser<'t> {
 
     fn import(&mut self) -> Parsed<StatementKind> {
         let mut names = Vec::new();
-        if self.at_punct("{") {
+        if self.at_punct(Punct::OpenBrace) {
             self.next();
             self.newline_modes.push(true);
             let result = (|| loop {
                 self.skip_separators();
-                if self.at_punct("}") {
+                if self.at_punct(Punct::CloseBrace) {
                     return Ok(());
                 }
                 let mut name = self.name("an imported name")?;
@@ -500,12 +555,12 @@ impl<'t> Parser<'t> {
                     name = self.name("an alias")?;
                 }
                 names.push(name);
-                self.item_end("}")?;
+                self.item_end(Punct::CloseBrace)?;
             })();
             self.newline_modes.pop();
             result?;
-            self.expect_punct("}")?;
-        } else if self.eat_punct("*") {
+            self.expect_punct(Punct::CloseBrace)?;
+        } else if self.eat_punct(Punct::Star) {
             if !self.eat_word("as") {
                 let token = *self.peek();
                 return self.error(token.start, "expected `as` after `import *`");
@@ -530,11 +585,11 @@ impl<'t> Parser<'t> {
         let start = self.tokens[self.pos].start;
         self.enter(start)?;
         // A union may be written one member a line, each after a `|`.
-        if self.continues_with("|") {
+        if self.continues_with(Punct::Pipe) {
             self.next();
         }
         let mut nullable = self.type_postfix()?;
-        while self.continues_with("|") {
+        while self.continues_with(Punct::Pipe) {
             self.next();
             nullable |= self.type_postfix()?;
         }
@@ -551,25 +606,25 @@ impl<'t> Parser<'t> {
         loop {
             let token = self.tokens[self.pos];
             match token.tok {
-                Tok::Punct("?") => {
+                Tok::Punct(Punct::Question) => {
                     self.pos += 1;
                     nullable = true;
                 }
-                Tok::Punct("[") => {
+                Tok::Punct(Punct::OpenBracket) => {
                     self.pos += 1;
                     // `[]`, `[*]` and `[0]` suffixes.
                     let inner = *self.peek();
                     match inner.tok {
-                        Tok::Punct("]") => {}
-                        Tok::Punct("*") | Tok::Int(_) => {
+                        Tok::Punct(Punct::CloseBracket) => {}
+                        Tok::Punct(Punct::Star) | Tok::Int(_) => {
                             self.next();
                         }
                         _ => return self.error(inner.start, "expected `]` in an array type"),
                     }
-                    self.expect_punct("]")?;
+                    self.expect_punct(Punct::CloseBracket)?;
                     nullable = false;
                 }
-                Tok::Punct(".") => {
+                Tok::Punct(Punct::Dot) => {
                     self.pos += 1;
                     self.name("a type member")?;
                     nullable = false;
@@ -592,17 +647,17 @@ impl<'t> Parser<'t> {
                 if word == "null" {
                     return Ok(true);
                 }
-                if self.tokens[self.pos].tok == Tok::Punct("<") {
+                if self.tokens[self.pos].tok == Tok::Punct(Punct::Less) {
                     self.pos += 1;
                     self.newline_modes.push(false);
                     let result = (|| {
                         loop {
                             self.type_expression()?;
-                            if !self.eat_punct(",") {
+                            if !self.eat_punct(Punct::Comma) {
                                 break;
                             }
                         }
-                        self.expect_punct(">").map(|_| ())
+                        self.expect_punct(Punct::Greater).map(|_| ())
                     })();
                     self.newline_modes.pop();
                     result?;
@@ -613,43 +668,43 @@ impl<'t> Parser<'t> {
                 self.next();
                 Ok(false)
             }
-            Tok::Punct("-") | Tok::Punct("!") => {
+            Tok::Punct(Punct::Minus) | Tok::Punct(Punct::Bang) => {
                 self.next();
                 self.type_primary()
             }
-            Tok::Punct("(") => {
+            Tok::Punct(Punct::OpenParen) => {
                 self.next();
                 self.newline_modes.push(false);
                 let inner = self.type_expression();
                 self.newline_modes.pop();
                 let inner = inner?;
-                self.expect_punct(")")?;
+                self.expect_punct(Punct::CloseParen)?;
                 Ok(inner.nullable)
             }
-            Tok::Punct("{") => {
+            Tok::Punct(Punct::OpenBrace) => {
                 self.next();
                 self.newline_modes.push(true);
                 let result = self.object_type_members();
                 self.newline_modes.pop();
                 result?;
-                self.expect_punct("}")?;
+                self.expect_punct(Punct::CloseBrace)?;
                 Ok(false)
             }
-            Tok::Punct("[") => {
+            Tok::Punct(Punct::OpenBracket) => {
                 self.next();
                 self.newline_modes.push(true);
                 let result = (|| loop {
                     self.skip_separators();
-                    if self.at_punct("]") {
+                    if self.at_punct(Punct::CloseBracket) {
                         return Ok(());
                     }
-                    self.decorators()?;
+                    self.skip_decorators()?;
                     self.type_expression()?;
-                    self.item_end("]")?;
+                    self.item_end(Punct::CloseBracket)?;
                 })();
                 self.newline_modes.pop();
                 result?;
-                self.expect_punct("]")?;
+                self.expect_punct(Punct::CloseBracket)?;
                 Ok(false)
             }
             _ => self.error(
@@ -662,13 +717,13 @@ impl<'t> Parser<'t> {
     fn object_type_members(&mut self) -> Parsed<()> {
         loop {
             self.skip_separators();
-            if self.at_punct("}") {
+            if self.at_punct(Punct::CloseBrace) {
                 return Ok(());
             }
-            self.decorators()?;
+            self.skip_decorators()?;
             let key = *self.peek();
             match key.tok {
-                Tok::Ident | Tok::Str(_) | Tok::Punct("*") => {
+                Tok::Ident | Tok::Str(_) | Tok::Punct(Punct::Star) => {
                     self.next();
                 }
                 _ => {
@@ -678,29 +733,33 @@ impl<'t> Parser<'t> {
                     )
                 }
             }
-            self.expect_punct(":")?;
+            self.expect_punct(Punct::Colon)?;
             self.type_expression()?;
-            self.item_end("}")?;
+            self.item_end(Punct::CloseBrace)?;
         }
     }
 
     /// Newlines and commas between items of an object or array.
     fn skip_separators(&mut self) {
-        while matches!(self.tokens[self.pos].tok, Tok::Newline | Tok::Punct(",")) {
+        while matches!(
+            self.tokens[self.pos].tok,
+            Tok::Newline | Tok::Punct(Punct::Comma)
+        ) {
             self.pos += 1;
         }
     }
 
     /// After an item: a comma, a newline or the closing bracket.
-    fn item_end(&mut self, close: &str) -> Parsed<()> {
+    fn item_end(&mut self, close: Punct) -> Parsed<()> {
         let token = self.tokens[self.pos];
         match token.tok {
-            Tok::Newline | Tok::Punct(",") => Ok(()),
+            Tok::Newline | Tok::Punct(Punct::Comma) => Ok(()),
             Tok::Punct(p) if p == close => Ok(()),
             _ => self.error(
                 token.start,
                 format!(
-                    "expected `,`, a new line or `{close}`, found {}",
+                    "expected `,`, a new line or `{}`, found {}",
+                    close.text(),
                     self.describe(&token)
                 ),
             ),
@@ -710,6 +769,9 @@ impl<'t> Parser<'t> {
     // ---- expressions ------------------------------------------------------------------------
 
     pub fn expression(&mut self) -> Parsed<Expr> {
+        if let Some(value) = self.lone_value() {
+            return Ok(value);
+        }
         let start = self.peek().start;
         self.enter(start)?;
         let result = self.ternary();
@@ -717,8 +779,57 @@ impl<'t> Parser<'t> {
         result
     }
 
+    /// A literal or a name that is the whole expression (most property values and arguments),
+    /// taken from its token without going through the operator levels, when the next token
+    /// (past any newlines) is one that no suffix, operator, call or lambda starts with. The full
+    /// parse would give the same: none there would add to the value.
+    fn lone_value(&mut self) -> Option<Expr> {
+        if self.depth + 2 > MAX_DEPTH {
+            return None;
+        }
+        let token = *self.peek();
+        if !matches!(token.tok, Tok::Int(_) | Tok::Str(_) | Tok::Ident) {
+            return None;
+        }
+        // Not `Eof`, so a token follows; the list ends with `Eof`.
+        let mut next = self.pos + 1;
+        while self.tokens[next].tok == Tok::Newline {
+            next += 1;
+        }
+        let ends = matches!(
+            self.tokens[next].tok,
+            Tok::Punct(
+                Punct::Comma
+                    | Punct::CloseParen
+                    | Punct::CloseBracket
+                    | Punct::CloseBrace
+                    | Punct::Colon
+            ) | Tok::Eof
+                | Tok::Ident
+                | Tok::Str(_)
+                | Tok::StrStart(_)
+                | Tok::Int(_)
+        );
+        if !ends {
+            return None;
+        }
+        self.pos += 1;
+        let span = token.start..token.end;
+        let kind = match token.tok {
+            Tok::Int(n) => ExprKind::Int(n),
+            Tok::Str(s) => ExprKind::Str(self.take_string(s)),
+            _ => match &self.text[token.start..token.end] {
+                "true" => ExprKind::Bool(true),
+                "false" => ExprKind::Bool(false),
+                "null" => ExprKind::Null,
+                _ => ExprKind::Ident(Name { span: span.clone() }),
+            },
+        };
+        Some(Expr { kind, span })
+    }
+
     /// Whether the next line starts with `op`, continuing the expression; if so, step onto it.
-    fn continues_with(&mut self, op: &str) -> bool {
+    fn continues_with(&mut self, op: Punct) -> bool {
         if self.at_punct(op) {
             return true;
         }
@@ -735,12 +846,12 @@ impl<'t> Parser<'t> {
 
     fn ternary(&mut self) -> Parsed<Expr> {
         let condition = self.binary(0)?;
-        if !self.continues_with("?") {
+        if !self.continues_with(Punct::Question) {
             return Ok(condition);
         }
         self.next();
         let then = self.expression()?;
-        if !self.continues_with(":") {
+        if !self.continues_with(Punct::Colon) {
             let token = *self.peek();
             return self.error(
                 token.start,
@@ -765,27 +876,27 @@ impl<'t> Parser<'t> {
     /// The binary operator at the current position and its precedence (higher binds tighter).
     /// `??`, `||` and `&&` may start the next line, since no item can start with them.
     fn binary_operator(&mut self) -> Option<(&'static str, usize)> {
-        let precedence = |op: &str| match op {
-            "??" => Some(0),
-            "||" => Some(1),
-            "&&" => Some(2),
-            "==" | "!=" | "=~" | "!~" => Some(3),
-            "<" | "<=" | ">" | ">=" => Some(4),
-            "+" | "-" => Some(5),
-            "*" | "/" | "%" => Some(6),
+        let precedence = |op: Punct| match op {
+            Punct::Coalesce => Some(0),
+            Punct::OrOr => Some(1),
+            Punct::AndAnd => Some(2),
+            Punct::EqualEqual | Punct::NotEqual | Punct::EqualTilde | Punct::NotTilde => Some(3),
+            Punct::Less | Punct::LessEqual | Punct::Greater | Punct::GreaterEqual => Some(4),
+            Punct::Plus | Punct::Minus => Some(5),
+            Punct::Star | Punct::Slash | Punct::Percent => Some(6),
             _ => None,
         };
         if let Tok::Punct(op) = self.peek().tok {
-            return precedence(op).map(|p| (op, p));
+            return precedence(op).map(|p| (op.text(), p));
         }
         let mut i = self.pos;
         while self.tokens[i].tok == Tok::Newline {
             i += 1;
         }
         match self.tokens[i].tok {
-            Tok::Punct(op @ ("??" | "||" | "&&")) if i > self.pos => {
+            Tok::Punct(op @ (Punct::Coalesce | Punct::OrOr | Punct::AndAnd)) if i > self.pos => {
                 self.pos = i;
-                precedence(op).map(|p| (op, p))
+                precedence(op).map(|p| (op.text(), p))
             }
             _ => None,
         }
@@ -822,9 +933,9 @@ impl<'t> Parser<'t> {
     fn unary(&mut self) -> Parsed<Expr> {
         let token = *self.peek();
         let op = match token.tok {
-            Tok::Punct("!") => "!",
-            Tok::Punct("-") => "-",
-            Tok::Punct("+") => "+",
+            Tok::Punct(Punct::Bang) => "!",
+            Tok::Punct(Punct::Minus) => "-",
+            Tok::Punct(Punct::Plus) => "+",
             _ => return self.postfix(),
         };
         self.next();
@@ -858,11 +969,11 @@ impl<'t> Parser<'t> {
                 return self.error(token.start, "too many suffixes in one expression");
             }
             match token.tok {
-                Tok::Punct(".") => {
+                Tok::Punct(Punct::Dot) => {
                     self.next();
-                    let safe = self.eat_punct("?");
+                    let safe = self.eat_punct(Punct::Question);
                     let name = self.name("a property name")?;
-                    if !safe && self.tokens[self.pos].tok == Tok::Punct("(") {
+                    if !safe && self.tokens[self.pos].tok == Tok::Punct(Punct::OpenParen) {
                         let args = self.arguments()?;
                         expr = Expr {
                             span: start..self.last_end(),
@@ -883,14 +994,14 @@ impl<'t> Parser<'t> {
                         };
                     }
                 }
-                Tok::Punct("[") => {
+                Tok::Punct(Punct::OpenBracket) => {
                     self.next();
                     self.newline_modes.push(false);
-                    let safe = self.eat_punct("?");
+                    let safe = self.eat_punct(Punct::Question);
                     let index = self.expression();
                     self.newline_modes.pop();
                     let index = index?;
-                    let close = self.expect_punct("]")?;
+                    let close = self.expect_punct(Punct::CloseBracket)?;
                     expr = Expr {
                         span: start..close.end,
                         kind: ExprKind::Index {
@@ -900,7 +1011,7 @@ impl<'t> Parser<'t> {
                         },
                     };
                 }
-                Tok::Punct("::") => {
+                Tok::Punct(Punct::ColonColon) => {
                     self.next();
                     let name = self.name("a child resource name")?;
                     expr = Expr {
@@ -911,7 +1022,7 @@ impl<'t> Parser<'t> {
                         },
                     };
                 }
-                Tok::Punct("!") => {
+                Tok::Punct(Punct::Bang) => {
                     self.next();
                     expr = Expr {
                         span: start..token.end,
@@ -923,22 +1034,24 @@ impl<'t> Parser<'t> {
         }
     }
 
-    fn arguments(&mut self) -> Parsed<Vec<Expr>> {
-        self.expect_punct("(")?;
+    fn arguments(&mut self) -> Parsed<Box<[Expr]>> {
+        self.expect_punct(Punct::OpenParen)?;
         self.newline_modes.push(false);
-        let mut args = Vec::new();
+        let mark = self.expr_stack.len();
         let result = (|| {
-            while !self.at_punct(")") {
-                args.push(self.expression()?);
-                if !self.eat_punct(",") {
+            while !self.at_punct(Punct::CloseParen) {
+                let arg = self.expression()?;
+                self.expr_stack.push(arg);
+                if !self.eat_punct(Punct::Comma) {
                     break;
                 }
             }
             Ok(())
         })();
+        let args = self.expr_stack.drain(mark..).collect();
         self.newline_modes.pop();
         result?;
-        self.expect_punct(")")?;
+        self.expect_punct(Punct::CloseParen)?;
         Ok(args)
     }
 
@@ -947,8 +1060,8 @@ impl<'t> Parser<'t> {
         let mut i = self.pos + 1;
         loop {
             match &self.tokens[i].tok {
-                Tok::Newline | Tok::Ident | Tok::Punct(",") => i += 1,
-                Tok::Punct(")") => break,
+                Tok::Newline | Tok::Ident | Tok::Punct(Punct::Comma) => i += 1,
+                Tok::Punct(Punct::CloseParen) => break,
                 _ => return false,
             }
         }
@@ -956,11 +1069,11 @@ impl<'t> Parser<'t> {
         while self.tokens[i].tok == Tok::Newline {
             i += 1;
         }
-        self.tokens[i].tok == Tok::Punct("=>")
+        self.tokens[i].tok == Tok::Punct(Punct::Arrow)
     }
 
     fn lambda_body(&mut self, start: usize, parameters: Vec<Name>) -> Parsed<Expr> {
-        self.expect_punct("=>")?;
+        self.expect_punct(Punct::Arrow)?;
         let body = self.expression()?;
         Ok(Expr {
             span: start..body.span.end,
@@ -992,14 +1105,14 @@ impl<'t> Parser<'t> {
             }
             Tok::StrStart(_) => self.interpolated(),
             Tok::Ident => self.identifier(token),
-            Tok::Punct("(") if self.parenthesis_is_lambda() => {
+            Tok::Punct(Punct::OpenParen) if self.parenthesis_is_lambda() => {
                 self.next();
                 self.newline_modes.push(false);
                 let mut parameters = Vec::new();
                 let result = (|| {
-                    while !self.at_punct(")") {
+                    while !self.at_punct(Punct::CloseParen) {
                         parameters.push(self.name("a lambda parameter")?);
-                        if !self.eat_punct(",") {
+                        if !self.eat_punct(Punct::Comma) {
                             break;
                         }
                     }
@@ -1007,23 +1120,23 @@ impl<'t> Parser<'t> {
                 })();
                 self.newline_modes.pop();
                 result?;
-                self.expect_punct(")")?;
+                self.expect_punct(Punct::CloseParen)?;
                 self.lambda_body(token.start, parameters)
             }
-            Tok::Punct("(") => {
+            Tok::Punct(Punct::OpenParen) => {
                 self.next();
                 self.newline_modes.push(false);
                 let inner = self.expression();
                 self.newline_modes.pop();
                 let inner = inner?;
-                let close = self.expect_punct(")")?;
+                let close = self.expect_punct(Punct::CloseParen)?;
                 Ok(Expr {
                     kind: ExprKind::Paren(Box::new(inner)),
                     span: token.start..close.end,
                 })
             }
-            Tok::Punct("{") => self.object(),
-            Tok::Punct("[") => self.array(),
+            Tok::Punct(Punct::OpenBrace) => self.object(),
+            Tok::Punct(Punct::OpenBracket) => self.array(),
             _ => self.error(
                 token.start,
                 format!("expected a value, found {}", self.describe(&token)),
@@ -1042,14 +1155,11 @@ impl<'t> Parser<'t> {
             "false" => ExprKind::Bool(false),
             "null" => ExprKind::Null,
             _ => {
-                let name = Name {
-                    text: text.to_string(),
-                    span: span.clone(),
-                };
-                if self.tokens[self.pos].tok == Tok::Punct("=>") {
+                let name = Name { span: span.clone() };
+                if self.tokens[self.pos].tok == Tok::Punct(Punct::Arrow) {
                     return self.lambda_body(token.start, vec![name]);
                 }
-                if self.tokens[self.pos].tok == Tok::Punct("(") {
+                if self.tokens[self.pos].tok == Tok::Punct(Punct::OpenParen) {
                     let args = self.arguments()?;
                     return Ok(Expr {
                         span: token.start..self.last_end(),
@@ -1060,7 +1170,7 @@ impl<'t> Parser<'t> {
                         },
                     });
                 }
-                ExprKind::Ident(name.text)
+                ExprKind::Ident(name)
             }
         };
         Ok(Expr { kind, span })
@@ -1116,7 +1226,7 @@ impl<'t> Parser<'t> {
         let result = self.object_items();
         self.newline_modes.pop();
         let items = result?;
-        let close = self.expect_punct("}")?;
+        let close = self.expect_punct(Punct::CloseBrace)?;
         Ok(Expr {
             kind: ExprKind::Object(items),
             span: open.start..close.end,
@@ -1124,22 +1234,23 @@ impl<'t> Parser<'t> {
     }
 
     fn object_items(&mut self) -> Parsed<Vec<ObjectItem>> {
-        let mut items = Vec::new();
+        let mark = self.object_stack.len();
         loop {
             self.skip_separators();
-            if self.at_punct("}") {
-                return Ok(items);
+            if self.at_punct(Punct::CloseBrace) {
+                return Ok(self.object_stack.drain(mark..).collect());
             }
-            if self.at_punct("...") {
+            if self.at_punct(Punct::Spread) {
                 self.next();
-                items.push(ObjectItem::Spread(self.expression()?));
-                self.item_end("}")?;
+                let spread = self.expression()?;
+                self.object_stack.push(ObjectItem::Spread(spread));
+                self.item_end(Punct::CloseBrace)?;
                 continue;
             }
             let key = *self.peek();
             // A child resource: `resource name 'type' = ...`, possibly decorated.
             let child = match key.tok {
-                Tok::Punct("@") => true,
+                Tok::Punct(Punct::At) => true,
                 Tok::Ident => {
                     &self.text[key.start..key.end] == "resource"
                         && self.peek_second().tok == Tok::Ident
@@ -1154,8 +1265,9 @@ impl<'t> Parser<'t> {
                         "only child resources may be declared inside a resource",
                     );
                 }
-                items.push(ObjectItem::Resource(Box::new(statement)));
-                self.item_end("}")?;
+                self.object_stack
+                    .push(ObjectItem::Resource(Box::new(statement)));
+                self.item_end(Punct::CloseBrace)?;
                 continue;
             }
             match key.tok {
@@ -1163,11 +1275,11 @@ impl<'t> Parser<'t> {
                     self.next();
                     let text = match key.tok {
                         Tok::Str(s) => self.take_string(s),
-                        _ => self.text[key.start..key.end].to_string(),
+                        _ => Text::Source(key.start..key.end),
                     };
-                    self.expect_punct(":")?;
+                    self.expect_punct(Punct::Colon)?;
                     let value = self.expression()?;
-                    items.push(ObjectItem::Property {
+                    self.object_stack.push(ObjectItem::Property {
                         key: text,
                         key_span: key.start..key.end,
                         value,
@@ -1175,9 +1287,10 @@ impl<'t> Parser<'t> {
                 }
                 Tok::StrStart(_) => {
                     let key = self.interpolated()?;
-                    self.expect_punct(":")?;
+                    self.expect_punct(Punct::Colon)?;
                     let value = self.expression()?;
-                    items.push(ObjectItem::ComputedProperty { key, value });
+                    self.object_stack
+                        .push(ObjectItem::ComputedProperty { key, value });
                 }
                 _ => {
                     return self.error(
@@ -1186,7 +1299,7 @@ impl<'t> Parser<'t> {
                     )
                 }
             }
-            self.item_end("}")?;
+            self.item_end(Punct::CloseBrace)?;
         }
     }
 
@@ -1209,25 +1322,26 @@ impl<'t> Parser<'t> {
         };
         self.newline_modes.pop();
         let mut expr = result?;
-        let close = self.expect_punct("]")?;
+        let close = self.expect_punct(Punct::CloseBracket)?;
         expr.span = open.start..close.end;
         Ok(expr)
     }
 
     fn array_items(&mut self) -> Parsed<Vec<ArrayItem>> {
-        let mut items = Vec::new();
+        let mark = self.array_stack.len();
         loop {
             self.skip_separators();
-            if self.at_punct("]") {
-                return Ok(items);
+            if self.at_punct(Punct::CloseBracket) {
+                return Ok(self.array_stack.drain(mark..).collect());
             }
-            if self.at_punct("...") {
+            let item = if self.at_punct(Punct::Spread) {
                 self.next();
-                items.push(ArrayItem::Spread(self.expression()?));
+                ArrayItem::Spread(self.expression()?)
             } else {
-                items.push(ArrayItem::Item(self.expression()?));
-            }
-            self.item_end("]")?;
+                ArrayItem::Item(self.expression()?)
+            };
+            self.array_stack.push(item);
+            self.item_end(Punct::CloseBracket)?;
         }
     }
 
@@ -1237,11 +1351,11 @@ impl<'t> Parser<'t> {
                      // The loop header is free of newline rules up to the body.
         self.newline_modes.push(false);
         let header = (|| {
-            let (item, index) = if self.eat_punct("(") {
+            let (item, index) = if self.eat_punct(Punct::OpenParen) {
                 let item = self.name("a loop variable")?;
-                self.expect_punct(",")?;
+                self.expect_punct(Punct::Comma)?;
                 let index = self.name("a loop index")?;
-                self.expect_punct(")")?;
+                self.expect_punct(Punct::CloseParen)?;
                 (item, Some(index))
             } else {
                 (self.name("a loop variable")?, None)
@@ -1254,7 +1368,7 @@ impl<'t> Parser<'t> {
                 );
             }
             let iterable = self.expression()?;
-            self.expect_punct(":")?;
+            self.expect_punct(Punct::Colon)?;
             Ok((item, index, iterable))
         })();
         let parsed = header.and_then(|header| {
@@ -1270,12 +1384,12 @@ impl<'t> Parser<'t> {
         self.skip_newlines();
         Ok(Expr {
             span: start..body.span.end,
-            kind: ExprKind::For {
+            kind: ExprKind::For(Box::new(ForLoop {
                 item,
                 index,
-                iterable: Box::new(iterable),
-                body: Box::new(body),
-            },
+                iterable,
+                body,
+            })),
         })
     }
 }
@@ -1370,6 +1484,20 @@ assert ok = length(name) > 2
         parses("var x = cond\n  ? 1\n  : 2\nvar y = a\n  ?? b\n");
         parses("var x = [\n  for i in range(0, 3): {\n    n: i\n  }\n]\n");
         parses("var x = (x,\n y) => x\n");
+        // A value followed on the next line by an operator or `?` continues there.
+        let program =
+            parses("var x = a\n  ?? b\nvar y = c\n  ? 1\n  : 2\nvar z = [\n  d\n  e\n]\n");
+        let values: Vec<&ExprKind> = program
+            .statements
+            .iter()
+            .filter_map(|s| match &s.kind {
+                StatementKind::Var { value, .. } => Some(&value.kind),
+                _ => None,
+            })
+            .collect();
+        assert!(matches!(values[0], ExprKind::Binary { op: "??", .. }));
+        assert!(matches!(values[1], ExprKind::Ternary { .. }));
+        assert!(matches!(values[2], ExprKind::Array(items) if items.len() == 2));
         assert!(parse("var x = 1 var y = 2").is_err());
         assert!(parse("var x = {\n a: 1 b: 2\n}").is_err());
     }
@@ -1401,6 +1529,34 @@ assert ok = length(name) > 2
             let _ = parse(&text[..end]);
         }
         assert!(parse(text).is_ok());
+    }
+
+    #[test]
+    fn decorators_of_every_shape() {
+        // The usual shapes (stepped over without building them) and others (parsed in full).
+        let text = "@description('d')\n@minLength(1)\n@secure()\n@sys.description('x')\n@description('a') param a string\n@maxValue(-1)\n@allowed([\n  'x'\n])\n@description(\n  'wrapped')\n@metadata({ k: 'v' })\n@description('${a}')\nparam b string\ntype t = {\n  @description('m')\n  m: string\n  n: [\n    @description('i')\n    string\n  ]\n}\n";
+        assert_eq!(parses(text).statements.len(), 3);
+        for broken in [
+            "@description('x') + 1\nparam x string",
+            "@description('x'\nparam x string",
+            "@true()\nparam x string",
+            "@description('x')",
+        ] {
+            assert!(parse(broken).is_err(), "{broken:?} parses");
+        }
+        // Deep in nested types a decorator takes the full parse, whose depth bound it reaches
+        // three levels before the member's type does.
+        let nested = |levels: usize, decorator: &str| {
+            format!(
+                "type t = {}{decorator}m: string{}",
+                "{\na: ".repeat(levels - 1) + "{\n",
+                "\n}".repeat(levels)
+            )
+        };
+        assert!(parse(&nested(97, "@d('x')\n")).is_ok());
+        assert!(parse(&nested(98, "")).is_ok());
+        let error = parse(&nested(98, "@d('x')\n")).unwrap_err();
+        assert!(error.message.contains("levels deep"), "{}", error.message);
     }
 
     #[test]

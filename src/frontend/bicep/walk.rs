@@ -135,28 +135,30 @@ impl<'d> Walker<'d> {
                     Vec::new()
                 }
             }
-            ExprKind::For {
-                item,
-                index,
-                iterable,
-                body,
-            } => {
+            ExprKind::For(for_loop) => {
+                let ForLoop {
+                    item,
+                    index,
+                    iterable,
+                    body,
+                } = &**for_loop;
                 let list = evaluator.value(iterable);
                 let decided = list.items().filter(|items| {
                     items.len() <= super::eval::MAX_LOOP && self.budget.take(items.len())
                 });
                 let (filter, body) = match &body.kind {
                     ExprKind::If { condition, body } => (Some(&**condition), &**body),
-                    _ => (None, &**body),
+                    _ => (None, body),
                 };
                 match decided {
                     Some(items) => {
                         let mut out = Vec::new();
                         for (i, element) in items.iter().enumerate() {
-                            let mut inner = evaluator.with_local(&item.text, element.clone());
+                            let mut inner =
+                                evaluator.with_local(template.name(item), element.clone());
                             if let Some(index) = index {
                                 inner = inner.with_local(
-                                    &index.text,
+                                    template.name(index),
                                     Value::new(
                                         ValueKind::Number(i as f64),
                                         template.span(&index.span),
@@ -193,9 +195,10 @@ impl<'d> Walker<'d> {
                             format!("loop variable of an undecided loop: {reason}"),
                             template.span(&iterable.span),
                         );
-                        let mut inner = evaluator.with_local(&item.text, unknown_local.clone());
+                        let mut inner =
+                            evaluator.with_local(template.name(item), unknown_local.clone());
                         if let Some(index) = index {
-                            inner = inner.with_local(&index.text, unknown_local);
+                            inner = inner.with_local(template.name(index), unknown_local);
                         }
                         let mut context = frame.context.clone();
                         context.push(Related {
@@ -224,6 +227,7 @@ impl<'d> Walker<'d> {
         let ExprKind::Str(type_string) = &decl.type_string.kind else {
             return;
         };
+        let type_string = template.str(type_string);
         let short_type = type_string.split('@').next().unwrap_or("");
         let relative = !short_type.split('/').next().unwrap_or("").contains('.');
         let full_type = match parent {
@@ -328,7 +332,8 @@ impl<'d> Walker<'d> {
     }
 
     fn module(&mut self, template: &Template, decl: &ModuleDecl, evaluator: &Eval, frame: &Frame) {
-        let address = format!("module '{}'", decl.name.text);
+        let module_name = template.name(&decl.name);
+        let address = format!("module '{module_name}'");
         let path_span = template.span(&decl.path.span);
         // A module whose condition is false deploys nothing, wherever it comes from.
         let instances = self.instances(template, &decl.value, evaluator, frame);
@@ -342,6 +347,7 @@ impl<'d> Walker<'d> {
         let ExprKind::Str(reference) = &decl.path.kind else {
             return self.note(path_span, &address, format!("`{address}` names its file with an interpolated string, which aksguard does not follow"), frame);
         };
+        let reference = template.str(reference);
         if is_remote(reference) {
             return self.note(
                 path_span,
@@ -396,8 +402,7 @@ impl<'d> Walker<'d> {
                             argument.provenance.push(Related {
                                 span: entry.value.span,
                                 message: format!(
-                                    "module '{}' passes {} = {}",
-                                    decl.name.text,
+                                    "module '{module_name}' passes {} = {}",
                                     entry.key,
                                     entry.value.describe()
                                 ),
@@ -427,15 +432,14 @@ impl<'d> Walker<'d> {
             let instance_name = value
                 .get("name")
                 .and_then(|n| n.value.as_str())
-                .filter(|n| *n != decl.name.text)
+                .filter(|n| *n != module_name)
                 .map(|n| format!(" ('{n}')"))
                 .unwrap_or_default();
             let mut context = context;
             context.push(Related {
                 span: template.span(&decl.header),
                 message: format!(
-                    "deployed through module '{}'{instance_name} in {display}",
-                    decl.name.text
+                    "deployed through module '{module_name}'{instance_name} in {display}"
                 ),
             });
             let mut inner = Template::new(
@@ -443,7 +447,7 @@ impl<'d> Walker<'d> {
                 &document.program,
                 &self.sources.get(document.id).text,
                 supplied,
-                format!("module '{}' in {display} does not pass it", decl.name.text),
+                format!("module '{module_name}' in {display} does not pass it"),
             );
             inner.base_dir = self
                 .sources
@@ -502,15 +506,18 @@ pub fn called(
             if document.kind != DocumentKind::Template {
                 return Vec::new();
             }
-            let path = &sources.get(document.id).path;
+            let source = sources.get(document.id);
+            let path = &source.path;
             document
                 .program
                 .statements
                 .iter()
                 .filter_map(|s| match &s.kind {
                     StatementKind::Module(m) => match &m.path.kind {
-                        ExprKind::Str(reference) if !is_remote(reference) => {
-                            by_path.get(&module_path(path, reference)).copied()
+                        ExprKind::Str(reference) if !is_remote(reference.get(&source.text)) => {
+                            by_path
+                                .get(&module_path(path, reference.get(&source.text)))
+                                .copied()
                         }
                         _ => None,
                     },
