@@ -1,78 +1,377 @@
 //! JSON with comments (as ARM accepts it, and as `*.tf.json` is read) into spanned [`Value`]s.
 //!
-//! jsonc-parser keeps a byte range on every value and key and accepts `//` and `/* */`; it also
-//! bounds nesting depth, so hostile input ends as a syntax error, not a stack overflow.
-
-use jsonc_parser::ast::{ObjectPropName, Value as Ast};
-use jsonc_parser::{CollectOptions, ParseOptions};
+//! A hand-written parser straight into the tree: every value and key keeps its byte range, `//`
+//! and `/* */` comments and trailing commas are accepted (ARM accepts both), and every list and
+//! object is allocated once at its exact size (children gather on a scratch stack until the
+//! closing bracket), because the trees of a large repository are held for the whole scan.
+//! Nesting is bounded, so hostile input ends as a syntax error, not a stack overflow.
 
 use crate::source::{FileId, Span};
 use crate::value::{Entry, Value, ValueKind};
 
 use super::SyntaxError;
 
-/// Parse `text`; an empty document is `Ok(None)`.
+/// The deepest nesting accepted. Real templates nest a few dozen levels (each nested deployment
+/// adds about six); the bound keeps recursion far from the stack's end on any thread.
+const MAX_DEPTH: usize = 512;
+
+/// Parse `text`; an empty document (nothing but whitespace and comments) is `Ok(None)`.
 pub fn parse(file: FileId, text: &str) -> Result<Option<Value>, SyntaxError> {
-    let options = ParseOptions {
-        allow_comments: true,
-        allow_trailing_commas: true,
-        allow_loose_object_property_names: false,
-        allow_missing_commas: false,
-        allow_single_quoted_strings: false,
-        allow_hexadecimal_numbers: false,
-        allow_unary_plus_numbers: false,
-        ..ParseOptions::default()
+    let mut parser = Parser {
+        text,
+        bytes: text.as_bytes(),
+        at: 0,
+        file,
+        items: Vec::new(),
+        entries: Vec::new(),
     };
-    let result = jsonc_parser::parse_to_ast(text, &CollectOptions::default(), &options).map_err(
-        |error| SyntaxError {
-            offset: error.range().start,
-            message: error.kind().to_string(),
-        },
-    )?;
-    Ok(result.value.map(|ast| convert(file, ast)))
+    parser.skip_trivia()?;
+    if parser.at == parser.bytes.len() {
+        return Ok(None);
+    }
+    let value = parser.value(0)?;
+    parser.skip_trivia()?;
+    if parser.at < parser.bytes.len() {
+        return Err(parser.error("text after the end of the JSON document"));
+    }
+    Ok(Some(value))
 }
 
-fn convert(file: FileId, ast: Ast) -> Value {
-    let span = |range: jsonc_parser::common::Range| Span::new(file, range.start..range.end);
-    match ast {
-        Ast::StringLit(s) => Value::new(ValueKind::String(s.value.into_owned()), span(s.range)),
-        Ast::NumberLit(n) => {
-            let kind = match n.value.parse::<f64>() {
-                Ok(number) => ValueKind::Number(number),
-                Err(_) => ValueKind::String(n.value.to_string()),
-            };
-            Value::new(kind, span(n.range))
+struct Parser<'a> {
+    text: &'a str,
+    bytes: &'a [u8],
+    at: usize,
+    file: FileId,
+    /// Elements of the lists being parsed, innermost last.
+    items: Vec<Value>,
+    /// Members of the objects being parsed, innermost last.
+    entries: Vec<Entry>,
+}
+
+impl Parser<'_> {
+    fn error(&self, message: &str) -> SyntaxError {
+        SyntaxError {
+            offset: self.at,
+            message: message.to_string(),
         }
-        Ast::BooleanLit(b) => Value::new(ValueKind::Bool(b.value), span(b.range)),
-        Ast::NullKeyword(n) => Value::new(ValueKind::Null, span(n.range)),
-        Ast::Array(array) => {
-            let range = span(array.range);
-            let items = array
-                .elements
-                .into_iter()
-                .map(|v| convert(file, v))
-                .collect();
-            Value::new(ValueKind::List(items), range)
-        }
-        Ast::Object(object) => {
-            let range = span(object.range);
-            let entries = object
-                .properties
-                .into_iter()
-                .map(|property| {
-                    let (key, key_span) = match property.name {
-                        ObjectPropName::String(s) => (s.value.into_owned(), span(s.range)),
-                        ObjectPropName::Word(w) => (w.value.to_string(), span(w.range)),
-                    };
-                    Entry {
-                        key,
-                        key_span,
-                        value: convert(file, property.value),
+    }
+
+    fn span(&self, start: usize) -> Span {
+        Span::new(self.file, start..self.at)
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.bytes.get(self.at).copied()
+    }
+
+    /// Whitespace and comments. Besides JSON's four whitespace bytes, any Unicode whitespace is
+    /// skipped, as the .NET reader ARM uses does.
+    fn skip_trivia(&mut self) -> Result<(), SyntaxError> {
+        loop {
+            match self.peek() {
+                Some(b' ' | b'\t' | b'\n' | b'\r') => self.at += 1,
+                Some(b'/') => match self.bytes.get(self.at + 1) {
+                    Some(b'/') => {
+                        let rest = &self.bytes[self.at..];
+                        self.at += rest.iter().position(|&b| b == b'\n').unwrap_or(rest.len());
                     }
-                })
-                .collect();
-            Value::new(ValueKind::Object(entries), range)
+                    Some(b'*') => {
+                        let start = self.at;
+                        let body = &self.text[self.at + 2..];
+                        match body.find("*/") {
+                            Some(end) => self.at += 2 + end + 2,
+                            None => {
+                                self.at = start;
+                                return Err(self.error("unterminated `/*` comment"));
+                            }
+                        }
+                    }
+                    _ => return Err(self.error("expected a value, found `/`")),
+                },
+                Some(b) if b >= 0x80 => {
+                    let c = self.text[self.at..].chars().next().unwrap_or('\0');
+                    if !c.is_whitespace() {
+                        return Ok(());
+                    }
+                    self.at += c.len_utf8();
+                }
+                _ => return Ok(()),
+            }
         }
+    }
+
+    fn value(&mut self, depth: usize) -> Result<Value, SyntaxError> {
+        let start = self.at;
+        let kind = match self.peek() {
+            Some(b'{') => return self.object(depth),
+            Some(b'[') => return self.list(depth),
+            Some(b'"') => ValueKind::String(self.string()?),
+            Some(b'-' | b'0'..=b'9') => self.number()?,
+            Some(b't') => self.word("true", ValueKind::Bool(true))?,
+            Some(b'f') => self.word("false", ValueKind::Bool(false))?,
+            Some(b'n') => self.word("null", ValueKind::Null)?,
+            Some(_) => return Err(self.error(&format!("expected a value, found {}", self.found()))),
+            None => return Err(self.error("expected a value, found the end of the file")),
+        };
+        Ok(Value::new(kind, self.span(start)))
+    }
+
+    /// The character at the cursor, quoted, for messages.
+    fn found(&self) -> String {
+        match self.text[self.at..].chars().next() {
+            Some(c) if c.is_control() => format!("{:?}", c),
+            Some(c) => format!("`{c}`"),
+            None => "the end of the file".to_string(),
+        }
+    }
+
+    fn word(&mut self, word: &str, kind: ValueKind) -> Result<ValueKind, SyntaxError> {
+        let end = self.at + word.len();
+        let whole = self.bytes[self.at..].starts_with(word.as_bytes())
+            && !self
+                .bytes
+                .get(end)
+                .is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_');
+        if !whole {
+            return Err(self.error(&format!("expected a value, found {}", self.found())));
+        }
+        self.at = end;
+        Ok(kind)
+    }
+
+    fn digits(&mut self) -> usize {
+        let start = self.at;
+        while matches!(self.peek(), Some(b'0'..=b'9')) {
+            self.at += 1;
+        }
+        self.at - start
+    }
+
+    /// A JSON number: `-`? (`0` | [1-9][0-9]*) (`.` [0-9]+)? ([eE] [+-]? [0-9]+)?
+    fn number(&mut self) -> Result<ValueKind, SyntaxError> {
+        let start = self.at;
+        if self.peek() == Some(b'-') {
+            self.at += 1;
+        }
+        match self.peek() {
+            Some(b'0') => self.at += 1,
+            Some(b'1'..=b'9') => {
+                self.digits();
+            }
+            _ => return Err(self.error("expected a digit after `-`")),
+        }
+        if self.peek() == Some(b'.') {
+            self.at += 1;
+            if self.digits() == 0 {
+                return Err(self.error("expected a digit after the decimal point"));
+            }
+        }
+        if matches!(self.peek(), Some(b'e' | b'E')) {
+            self.at += 1;
+            if matches!(self.peek(), Some(b'+' | b'-')) {
+                self.at += 1;
+            }
+            if self.digits() == 0 {
+                return Err(self.error("expected a digit in the exponent"));
+            }
+        }
+        let literal = &self.text[start..self.at];
+        // Every JSON number parses as an f64 (out of range ones as infinity).
+        Ok(ValueKind::Number(literal.parse().unwrap_or(f64::NAN)))
+    }
+
+    /// A string at the cursor (on its opening quote), unescaped.
+    fn string(&mut self) -> Result<String, SyntaxError> {
+        let start = self.at;
+        self.at += 1;
+        let body = &self.bytes[self.at..];
+        // Most strings have no escape: one scan, one copy.
+        match body.iter().position(|&b| b == b'"' || b == b'\\') {
+            Some(end) if body[end] == b'"' => {
+                let s = self.text[self.at..self.at + end].to_string();
+                self.at += end + 1;
+                return Ok(s);
+            }
+            Some(_) => {}
+            None => {
+                self.at = start;
+                return Err(self.error("unterminated string"));
+            }
+        }
+        let mut out = String::new();
+        let mut run = self.at;
+        loop {
+            let Some(b) = self.peek() else {
+                self.at = start;
+                return Err(self.error("unterminated string"));
+            };
+            match b {
+                b'"' => {
+                    out.push_str(&self.text[run..self.at]);
+                    self.at += 1;
+                    return Ok(out);
+                }
+                b'\\' => {
+                    out.push_str(&self.text[run..self.at]);
+                    let escape = self.at;
+                    self.at += 1;
+                    let c = match self.peek() {
+                        Some(b'"') => '"',
+                        // Not JSON, but the .NET reader ARM uses accepts it.
+                        Some(b'\'') => '\'',
+                        Some(b'\\') => '\\',
+                        Some(b'/') => '/',
+                        Some(b'b') => '\u{8}',
+                        Some(b'f') => '\u{c}',
+                        Some(b'n') => '\n',
+                        Some(b'r') => '\r',
+                        Some(b't') => '\t',
+                        Some(b'u') => {
+                            self.at += 1;
+                            let c = self.unicode_escape(escape)?;
+                            out.push(c);
+                            run = self.at;
+                            continue;
+                        }
+                        _ => {
+                            self.at = escape;
+                            return Err(self.error("invalid escape in a string"));
+                        }
+                    };
+                    out.push(c);
+                    self.at += 1;
+                    run = self.at;
+                }
+                _ => self.at += 1,
+            }
+        }
+    }
+
+    /// Four hex digits after `\u` (the cursor is past the `u`), and a low surrogate's after a
+    /// high one. A lone surrogate becomes U+FFFD: the .NET reader ARM uses accepts it, and a Rust
+    /// string cannot hold it.
+    fn unicode_escape(&mut self, escape: usize) -> Result<char, SyntaxError> {
+        let high = self.hex4(escape)?;
+        if !(0xD800..0xDC00).contains(&high) {
+            return Ok(char::from_u32(high).unwrap_or('\u{FFFD}'));
+        }
+        if self.bytes[self.at..].starts_with(b"\\u") {
+            let save = self.at;
+            self.at += 2;
+            let low = self.hex4(save)?;
+            if (0xDC00..0xE000).contains(&low) {
+                let code = 0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00);
+                return Ok(char::from_u32(code).unwrap_or('\u{FFFD}'));
+            }
+            self.at = save;
+        }
+        Ok('\u{FFFD}')
+    }
+
+    fn hex4(&mut self, escape: usize) -> Result<u32, SyntaxError> {
+        let digits = self.bytes.get(self.at..self.at + 4);
+        let code = digits
+            .filter(|d| d.iter().all(u8::is_ascii_hexdigit))
+            .and_then(|d| std::str::from_utf8(d).ok())
+            .and_then(|d| u32::from_str_radix(d, 16).ok());
+        match code {
+            Some(code) => {
+                self.at += 4;
+                Ok(code)
+            }
+            None => {
+                self.at = escape;
+                Err(self.error("expected four hex digits after `\\u`"))
+            }
+        }
+    }
+
+    fn enter(&self, depth: usize) -> Result<(), SyntaxError> {
+        if depth >= MAX_DEPTH {
+            return Err(self.error(&format!("nested more than {MAX_DEPTH} levels deep")));
+        }
+        Ok(())
+    }
+
+    fn list(&mut self, depth: usize) -> Result<Value, SyntaxError> {
+        self.enter(depth)?;
+        let start = self.at;
+        self.at += 1;
+        let first = self.items.len();
+        loop {
+            self.skip_trivia()?;
+            if self.peek() == Some(b']') {
+                break;
+            }
+            let item = self.value(depth + 1)?;
+            self.items.push(item);
+            self.skip_trivia()?;
+            match self.peek() {
+                Some(b',') => self.at += 1,
+                Some(b']') => break,
+                _ => {
+                    return Err(self.error(&format!(
+                        "expected `,` or `]` after a list element, found {}",
+                        self.found()
+                    )))
+                }
+            }
+        }
+        self.at += 1;
+        let items: Vec<Value> = self.items.drain(first..).collect();
+        Ok(Value::new(ValueKind::List(items), self.span(start)))
+    }
+
+    fn object(&mut self, depth: usize) -> Result<Value, SyntaxError> {
+        self.enter(depth)?;
+        let start = self.at;
+        self.at += 1;
+        let first = self.entries.len();
+        loop {
+            self.skip_trivia()?;
+            match self.peek() {
+                Some(b'}') => break,
+                Some(b'"') => {}
+                _ => {
+                    return Err(self.error(&format!(
+                        "expected a quoted property name or `}}`, found {}",
+                        self.found()
+                    )))
+                }
+            }
+            let key_start = self.at;
+            let key = self.string()?;
+            let key_span = self.span(key_start);
+            self.skip_trivia()?;
+            if self.peek() != Some(b':') {
+                return Err(self.error(&format!(
+                    "expected `:` after the property name, found {}",
+                    self.found()
+                )));
+            }
+            self.at += 1;
+            self.skip_trivia()?;
+            let value = self.value(depth + 1)?;
+            self.entries.push(Entry {
+                key,
+                key_span,
+                value,
+            });
+            self.skip_trivia()?;
+            match self.peek() {
+                Some(b',') => self.at += 1,
+                Some(b'}') => break,
+                _ => {
+                    return Err(self.error(&format!(
+                        "expected `,` or `}}` after a property, found {}",
+                        self.found()
+                    )))
+                }
+            }
+        }
+        self.at += 1;
+        let entries: Vec<Entry> = self.entries.drain(first..).collect();
+        Ok(Value::new(ValueKind::Object(entries), self.span(start)))
     }
 }
 
@@ -80,23 +379,113 @@ fn convert(file: FileId, ast: Ast) -> Value {
 mod tests {
     use super::*;
 
+    fn parsed(text: &str) -> Value {
+        parse(FileId(0), text).unwrap().unwrap()
+    }
+
     #[test]
     fn keeps_byte_spans_and_accepts_comments() {
         let text = "{\n  // comment\n  \"a\": [1, true, null], /* more */ \"é\": \"x\"\n}";
-        let value = parse(FileId(0), text).unwrap().unwrap();
+        let value = parsed(text);
         let a = value.get("a").unwrap();
         assert_eq!(&text[a.key_span.range()], "\"a\"");
         assert_eq!(&text[a.value.span.range()], "[1, true, null]");
         let e = value.get("é").unwrap();
         assert_eq!(&text[e.value.span.range()], "\"x\"");
         assert_eq!(e.value.as_str(), Some("x"));
+        assert_eq!(&text[value.span.range()], text);
+    }
+
+    #[test]
+    fn reads_what_json_writes() {
+        let value = parsed(
+            r#"{"n": [-0, 1.5e3, 12, -2E-2], "s": "a\"\\\/\b\f\n\r\t\u00e9\ud83d\ude00", "t": [],}"#,
+        );
+        let numbers: Vec<f64> = value
+            .get("n")
+            .unwrap()
+            .value
+            .items()
+            .unwrap()
+            .iter()
+            .map(|v| match v.kind {
+                ValueKind::Number(n) => n,
+                _ => f64::NAN,
+            })
+            .collect();
+        assert_eq!(numbers, [-0.0, 1500.0, 12.0, -0.02]);
+        assert_eq!(
+            value.get("s").unwrap().value.as_str(),
+            Some("a\"\\/\u{8}\u{c}\n\r\té😀")
+        );
+        assert_eq!(
+            value.get("t").unwrap().value.items().map(<[Value]>::len),
+            Some(0)
+        );
+        // A lone surrogate, which .NET accepts, is the replacement character.
+        assert_eq!(parsed(r#""\ud800x""#).as_str(), Some("\u{FFFD}x"));
+        // So is `\'` (Newtonsoft reads it as `'`).
+        assert_eq!(parsed(r#""it\'s""#).as_str(), Some("it's"));
+        assert!(parse(FileId(0), " // only a comment\n").unwrap().is_none());
+    }
+
+    #[test]
+    fn allocates_lists_and_objects_at_their_size() {
+        let value = parsed(r#"{"a": [1, 2, 3], "b": {"c": [[], [4]]}}"#);
+        let ValueKind::Object(entries) = &value.kind else {
+            panic!()
+        };
+        assert_eq!(entries.capacity(), 2);
+        let ValueKind::List(items) = &entries[0].value.kind else {
+            panic!()
+        };
+        assert_eq!(items.capacity(), 3);
     }
 
     #[test]
     fn reports_errors_with_offsets() {
-        let error = parse(FileId(0), "{\"a\": }").unwrap_err();
-        assert_eq!(error.offset, 6);
+        for (text, offset, message) in [
+            ("{\"a\": }", 6, "expected a value, found `}`"),
+            (
+                "{\"a\": 1 \"b\": 2}",
+                8,
+                "expected `,` or `}` after a property, found `\"`",
+            ),
+            (
+                "[1 2]",
+                3,
+                "expected `,` or `]` after a list element, found `2`",
+            ),
+            (
+                "{a: 1}",
+                1,
+                "expected a quoted property name or `}`, found `a`",
+            ),
+            ("\"abc", 0, "unterminated string"),
+            ("[1] x", 4, "text after the end of the JSON document"),
+            ("[trueish]", 1, "expected a value, found `t`"),
+            (
+                "[01]",
+                2,
+                "expected `,` or `]` after a list element, found `1`",
+            ),
+            ("[1.]", 3, "expected a digit after the decimal point"),
+            ("\"\\x\"", 1, "invalid escape in a string"),
+            ("/* open", 0, "unterminated `/*` comment"),
+        ] {
+            let error = parse(FileId(0), text).unwrap_err();
+            assert_eq!(
+                (error.offset, error.message.as_str()),
+                (offset, message),
+                "{text}"
+            );
+        }
         let deep = "[".repeat(100_000);
-        assert!(parse(FileId(0), &deep).is_err());
+        assert!(parse(FileId(0), &deep)
+            .unwrap_err()
+            .message
+            .contains("nested"));
+        let fine = format!("{}{}", "[".repeat(MAX_DEPTH), "]".repeat(MAX_DEPTH));
+        assert!(parse(FileId(0), &fine).is_ok());
     }
 }
