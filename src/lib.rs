@@ -105,6 +105,8 @@ fn scan_on_this_pool(options: &ScanOptions) -> Result<ScanOutput, discover::Miss
     // Directories read as a whole (Helm charts) are read beside the parsing of every other file.
     let mut parsed = frontend::read_all(&mut discovery.files, options);
     let (lowered, lowering_errors) = frontend::lower_all(&parsed, options);
+    // The model owns what rules and reports read; the syntax trees are not needed past here.
+    frontend::drop_trees(std::mem::take(&mut parsed.files));
     let model = lowered.model;
     let mut findings = std::mem::take(&mut parsed.errors);
     // Modules, deployments and chart dependencies that could not be followed (E003).

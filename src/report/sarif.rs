@@ -1,9 +1,9 @@
 //! SARIF 2.1.0, one run, every rule in `tool.driver.rules`, for GitHub code scanning and editors.
 
+use std::collections::HashMap;
 use std::io::{self, Write};
 
-use std::collections::HashMap;
-
+use serde::{Serialize, Serializer};
 use serde_json::{json, Value as Json};
 
 use super::{fingerprint, ReportOptions};
@@ -89,7 +89,7 @@ fn physical_location(sources: &SourceMap, span: Span, tight: bool) -> Json {
 fn result(
     finding: &Finding,
     sources: &SourceMap,
-    hashes: &mut HashMap<FileId, Vec<String>>,
+    hashes: &HashMap<FileId, Vec<String>>,
     suppressed_by: Option<&SuppressedBy>,
 ) -> Json {
     let rule_index = RULES.iter().position(|rule| rule.id == finding.rule);
@@ -112,9 +112,8 @@ fn result(
         .collect();
     let line = sources.start(finding.span).line;
     let fingerprint = hashes
-        .entry(finding.span.file)
-        .or_insert_with(|| fingerprint::line_hashes(&sources.get(finding.span.file).text))
-        .get(line - 1)
+        .get(&finding.span.file)
+        .and_then(|lines| lines.get(line - 1))
         .cloned();
     let mut result = json!({
         "ruleId": finding.rule,
@@ -151,47 +150,91 @@ fn result(
     result
 }
 
+/// The log, with `results` written as they are built: a large scan's results as one JSON tree
+/// would take several times the memory of the whole scan.
+#[derive(Serialize)]
+struct Log<'a> {
+    #[serde(rename = "$schema")]
+    schema: &'static str,
+    version: &'static str,
+    runs: [Run<'a>; 1],
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Run<'a> {
+    tool: Json,
+    original_uri_base_ids: Json,
+    column_kind: &'static str,
+    results: Results<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    automation_details: Option<Json>,
+}
+
+struct Results<'a> {
+    entries: Vec<(&'a Finding, Option<&'a SuppressedBy>)>,
+    sources: &'a SourceMap,
+    /// `primaryLocationLineHash` of every line of each file that has a result.
+    hashes: HashMap<FileId, Vec<String>>,
+}
+
+impl Serialize for Results<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(
+            (self.entries.iter())
+                .map(|&(finding, by)| result(finding, self.sources, &self.hashes, by)),
+        )
+    }
+}
+
 pub fn render(output: &ScanOutput, options: &ReportOptions, out: &mut dyn Write) -> io::Result<()> {
     let sources = &output.sources;
-    let mut hashes = HashMap::new();
     let mut entries: Vec<(&Finding, Option<&SuppressedBy>)> =
         output.findings.iter().map(|f| (f, None)).collect();
     if options.include_suppressed {
         entries.extend(output.suppressed.iter().map(|s| (&s.finding, Some(&s.by))));
         entries.sort_by(|a, b| a.0.sort_key().cmp(&b.0.sort_key()));
     }
-    let results: Vec<Json> = entries
-        .into_iter()
-        .map(|(finding, by)| result(finding, sources, &mut hashes, by))
-        .collect();
-    let mut run = json!({
-        "tool": {
-            "driver": {
-                "name": "aksguard",
-                "version": env!("CARGO_PKG_VERSION"),
-                "semanticVersion": env!("CARGO_PKG_VERSION"),
-                "informationUri": INFORMATION_URI,
-                "rules": RULES.iter().copied().map(rule_descriptor).collect::<Vec<_>>(),
-            }
-        },
-        "originalUriBaseIds": { "%SRCROOT%": { "description": { "text": "The directory aksguard was run from (the repository root in CI)." } } },
-        "columnKind": "unicodeCodePoints",
-        "results": results,
+    let mut hashes = HashMap::new();
+    for (finding, _) in &entries {
+        let file = finding.span.file;
+        hashes
+            .entry(file)
+            .or_insert_with(|| fingerprint::line_hashes(&sources.get(file).text));
+    }
+    let tool = json!({
+        "driver": {
+            "name": "aksguard",
+            "version": env!("CARGO_PKG_VERSION"),
+            "semanticVersion": env!("CARGO_PKG_VERSION"),
+            "informationUri": INFORMATION_URI,
+            "rules": RULES.iter().copied().map(rule_descriptor).collect::<Vec<_>>(),
+        }
     });
-    if let Some(category) = &options.category {
-        // As the upload action does: an id ending in `/` names the category of the analysis.
+    // As the upload action does: an id ending in `/` names the category of the analysis.
+    let automation_details = options.category.as_ref().map(|category| {
         let id = if category.ends_with('/') {
             category.clone()
         } else {
             format!("{category}/")
         };
-        run["automationDetails"] = json!({ "id": id });
-    }
-    let sarif = json!({
-        "$schema": SCHEMA,
-        "version": "2.1.0",
-        "runs": [run],
+        json!({ "id": id })
     });
-    serde_json::to_writer_pretty(&mut *out, &sarif).map_err(io::Error::other)?;
+    let log = Log {
+        schema: SCHEMA,
+        version: "2.1.0",
+        runs: [Run {
+            tool,
+            original_uri_base_ids: json!({ "%SRCROOT%": { "description": { "text": "The directory aksguard was run from (the repository root in CI)." } } }),
+            column_kind: "unicodeCodePoints",
+            results: Results {
+                entries,
+                sources,
+                hashes,
+            },
+            automation_details,
+        }],
+    };
+    serde_json::to_writer_pretty(&mut *out, &log).map_err(io::Error::other)?;
     writeln!(out)
 }

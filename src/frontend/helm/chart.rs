@@ -14,7 +14,7 @@ use crate::source::{FileId, SourceFile, SourceMap, Span};
 use crate::value::{Related, Unknown, UnknownCause, Value, ValueKind};
 
 use super::template::data::{from_value, Struct};
-use super::template::{exec, parse, Engine, Fail, Kind, Named, Origin, Place, Text, Val};
+use super::template::{exec, parse, Engine, Fail, Kind, Named, Origin, Place, Seg, Text, Val};
 
 /// One chart as read from disk, its files numbered in the scan's source map.
 #[derive(Debug)]
@@ -288,7 +288,7 @@ pub fn render(
             Ok(_) if name.ends_with("/NOTES.txt") => {}
             Ok(text) => match parse_yaml(&text.s) {
                 Err((offset, message)) => {
-                    let (span, _, _) = remap_span(&text, offset..offset + 1, true);
+                    let (span, _, _) = remap_span(&Segments::new(&text), offset..offset + 1, true);
                     notes.push(note(
                         span,
                         format!("Helm fails on {name}: its rendering is not YAML ({message}); what it would declare is unknown"),
@@ -1207,12 +1207,7 @@ fn documents_of(
     documents: Vec<Value>,
     sources: &SourceMap,
 ) -> Vec<Document> {
-    let mut segs = text.segs.clone();
-    segs.sort_by_key(|s| (s.range.start, s.range.end));
-    let text = Text {
-        s: text.s.clone(),
-        segs,
-    };
+    let segments = Segments::new(text);
     let ends: Vec<usize> = documents.iter().map(|d| d.span.end as usize).collect();
     let mut out = Vec::new();
     for (i, mut document) in documents.into_iter().enumerate() {
@@ -1225,8 +1220,8 @@ fn documents_of(
         } else {
             ends[i]
         };
-        let skipped = skipped_blocks(&text, start..end, sources);
-        remap(&mut document, &text, 0);
+        let skipped = skipped_blocks(&segments.segs, start..end, sources);
+        remap(&mut document, &segments, 0);
         out.push(Document {
             template: template.to_string(),
             value: document,
@@ -1236,13 +1231,44 @@ fn documents_of(
     out
 }
 
+/// A rendering's segments sorted by where they start, with how far those up to each reach, so
+/// the segments covering a range are found by binary search: a manifest has a value on every
+/// line, and a template's output thousands of segments.
+struct Segments {
+    segs: Vec<Seg>,
+    /// `reach[i]`: the largest end among `segs[..=i]` (so never decreasing).
+    reach: Vec<usize>,
+}
+
+impl Segments {
+    fn new(text: &Text) -> Segments {
+        let mut segs = text.segs.clone();
+        segs.sort_by_key(|s| (s.range.start, s.range.end));
+        let reach = (segs.iter())
+            .scan(0, |reach, s| {
+                *reach = s.range.end.max(*reach);
+                Some(*reach)
+            })
+            .collect();
+        Segments { segs, reach }
+    }
+
+    /// The segments that start before `end`, from the first that ends after `start`: every
+    /// segment overlapping `start..end` is among them.
+    fn around(&self, start: usize, end: usize) -> &[Seg] {
+        let from = self.reach.partition_point(|&reach| reach <= start);
+        let to = self.segs.partition_point(|s| s.range.start < end);
+        &self.segs[from.min(to)..to]
+    }
+}
+
 fn skipped_blocks(
-    text: &Text,
+    segs: &[Seg],
     range: std::ops::Range<usize>,
     sources: &SourceMap,
 ) -> Vec<(Span, Related)> {
     let mut related = Vec::new();
-    for seg in &text.segs {
+    for seg in segs {
         if !seg.range.is_empty() || seg.range.start < range.start || seg.range.start > range.end {
             continue;
         }
@@ -1271,22 +1297,17 @@ fn skipped_blocks(
 /// The origin of rendered range `range`: its span, the action that printed it (for a value
 /// from the values), and the reason when the text stands for an unknown value.
 fn remap_span(
-    text: &Text,
+    segments: &Segments,
     range: std::ops::Range<usize>,
     scalar: bool,
 ) -> (Span, Option<Related>, Option<Rc<str>>) {
-    let segs = &text.segs;
-    let covering: Vec<&super::template::Seg> = segs
-        .iter()
-        .filter(|s| {
-            !s.range.is_empty()
-                && s.range.start < range.end.max(range.start + 1)
-                && s.range.end > range.start
-        })
+    let end = range.end.max(range.start + 1);
+    let covering: Vec<&Seg> = (segments.around(range.start, end).iter())
+        .filter(|s| !s.range.is_empty() && s.range.start < end && s.range.end > range.start)
         .collect();
     // A container is where its first key is; a scalar is what was printed into it.
     let all = covering.clone();
-    let covering: Vec<&super::template::Seg> = if scalar {
+    let covering: Vec<&Seg> = if scalar {
         covering
     } else {
         covering.into_iter().take(1).collect()
@@ -1316,7 +1337,9 @@ fn remap_span(
         }
     }
     let Some(first) = covering.first() else {
-        let before = segs.iter().rev().find(|s| s.range.end <= range.start);
+        // Segments after those `around` gives start at or after `end`, so end after `start`.
+        let to = segments.segs.partition_point(|s| s.range.start < end);
+        let before = (segments.segs[..to].iter().rev()).find(|s| s.range.end <= range.start);
         return (
             before.map_or(Span::default(), |s| origin_span(&s.origin)),
             None,
@@ -1360,9 +1383,9 @@ fn origin_span(origin: &Origin) -> Span {
     }
 }
 
-fn remap(value: &mut Value, text: &Text, depth: usize) {
+fn remap(value: &mut Value, segments: &Segments, depth: usize) {
     let scalar = !matches!(value.kind, ValueKind::List(_) | ValueKind::Object(_));
-    let (span, related, unknown) = remap_span(text, value.span.range(), scalar);
+    let (span, related, unknown) = remap_span(segments, value.span.range(), scalar);
     value.span = span;
     if let Some(related) = related {
         if !value.provenance.contains(&related) {
@@ -1373,11 +1396,11 @@ fn remap(value: &mut Value, text: &Text, depth: usize) {
         return;
     }
     match &mut value.kind {
-        ValueKind::List(items) => items.iter_mut().for_each(|v| remap(v, text, depth + 1)),
+        ValueKind::List(items) => (items.iter_mut()).for_each(|v| remap(v, segments, depth + 1)),
         ValueKind::Object(entries) => {
             for entry in entries {
-                entry.key_span = remap_span(text, entry.key_span.range(), true).0;
-                remap(&mut entry.value, text, depth + 1);
+                entry.key_span = remap_span(segments, entry.key_span.range(), true).0;
+                remap(&mut entry.value, segments, depth + 1);
             }
         }
         ValueKind::String(s) => {
@@ -1403,6 +1426,44 @@ mod tests {
 
     fn show(v: &Val) -> String {
         super::super::template::gofmt::v(v)
+    }
+
+    #[test]
+    fn segments_around_a_range_are_those_a_full_scan_finds() {
+        // Overlapping, nested, empty and out-of-order segments, from a fixed pseudo-random walk.
+        let mut seed = 7u64;
+        let mut next = |bound: usize| {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 33) as usize % bound
+        };
+        for _ in 0..200 {
+            let segs: Vec<Seg> = (0..next(30))
+                .map(|_| {
+                    let start = next(100);
+                    Seg {
+                        range: start..start + next(3) * next(20),
+                        origin: Origin::Action(Span::default()),
+                    }
+                })
+                .collect();
+            let segments = Segments::new(&Text {
+                s: String::new(),
+                segs,
+            });
+            for _ in 0..50 {
+                let (start, end) = (next(110), next(110));
+                let overlaps = |s: &&Seg| s.range.start < end && s.range.end > start;
+                let found: Vec<&Seg> = segments
+                    .around(start, end)
+                    .iter()
+                    .filter(overlaps)
+                    .collect();
+                let all: Vec<&Seg> = segments.segs.iter().filter(overlaps).collect();
+                assert_eq!(found, all, "{start}..{end}");
+            }
+        }
     }
 
     #[test]
