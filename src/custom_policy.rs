@@ -108,7 +108,7 @@ fn policy_context(
 ) -> Context {
     let root = Value::new(
         ValueKind::Object(vec![Entry {
-            key: "parameters".to_string(),
+            key: "parameters".into(),
             key_span: span,
             value: declarations,
         }]),
@@ -202,7 +202,7 @@ fn passed_parameters(properties: &Value, evaluator: &Evaluator) -> Vec<(String, 
                 .value
                 .get_ignore_case("value")
                 .map_or_else(|| entry.value.clone(), |v| v.value.clone());
-            (entry.key.clone(), Supplied { value })
+            (entry.key.to_string(), Supplied { value })
         })
         .collect()
 }

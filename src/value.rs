@@ -84,7 +84,8 @@ pub enum ValueKind {
 /// One key of an object, with the span of the key itself.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Entry {
-    pub key: String,
+    /// Inline up to 24 bytes: nearly every key fits, and a large repository has millions.
+    pub key: compact_str::CompactString,
     pub key_span: Span,
     pub value: Value,
 }
@@ -238,7 +239,7 @@ impl Value {
             ValueKind::Object(entries) => serde_json::Value::Object(
                 entries
                     .iter()
-                    .map(|e| Some((e.key.clone(), e.value.to_json()?)))
+                    .map(|e| Some((e.key.to_string(), e.value.to_json()?)))
                     .collect::<Option<_>>()?,
             ),
             ValueKind::Unknown(_) => return None,

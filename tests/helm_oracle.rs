@@ -19,7 +19,7 @@ fn to_json(value: &Value) -> serde_json::Value {
         ValueKind::Object(entries) => serde_json::Value::Object(
             entries
                 .iter()
-                .map(|e| (e.key.clone(), to_json(&e.value)))
+                .map(|e| (e.key.to_string(), to_json(&e.value)))
                 .collect(),
         ),
     }

@@ -133,7 +133,7 @@ fn equal(value: &Value, json: &Json) -> bool {
             a.len() == b.len()
                 && b.iter().all(|(key, y)| {
                     a.iter()
-                        .find(|e| &e.key == key)
+                        .find(|e| e.key == key)
                         .is_some_and(|e| equal(&e.value, y))
                 })
         }

@@ -6,6 +6,10 @@
 //! closing bracket), because the trees of a large repository are held for the whole scan.
 //! Nesting is bounded, so hostile input ends as a syntax error, not a stack overflow.
 
+use std::borrow::Cow;
+
+use compact_str::CompactString;
+
 use crate::source::{FileId, Span};
 use crate::value::{Entry, Value, ValueKind};
 
@@ -48,7 +52,7 @@ struct Parser<'a> {
     entries: Vec<Entry>,
 }
 
-impl Parser<'_> {
+impl<'a> Parser<'a> {
     fn error(&self, message: &str) -> SyntaxError {
         SyntaxError {
             offset: self.at,
@@ -105,7 +109,7 @@ impl Parser<'_> {
         let kind = match self.peek() {
             Some(b'{') => return self.object(depth),
             Some(b'[') => return self.list(depth),
-            Some(b'"') => ValueKind::String(self.string()?),
+            Some(b'"') => ValueKind::String(self.string()?.into_owned()),
             Some(b'-' | b'0'..=b'9') => self.number()?,
             Some(b't') => self.word("true", ValueKind::Bool(true))?,
             Some(b'f') => self.word("false", ValueKind::Bool(false))?,
@@ -181,16 +185,17 @@ impl Parser<'_> {
     }
 
     /// A string at the cursor (on its opening quote), unescaped.
-    fn string(&mut self) -> Result<String, SyntaxError> {
+    /// A string's content: borrowed from the text when it has no escape (most do).
+    fn string(&mut self) -> Result<Cow<'a, str>, SyntaxError> {
         let start = self.at;
         self.at += 1;
         let body = &self.bytes[self.at..];
         // Most strings have no escape: one scan, one copy.
         match body.iter().position(|&b| b == b'"' || b == b'\\') {
             Some(end) if body[end] == b'"' => {
-                let s = self.text[self.at..self.at + end].to_string();
+                let s = &self.text[self.at..self.at + end];
                 self.at += end + 1;
-                return Ok(s);
+                return Ok(Cow::Borrowed(s));
             }
             Some(_) => {}
             None => {
@@ -209,7 +214,7 @@ impl Parser<'_> {
                 b'"' => {
                     out.push_str(&self.text[run..self.at]);
                     self.at += 1;
-                    return Ok(out);
+                    return Ok(Cow::Owned(out));
                 }
                 b'\\' => {
                     out.push_str(&self.text[run..self.at]);
@@ -353,7 +358,7 @@ impl Parser<'_> {
             self.skip_trivia()?;
             let value = self.value(depth + 1)?;
             self.entries.push(Entry {
-                key,
+                key: CompactString::from(key.as_ref()),
                 key_span,
                 value,
             });

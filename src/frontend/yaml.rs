@@ -496,7 +496,7 @@ impl<'a> Converter<'a> {
                 items.push(MappingItem::Merged(self.merged_entries(value.value)?));
             } else {
                 items.push(MappingItem::Explicit(Entry {
-                    key: key_text(&key.value),
+                    key: key_text(&key.value).into(),
                     key_span: key.value.span,
                     value: value.value,
                 }));
@@ -570,7 +570,7 @@ fn build_entries(items: Vec<MappingItem>) -> Vec<Entry> {
     let mut explicit_last: HashMap<String, usize> = HashMap::new();
     for (index, item) in items.iter().enumerate() {
         if let MappingItem::Explicit(entry) = item {
-            explicit_last.insert(entry.key.clone(), index);
+            explicit_last.insert(entry.key.to_string(), index);
         }
     }
     let mut seen: HashSet<String> = HashSet::new();
@@ -578,14 +578,16 @@ fn build_entries(items: Vec<MappingItem>) -> Vec<Entry> {
     for (index, item) in items.into_iter().enumerate() {
         match item {
             MappingItem::Explicit(entry) => {
-                if explicit_last.get(&entry.key) == Some(&index) {
-                    seen.insert(entry.key.clone());
+                if explicit_last.get(entry.key.as_str()) == Some(&index) {
+                    seen.insert(entry.key.to_string());
                     entries.push(entry);
                 }
             }
             MappingItem::Merged(merged) => {
                 for entry in merged {
-                    if !explicit_last.contains_key(&entry.key) && seen.insert(entry.key.clone()) {
+                    if !explicit_last.contains_key(entry.key.as_str())
+                        && seen.insert(entry.key.to_string())
+                    {
                         entries.push(entry);
                     }
                 }

@@ -225,7 +225,7 @@ fn standalone_policy_model(document: &Document, sources: &SourceMap) -> Model {
         // Only the properties: lowered as the definition they are the properties of.
         wrapped = Value::new(
             ValueKind::Object(vec![crate::value::Entry {
-                key: "properties".to_string(),
+                key: "properties".into(),
                 key_span: document.root.span,
                 value: document.root.clone(),
             }]),

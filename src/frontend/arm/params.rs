@@ -133,7 +133,7 @@ pub fn supplied(
             } else {
                 return None;
             };
-            Some((name.clone(), Supplied { value }))
+            Some((name.to_string(), Supplied { value }))
         })
         .collect();
     (supplied, MissingInput::FileDoesNotSet(display))

@@ -455,7 +455,7 @@ fn passed_parameters(
             } else {
                 return None;
             };
-            Some((parameter.clone(), Supplied { value }))
+            Some((parameter.to_string(), Supplied { value }))
         })
         .collect()
 }

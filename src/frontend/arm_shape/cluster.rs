@@ -176,7 +176,7 @@ pub fn tags(tags: Option<&Value>, header: Span) -> Setting<Tags> {
                 entries: entries
                     .iter()
                     .map(|entry| Tag {
-                        key: entry.key.clone(),
+                        key: entry.key.to_string(),
                         key_span: entry.key_span,
                         value: tag_value(&entry.value),
                     })

@@ -395,7 +395,7 @@ pub fn assignment_parameters(entries: &[crate::value::Entry]) -> Vec<AssignmentP
     entries
         .iter()
         .map(|entry| AssignmentParameter {
-            name: entry.key.clone(),
+            name: entry.key.to_string(),
             name_span: entry.key_span,
             value: entry
                 .value

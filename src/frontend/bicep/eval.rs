@@ -571,7 +571,7 @@ impl<'t, 'a> Eval<'t, 'a> {
                 } => set(
                     &mut entries,
                     Entry {
-                        key: self.template.str(key).to_string(),
+                        key: self.template.str(key).into(),
                         key_span: self.template.span(key_span),
                         value: self.value(value),
                     },
@@ -582,7 +582,7 @@ impl<'t, 'a> Eval<'t, 'a> {
                         Some(text) => set(
                             &mut entries,
                             Entry {
-                                key: text.to_string(),
+                                key: text.into(),
                                 key_span: self.span(key),
                                 value: self.value(value),
                             },
@@ -1143,7 +1143,7 @@ impl<'t, 'a> Eval<'t, 'a> {
                         None => item.clone(),
                     };
                     let entry = Entry {
-                        key: text.to_string(),
+                        key: text.into(),
                         key_span: item.span,
                         value,
                     };

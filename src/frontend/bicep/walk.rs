@@ -407,7 +407,7 @@ impl<'d> Walker<'d> {
                                     entry.value.describe()
                                 ),
                             });
-                            (entry.key.clone(), argument)
+                            (entry.key.to_string(), argument)
                         })
                         .collect(),
                     None => {

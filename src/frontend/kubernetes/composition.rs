@@ -153,7 +153,7 @@ fn named_base(base: &Value, name: &str) -> Value {
     }
     let span = base.span;
     let name_entry = Entry {
-        key: "name".to_string(),
+        key: "name".into(),
         key_span: span,
         value: Value::new(ValueKind::String(name.to_string()), span),
     };
@@ -165,7 +165,7 @@ fn named_base(base: &Value, name: &str) -> Value {
                 }
             }
             None => entries.push(Entry {
-                key: "metadata".to_string(),
+                key: "metadata".into(),
                 key_span: span,
                 value: Value::new(ValueKind::Object(vec![name_entry]), span),
             }),

@@ -399,7 +399,7 @@ fn from_json(json: &serde_json::Value, span: Span, depth: usize) -> Value {
         serde_json::Value::Object(map) => ValueKind::Object(
             map.iter()
                 .map(|(key, value)| Entry {
-                    key: key.clone(),
+                    key: key.clone().into(),
                     key_span: span,
                     value: from_json(value, span, depth + 1),
                 })

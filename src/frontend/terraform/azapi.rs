@@ -41,7 +41,7 @@ pub fn lower_into(
     let mut add = |key: &str, value: Option<Value>| {
         if let Some(value) = value {
             entries.push(Entry {
-                key: key.to_string(),
+                key: key.into(),
                 key_span: value.span,
                 value,
             });
@@ -64,7 +64,7 @@ pub fn lower_into(
     let identity = match block.block("identity") {
         Some(identity) => Some(Value::new(
             ValueKind::Object(vec![Entry {
-                key: "type".to_string(),
+                key: "type".into(),
                 key_span: identity.header,
                 value: identity.attribute("type").map_or_else(
                     || {

@@ -404,7 +404,7 @@ fn from_json(json: &serde_json::Value, at: &Value) -> Value {
         serde_json::Value::Object(map) => ValueKind::Object(
             map.iter()
                 .map(|(key, value)| Entry {
-                    key: key.clone(),
+                    key: key.clone().into(),
                     key_span: at.span,
                     value: from_json(value, at),
                 })

@@ -508,7 +508,7 @@ impl<'s, 'a> Evaluator<'s, 'a> {
                 })
             };
             evaluated.attributes.push(EvalAttribute {
-                name: entry.key.clone(),
+                name: entry.key.to_string(),
                 span,
                 value,
                 encoded: None,
@@ -647,7 +647,7 @@ impl<'s, 'a> Evaluator<'s, 'a> {
                     }
                     entries.retain(|e: &Entry| e.key != key);
                     entries.push(Entry {
-                        key,
+                        key: key.into(),
                         key_span,
                         value,
                     });
@@ -1001,7 +1001,7 @@ impl<'s, 'a> Evaluator<'s, 'a> {
                             return self.type_error(span, &format!("duplicate key \"{key}\""))
                         }
                         None => entries.push(Entry {
-                            key,
+                            key: key.into(),
                             key_span: key_value.span,
                             value: if for_expr.grouping {
                                 Value::new(ValueKind::List(vec![value]), span)
@@ -1236,7 +1236,7 @@ impl<'s, 'a> Evaluator<'s, 'a> {
             bindings: Rc::new(
                 entries
                     .iter()
-                    .map(|e| (e.key.clone(), e.value.clone()))
+                    .map(|e| (e.key.to_string(), e.value.clone()))
                     .collect(),
             ),
             only_bindings: true,
@@ -1518,7 +1518,7 @@ pub fn for_each_elements(value: &Value) -> Result<Vec<(Value, Value)>, Value> {
             .iter()
             .map(|e| {
                 (
-                    Value::new(ValueKind::String(e.key.clone()), e.key_span),
+                    Value::new(ValueKind::String(e.key.to_string()), e.key_span),
                     with_provenance(e.value.clone(), &value.provenance),
                 )
             })
@@ -1625,7 +1625,7 @@ fn object(entries: Vec<(&str, Value)>, span: Span, provenance: Vec<Related>) -> 
             entries
                 .into_iter()
                 .map(|(key, value)| Entry {
-                    key: key.to_string(),
+                    key: key.into(),
                     key_span: value.span,
                     value,
                 })

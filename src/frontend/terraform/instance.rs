@@ -276,7 +276,7 @@ impl<'m, 'a> Instantiator<'m, 'a> {
                             let each = instance.bindings.iter().find(|(n, _)| *n == "each")?;
                             let key = each.1.get("key")?.value.as_str()?.to_string();
                             Some(Entry {
-                                key,
+                                key: key.into(),
                                 key_span: call.header,
                                 value,
                             })
@@ -330,7 +330,7 @@ impl<'m, 'a> Instantiator<'m, 'a> {
             .outputs
             .iter()
             .map(|(name, expr)| Entry {
-                key: name.clone(),
+                key: name.clone().into(),
                 key_span: call.header,
                 value: callee_evaluator.expr_any(*expr),
             })
@@ -607,7 +607,7 @@ fn object(entries: &[(&str, Value)], span: Span) -> Value {
             entries
                 .iter()
                 .map(|(key, value)| Entry {
-                    key: key.to_string(),
+                    key: (*key).into(),
                     key_span: value.span,
                     value: value.clone(),
                 })

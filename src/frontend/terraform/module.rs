@@ -213,7 +213,7 @@ impl<'a> ModuleDir<'a> {
                             .get("default")
                             .map(|d| (d.key_span, Expr::Json(&d.value)));
                         self.variables.insert(
-                            variable.key.clone(),
+                            variable.key.to_string(),
                             VariableDecl {
                                 header: variable.key_span,
                                 default,
@@ -224,14 +224,14 @@ impl<'a> ModuleDir<'a> {
                 "locals" => {
                     for local in named {
                         self.locals
-                            .insert(local.key.clone(), Expr::Json(&local.value));
+                            .insert(local.key.to_string(), Expr::Json(&local.value));
                     }
                 }
                 "output" => {
                     for output in named {
                         if let Some(value) = output.value.get("value") {
                             self.outputs
-                                .insert(output.key.clone(), Expr::Json(&value.value));
+                                .insert(output.key.to_string(), Expr::Json(&value.value));
                         }
                     }
                 }
@@ -241,8 +241,8 @@ impl<'a> ModuleDir<'a> {
                             let attribute =
                                 |name: &str| resource.value.get(name).map(|e| Expr::Json(&e.value));
                             self.resources.push(ResourceDecl {
-                                resource_type: by_type.key.clone(),
-                                name: resource.key.clone(),
+                                resource_type: by_type.key.to_string(),
+                                name: resource.key.to_string(),
                                 block: BlockSyntax::Json {
                                     ident: "resource",
                                     labels: [&by_type.key, &resource.key],
@@ -258,7 +258,7 @@ impl<'a> ModuleDir<'a> {
                 "module" => {
                     for module in named {
                         let mut call = ModuleCall {
-                            name: module.key.clone(),
+                            name: module.key.to_string(),
                             header: module.key_span,
                             source: None,
                             arguments: Vec::new(),

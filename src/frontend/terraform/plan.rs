@@ -357,7 +357,7 @@ fn block_of(ident: &str, labels: Vec<String>, header: Span, body: &Value) -> Eva
             }
             None if is_empty_block_list(&entry.value) => {}
             None => attributes.push(EvalAttribute {
-                name: entry.key.clone(),
+                name: entry.key.to_string(),
                 span: entry.key_span,
                 value: entry.value.clone(),
                 encoded: None,

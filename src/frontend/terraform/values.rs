@@ -330,7 +330,7 @@ fn type_of(value: &Value, depth: u32) -> Type {
         ValueKind::Object(entries) => {
             let mut attributes: Vec<(String, Type)> = entries
                 .iter()
-                .map(|e| (e.key.clone(), type_of(&e.value, depth + 1)))
+                .map(|e| (e.key.to_string(), type_of(&e.value, depth + 1)))
                 .collect();
             attributes.sort_by(|a, b| a.0.cmp(&b.0));
             Type::Object(attributes)

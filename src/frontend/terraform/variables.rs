@@ -144,7 +144,7 @@ fn assignments(file: TfvarsFile, sources: &SourceMap) -> Vec<(String, Span, Valu
                 .iter()
                 .map(|entry| {
                     let value = evaluator.expr_any(Expr::Json(&entry.value));
-                    (entry.key.clone(), entry.key_span, value)
+                    (entry.key.to_string(), entry.key_span, value)
                 })
                 .collect()
         }

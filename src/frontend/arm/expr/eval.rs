@@ -94,7 +94,7 @@ impl Context {
                     .iter()
                     .position(|(name, _)| name.eq_ignore_ascii_case(&entry.key));
                 Parameter {
-                    name: entry.key.clone(),
+                    name: entry.key.to_string(),
                     declaration: entry.value.clone(),
                     supplied: position.map(|p| supplied.swap_remove(p).1),
                     slot: Lazy::default(),
@@ -104,7 +104,7 @@ impl Context {
         let mut variables: Vec<Variable> = section(template, "variables")
             .filter(|entry| !entry.key.eq_ignore_ascii_case("copy"))
             .map(|entry| Variable {
-                name: entry.key.clone(),
+                name: entry.key.to_string(),
                 raw: entry.value.clone(),
                 copy_loop: false,
                 slot: Lazy::default(),
@@ -214,7 +214,7 @@ impl<'c> Evaluator<'c> {
                             continue;
                         };
                         out.push(Entry {
-                            key: name.to_string(),
+                            key: name.into(),
                             key_span: copy.span,
                             value: self.property_copy(name, copy),
                         });
@@ -646,7 +646,7 @@ fn provider_path(resource_type: &str, names: &[&str]) -> Option<String> {
 /// own location; everything else about the deployment is known only when it runs.
 fn deployment_object(uri: &str, call_text: &str, span: Span) -> Value {
     let entry = |key: &str, value: Value| Entry {
-        key: key.to_string(),
+        key: key.into(),
         key_span: span,
         value,
     };

@@ -498,7 +498,7 @@ fn create_object(args: &[Value], span: Span) -> Value {
         };
         entries.retain(|e| !e.key.eq_ignore_ascii_case(key));
         entries.push(Entry {
-            key: key.to_string(),
+            key: key.into(),
             key_span: pair[0].span,
             value: pair[1].clone(),
         });
@@ -635,12 +635,12 @@ fn items(value: &Value, span: Span) -> Value {
             new(
                 ValueKind::Object(vec![
                     Entry {
-                        key: "key".to_string(),
+                        key: "key".into(),
                         key_span: e.key_span,
                         value: string(e.key.clone(), e.key_span),
                     },
                     Entry {
-                        key: "value".to_string(),
+                        key: "value".into(),
                         key_span: e.key_span,
                         value: e.value.clone(),
                     },

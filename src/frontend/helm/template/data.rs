@@ -372,7 +372,7 @@ pub fn from_value(value: &Value) -> Val {
         ValueKind::Object(entries) => {
             let mut map = BTreeMap::new();
             for entry in entries {
-                map.insert(entry.key.clone(), from_value(&entry.value));
+                map.insert(entry.key.to_string(), from_value(&entry.value));
             }
             Kind::Map(Rc::new(RefCell::new(map)))
         }

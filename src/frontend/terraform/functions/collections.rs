@@ -333,7 +333,7 @@ pub fn keys(call: &Call) -> Result {
     call.list_value(
         entries
             .into_iter()
-            .map(|e| Value::new(ValueKind::String(e.key.clone()), e.key_span))
+            .map(|e| Value::new(ValueKind::String(e.key.to_string()), e.key_span))
             .collect(),
     )
 }
@@ -568,7 +568,7 @@ pub fn transpose(call: &Call) -> Result {
             let Some(key) = to_string(item) else {
                 return Err(call.error("the map's values must be lists of strings"));
             };
-            let value = Value::new(ValueKind::String(entry.key.clone()), entry.key_span);
+            let value = Value::new(ValueKind::String(entry.key.to_string()), entry.key_span);
             match result.iter_mut().find(|(k, _)| *k == key) {
                 Some((_, values)) => values.push(value),
                 None => result.push((key, vec![value])),
@@ -580,7 +580,7 @@ pub fn transpose(call: &Call) -> Result {
         result
             .into_iter()
             .map(|(key, values)| Entry {
-                key,
+                key: key.into(),
                 key_span: call.span,
                 value: Value::new(ValueKind::List(values), call.span),
             })
@@ -609,7 +609,7 @@ pub fn zipmap(call: &Call) -> Result {
         };
         entries.retain(|e| e.key != text);
         entries.push(Entry {
-            key: text,
+            key: text.into(),
             key_span: key.span,
             value: value.clone(),
         });

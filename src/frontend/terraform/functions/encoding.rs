@@ -135,7 +135,7 @@ pub fn csvdecode(call: &Call) -> Result {
             .iter()
             .zip(row)
             .map(|(key, value)| Entry {
-                key: key.clone(),
+                key: key.clone().into(),
                 key_span: call.span,
                 value: call.string_item(value),
             })
@@ -248,7 +248,7 @@ fn from_json(call: &Call, json: &serde_json::Value) -> Value {
         serde_json::Value::Object(map) => ValueKind::Object(
             map.iter()
                 .map(|(key, value)| Entry {
-                    key: key.clone(),
+                    key: key.clone().into(),
                     key_span: call.span,
                     value: from_json(call, value),
                 })

@@ -345,7 +345,7 @@ fn match_value(call: &Call, re: &regex::Regex, captures: &regex::Captures) -> Pa
             .iter()
             .enumerate()
             .map(|(i, name)| Entry {
-                key: name.unwrap_or_default().to_string(),
+                key: name.unwrap_or_default().into(),
                 key_span: call.span,
                 value: text(i + 1),
             })

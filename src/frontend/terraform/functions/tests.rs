@@ -26,7 +26,7 @@ fn obj(pairs: &[(&str, Value)]) -> Value {
             pairs
                 .iter()
                 .map(|(k, v)| Entry {
-                    key: k.to_string(),
+                    key: (*k).into(),
                     key_span: span(),
                     value: v.clone(),
                 })

@@ -117,7 +117,7 @@ fn decode(call: &Call, text: &str) -> Result {
                 Some(k) => {
                     entries.retain(|e| e.key != k);
                     entries.push(Entry {
-                        key: k,
+                        key: k.into(),
                         key_span: call.span,
                         value: node,
                     });
