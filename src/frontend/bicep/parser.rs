@@ -790,11 +790,51 @@ impl<'t> Parser<'t> {
         if let Some(value) = self.lone_value() {
             return Ok(value);
         }
-        let start = self.peek().start();
-        self.enter(start)?;
-        let result = self.ternary();
+        let token = *self.peek();
+        self.enter(token.start())?;
+        let result = match token.tok {
+            Tok::Punct(Punct::Bang | Punct::Minus | Punct::Plus) => self.ternary(),
+            // What `ternary` would do through `binary`, `unary` and `postfix` (each of which
+            // starts with the value), but without passing the value up through each when
+            // nothing follows it: most values that are not a lone literal or name are an
+            // object, an array or a call with nothing after them.
+            _ => self.primary().and_then(|value| {
+                // As `postfix` does first.
+                self.skip_insignificant();
+                if self.value_ends_here() {
+                    Ok(value)
+                } else {
+                    self.postfix_rest(value)
+                        .and_then(|value| self.binary_rest(0, value))
+                        .and_then(|value| self.ternary_rest(value))
+                }
+            }),
+        };
         self.leave();
         result
+    }
+
+    /// Whether the next token (past any newlines) is one that no suffix, operator, call or
+    /// lambda starts with: a value just parsed is then the whole expression.
+    fn value_ends_here(&self) -> bool {
+        let mut next = self.pos;
+        while self.tokens[next].tok == Tok::Newline {
+            next += 1;
+        }
+        matches!(
+            self.tokens[next].tok,
+            Tok::Punct(
+                Punct::Comma
+                    | Punct::CloseParen
+                    | Punct::CloseBracket
+                    | Punct::CloseBrace
+                    | Punct::Colon
+            ) | Tok::Eof
+                | Tok::Ident
+                | Tok::Str
+                | Tok::StrStart
+                | Tok::Int
+        )
     }
 
     /// A literal or a name that is the whole expression (most property values and arguments),
@@ -810,28 +850,11 @@ impl<'t> Parser<'t> {
             return None;
         }
         // Not `Eof`, so a token follows; the list ends with `Eof`.
-        let mut next = self.pos + 1;
-        while self.tokens[next].tok == Tok::Newline {
-            next += 1;
-        }
-        let ends = matches!(
-            self.tokens[next].tok,
-            Tok::Punct(
-                Punct::Comma
-                    | Punct::CloseParen
-                    | Punct::CloseBracket
-                    | Punct::CloseBrace
-                    | Punct::Colon
-            ) | Tok::Eof
-                | Tok::Ident
-                | Tok::Str
-                | Tok::StrStart
-                | Tok::Int
-        );
-        if !ends {
+        self.pos += 1;
+        if !self.value_ends_here() {
+            self.pos -= 1;
             return None;
         }
-        self.pos += 1;
         let span = token.start()..token.end();
         let kind = match token.tok {
             Tok::Int => ExprKind::Int(self.number(token)),
@@ -864,6 +887,11 @@ impl<'t> Parser<'t> {
 
     fn ternary(&mut self) -> Parsed<Expr> {
         let condition = self.binary(0)?;
+        self.ternary_rest(condition)
+    }
+
+    /// The rest of a conditional expression after its condition, if it is one.
+    fn ternary_rest(&mut self, condition: Expr) -> Parsed<Expr> {
         if !self.continues_with(Punct::Question) {
             return Ok(condition);
         }
@@ -922,7 +950,12 @@ impl<'t> Parser<'t> {
 
     /// Binary operators by precedence climbing: operators binding at least `min` here.
     fn binary(&mut self, min: usize) -> Parsed<Expr> {
-        let mut left = self.unary()?;
+        let left = self.unary()?;
+        self.binary_rest(min, left)
+    }
+
+    /// The operators binding at least `min` after `left`, with their right sides.
+    fn binary_rest(&mut self, min: usize, mut left: Expr) -> Parsed<Expr> {
         loop {
             let Some((op, precedence)) = self.binary_operator() else {
                 return Ok(left);
@@ -971,7 +1004,12 @@ impl<'t> Parser<'t> {
     }
 
     fn postfix(&mut self) -> Parsed<Expr> {
-        let mut expr = self.primary()?;
+        let expr = self.primary()?;
+        self.postfix_rest(expr)
+    }
+
+    /// The suffixes after `expr`: properties, indexes, calls of members, `::child` and `!`.
+    fn postfix_rest(&mut self, mut expr: Expr) -> Parsed<Expr> {
         let start = expr.span.start;
         let mut steps = 0usize;
         loop {
