@@ -5,7 +5,7 @@
 //! with `?`, `:`, `??`, `&&` or `||` continues the expression above it, as the compiler allows.
 //! Nesting is bounded by [`MAX_DEPTH`]: deeper input is an error, never a stack overflow.
 use super::ast::*;
-use super::lexer::{lex, Punct, Tok, Token};
+use super::lexer::{lex, Punct, Tok, Token, PLAIN};
 use crate::frontend::SyntaxError;
 
 /// Deepest nesting of expressions and types accepted.
@@ -19,7 +19,7 @@ pub fn parse(text: &str) -> Result<Program, SyntaxError> {
         strings: lexed.strings,
         pos: 0,
         depth: 0,
-        newline_modes: vec![true],
+        newlines: true,
         expr_stack: Vec::new(),
         array_stack: Vec::new(),
         object_stack: Vec::new(),
@@ -34,8 +34,9 @@ struct Parser<'t> {
     strings: Vec<Text>,
     pos: usize,
     depth: usize,
-    /// Whether newlines are tokens at the current bracket level (false inside parentheses).
-    newline_modes: Vec<bool>,
+    /// Whether newlines are tokens at the current bracket level (false inside parentheses);
+    /// each bracket sets it for its inside and puts back the outside's at its end.
+    newlines: bool,
     /// The items of the lists being parsed, innermost last: a list is gathered here and moved
     /// out whole at its end, in one allocation of its size rather than a growing vector each.
     expr_stack: Vec<Expr>,
@@ -46,14 +47,31 @@ struct Parser<'t> {
 type Parsed<T> = Result<T, SyntaxError>;
 
 impl<'t> Parser<'t> {
-    /// The contents of string token `index`, moved into the tree: each string token is consumed
+    /// The contents of string token `token`, moved into the tree: each string token is consumed
     /// once (lookahead only looks at token kinds).
-    fn take_string(&mut self, index: usize) -> Text {
-        std::mem::replace(&mut self.strings[index], Text::Source(0..0))
+    fn take_string(&mut self, token: Token) -> Text {
+        match token.string {
+            PLAIN => Text::Source(token.plain_content()),
+            index => std::mem::replace(&mut self.strings[index as usize], Text::Source(0..0)),
+        }
+    }
+
+    fn string_is_empty(&self, token: Token) -> bool {
+        match token.string {
+            PLAIN => token.plain_content().is_empty(),
+            index => self.strings[index as usize].is_empty(),
+        }
+    }
+
+    /// The value of an `Int` token (a run of digits, which always reads as a number).
+    fn number(&self, token: Token) -> f64 {
+        self.text[token.start()..token.end()]
+            .parse()
+            .unwrap_or(f64::INFINITY)
     }
 
     fn newlines_significant(&self) -> bool {
-        *self.newline_modes.last().unwrap_or(&true)
+        self.newlines
     }
 
     /// Skip newline tokens when they are not significant here.
@@ -101,7 +119,7 @@ impl<'t> Parser<'t> {
 
     fn at_word(&mut self, word: &str) -> bool {
         let token = *self.peek();
-        token.tok == Tok::Ident && &self.text[token.start..token.end] == word
+        token.tok == Tok::Ident && &self.text[token.start()..token.end()] == word
     }
 
     fn eat_punct(&mut self, punct: Punct) -> bool {
@@ -133,7 +151,7 @@ impl<'t> Parser<'t> {
         match token.tok {
             Tok::Eof => "the end of the file".to_string(),
             Tok::Newline => "the end of the line".to_string(),
-            _ => format!("`{}`", &self.text[token.start..token.end]),
+            _ => format!("`{}`", &self.text[token.start()..token.end()]),
         }
     }
 
@@ -148,7 +166,7 @@ impl<'t> Parser<'t> {
             Ok(token)
         } else {
             self.error(
-                token.start,
+                token.start(),
                 format!(
                     "expected `{}`, found {}",
                     punct.text(),
@@ -162,13 +180,13 @@ impl<'t> Parser<'t> {
         let token = *self.peek();
         if token.tok != Tok::Ident {
             return self.error(
-                token.start,
+                token.start(),
                 format!("expected {what}, found {}", self.describe(&token)),
             );
         }
         self.next();
         Ok(Name {
-            span: token.start..token.end,
+            span: token.start()..token.end(),
         })
     }
 
@@ -192,7 +210,7 @@ impl<'t> Parser<'t> {
         while i > 0 {
             i -= 1;
             if self.tokens[i].tok != Tok::Newline {
-                return self.tokens[i].end;
+                return self.tokens[i].end();
             }
         }
         0
@@ -208,7 +226,7 @@ impl<'t> Parser<'t> {
             }
             Tok::Eof => Ok(()),
             _ => self.error(
-                token.start,
+                token.start(),
                 format!(
                     "expected the end of the line, found {}",
                     self.describe(&token)
@@ -256,7 +274,7 @@ impl<'t> Parser<'t> {
         let word = |token: &Token| {
             token.tok == Tok::Ident
                 && !matches!(
-                    &self.text[token.start..token.end],
+                    &self.text[token.start()..token.end()],
                     "true" | "false" | "null"
                 )
         };
@@ -273,7 +291,7 @@ impl<'t> Parser<'t> {
             return false;
         }
         i += 1;
-        if matches!(tokens[i].tok, Tok::Str(_) | Tok::Int(_)) {
+        if matches!(tokens[i].tok, Tok::Str | Tok::Int) {
             i += 1;
         }
         if tokens[i].tok != Tok::Punct(Punct::CloseParen) {
@@ -291,7 +309,7 @@ impl<'t> Parser<'t> {
     fn statement(&mut self) -> Parsed<Statement> {
         self.skip_decorators()?;
         let keyword = *self.peek();
-        let start = keyword.start;
+        let start = keyword.start();
         if keyword.tok != Tok::Ident {
             return self.error(
                 start,
@@ -302,7 +320,7 @@ impl<'t> Parser<'t> {
             );
         }
         let text = self.text;
-        let word = &text[keyword.start..keyword.end];
+        let word = &text[keyword.start()..keyword.end()];
         self.next();
         let kind = match word {
             "targetScope" => {
@@ -437,7 +455,7 @@ impl<'t> Parser<'t> {
                 Tok::Punct(Punct::OpenBrace | Punct::OpenBracket | Punct::OpenParen) => depth += 1,
                 Tok::Punct(Punct::CloseBrace | Punct::CloseBracket | Punct::CloseParen) => {
                     if depth == 0 {
-                        return self.error(token.start, "unbalanced bracket");
+                        return self.error(token.start(), "unbalanced bracket");
                     }
                     depth -= 1
                 }
@@ -450,16 +468,16 @@ impl<'t> Parser<'t> {
     fn string_literal(&mut self, what: &str) -> Parsed<Expr> {
         let token = *self.peek();
         match token.tok {
-            Tok::Str(value) => {
+            Tok::Str => {
                 self.next();
                 Ok(Expr {
-                    kind: ExprKind::Str(self.take_string(value)),
-                    span: token.start..token.end,
+                    kind: ExprKind::Str(self.take_string(token)),
+                    span: token.start()..token.end(),
                 })
             }
-            Tok::StrStart(_) => self.primary(),
+            Tok::StrStart => self.primary(),
             _ => self.error(
-                token.start,
+                token.start(),
                 format!(
                     "expected {what} (a string), found {}",
                     self.describe(&token)
@@ -493,12 +511,12 @@ impl<'t> Parser<'t> {
     }
 
     fn condition(&mut self) -> Parsed<Expr> {
-        let start = self.next().start;
+        let start = self.next().start();
         self.enter(start)?;
         self.expect_punct(Punct::OpenParen)?;
-        self.newline_modes.push(false);
+        let newlines_outside = std::mem::replace(&mut self.newlines, false);
         let condition = self.expression();
-        self.newline_modes.pop();
+        self.newlines = newlines_outside;
         let condition = condition?;
         self.expect_punct(Punct::CloseParen)?;
         let body = self.expression()?;
@@ -515,7 +533,7 @@ impl<'t> Parser<'t> {
     fn function(&mut self) -> Parsed<StatementKind> {
         let name = self.name("a function name")?;
         self.expect_punct(Punct::OpenParen)?;
-        self.newline_modes.push(false);
+        let newlines_outside = std::mem::replace(&mut self.newlines, false);
         let mut parameters = Vec::new();
         let result = (|| {
             while !self.at_punct(Punct::CloseParen) {
@@ -527,7 +545,7 @@ impl<'t> Parser<'t> {
             }
             Ok(())
         })();
-        self.newline_modes.pop();
+        self.newlines = newlines_outside;
         result?;
         self.expect_punct(Punct::CloseParen)?;
         self.type_expression()?;
@@ -544,7 +562,7 @@ impl<'t> Parser<'t> {
         let mut names = Vec::new();
         if self.at_punct(Punct::OpenBrace) {
             self.next();
-            self.newline_modes.push(true);
+            let newlines_outside = std::mem::replace(&mut self.newlines, true);
             let result = (|| loop {
                 self.skip_separators();
                 if self.at_punct(Punct::CloseBrace) {
@@ -557,13 +575,13 @@ impl<'t> Parser<'t> {
                 names.push(name);
                 self.item_end(Punct::CloseBrace)?;
             })();
-            self.newline_modes.pop();
+            self.newlines = newlines_outside;
             result?;
             self.expect_punct(Punct::CloseBrace)?;
         } else if self.eat_punct(Punct::Star) {
             if !self.eat_word("as") {
                 let token = *self.peek();
-                return self.error(token.start, "expected `as` after `import *`");
+                return self.error(token.start(), "expected `as` after `import *`");
             }
             names.push(self.name("a namespace name")?);
         } else {
@@ -582,7 +600,7 @@ impl<'t> Parser<'t> {
     // ---- types ------------------------------------------------------------------------------
 
     fn type_expression(&mut self) -> Parsed<TypeExpr> {
-        let start = self.tokens[self.pos].start;
+        let start = self.tokens[self.pos].start();
         self.enter(start)?;
         // A union may be written one member a line, each after a `|`.
         if self.continues_with(Punct::Pipe) {
@@ -616,10 +634,10 @@ impl<'t> Parser<'t> {
                     let inner = *self.peek();
                     match inner.tok {
                         Tok::Punct(Punct::CloseBracket) => {}
-                        Tok::Punct(Punct::Star) | Tok::Int(_) => {
+                        Tok::Punct(Punct::Star) | Tok::Int => {
                             self.next();
                         }
-                        _ => return self.error(inner.start, "expected `]` in an array type"),
+                        _ => return self.error(inner.start(), "expected `]` in an array type"),
                     }
                     self.expect_punct(Punct::CloseBracket)?;
                     nullable = false;
@@ -638,9 +656,9 @@ impl<'t> Parser<'t> {
         let token = *self.peek();
         match &token.tok {
             Tok::Ident => {
-                let word = &self.text[token.start..token.end];
+                let word = &self.text[token.start()..token.end()];
                 self.next();
-                if word == "resource" && matches!(self.peek().tok, Tok::Str(_)) {
+                if word == "resource" && matches!(self.peek().tok, Tok::Str) {
                     self.next();
                     return Ok(false);
                 }
@@ -649,7 +667,7 @@ impl<'t> Parser<'t> {
                 }
                 if self.tokens[self.pos].tok == Tok::Punct(Punct::Less) {
                     self.pos += 1;
-                    self.newline_modes.push(false);
+                    let newlines_outside = std::mem::replace(&mut self.newlines, false);
                     let result = (|| {
                         loop {
                             self.type_expression()?;
@@ -659,12 +677,12 @@ impl<'t> Parser<'t> {
                         }
                         self.expect_punct(Punct::Greater).map(|_| ())
                     })();
-                    self.newline_modes.pop();
+                    self.newlines = newlines_outside;
                     result?;
                 }
                 Ok(false)
             }
-            Tok::Str(_) | Tok::Int(_) => {
+            Tok::Str | Tok::Int => {
                 self.next();
                 Ok(false)
             }
@@ -674,25 +692,25 @@ impl<'t> Parser<'t> {
             }
             Tok::Punct(Punct::OpenParen) => {
                 self.next();
-                self.newline_modes.push(false);
+                let newlines_outside = std::mem::replace(&mut self.newlines, false);
                 let inner = self.type_expression();
-                self.newline_modes.pop();
+                self.newlines = newlines_outside;
                 let inner = inner?;
                 self.expect_punct(Punct::CloseParen)?;
                 Ok(inner.nullable)
             }
             Tok::Punct(Punct::OpenBrace) => {
                 self.next();
-                self.newline_modes.push(true);
+                let newlines_outside = std::mem::replace(&mut self.newlines, true);
                 let result = self.object_type_members();
-                self.newline_modes.pop();
+                self.newlines = newlines_outside;
                 result?;
                 self.expect_punct(Punct::CloseBrace)?;
                 Ok(false)
             }
             Tok::Punct(Punct::OpenBracket) => {
                 self.next();
-                self.newline_modes.push(true);
+                let newlines_outside = std::mem::replace(&mut self.newlines, true);
                 let result = (|| loop {
                     self.skip_separators();
                     if self.at_punct(Punct::CloseBracket) {
@@ -702,13 +720,13 @@ impl<'t> Parser<'t> {
                     self.type_expression()?;
                     self.item_end(Punct::CloseBracket)?;
                 })();
-                self.newline_modes.pop();
+                self.newlines = newlines_outside;
                 result?;
                 self.expect_punct(Punct::CloseBracket)?;
                 Ok(false)
             }
             _ => self.error(
-                token.start,
+                token.start(),
                 format!("expected a type, found {}", self.describe(&token)),
             ),
         }
@@ -723,12 +741,12 @@ impl<'t> Parser<'t> {
             self.skip_decorators()?;
             let key = *self.peek();
             match key.tok {
-                Tok::Ident | Tok::Str(_) | Tok::Punct(Punct::Star) => {
+                Tok::Ident | Tok::Str | Tok::Punct(Punct::Star) => {
                     self.next();
                 }
                 _ => {
                     return self.error(
-                        key.start,
+                        key.start(),
                         format!("expected a property name, found {}", self.describe(&key)),
                     )
                 }
@@ -756,7 +774,7 @@ impl<'t> Parser<'t> {
             Tok::Newline | Tok::Punct(Punct::Comma) => Ok(()),
             Tok::Punct(p) if p == close => Ok(()),
             _ => self.error(
-                token.start,
+                token.start(),
                 format!(
                     "expected `,`, a new line or `{}`, found {}",
                     close.text(),
@@ -772,11 +790,51 @@ impl<'t> Parser<'t> {
         if let Some(value) = self.lone_value() {
             return Ok(value);
         }
-        let start = self.peek().start;
-        self.enter(start)?;
-        let result = self.ternary();
+        let token = *self.peek();
+        self.enter(token.start())?;
+        let result = match token.tok {
+            Tok::Punct(Punct::Bang | Punct::Minus | Punct::Plus) => self.ternary(),
+            // What `ternary` would do through `binary`, `unary` and `postfix` (each of which
+            // starts with the value), but without passing the value up through each when
+            // nothing follows it: most values that are not a lone literal or name are an
+            // object, an array or a call with nothing after them.
+            _ => self.primary().and_then(|value| {
+                // As `postfix` does first.
+                self.skip_insignificant();
+                if self.value_ends_here() {
+                    Ok(value)
+                } else {
+                    self.postfix_rest(value)
+                        .and_then(|value| self.binary_rest(0, value))
+                        .and_then(|value| self.ternary_rest(value))
+                }
+            }),
+        };
         self.leave();
         result
+    }
+
+    /// Whether the next token (past any newlines) is one that no suffix, operator, call or
+    /// lambda starts with: a value just parsed is then the whole expression.
+    fn value_ends_here(&self) -> bool {
+        let mut next = self.pos;
+        while self.tokens[next].tok == Tok::Newline {
+            next += 1;
+        }
+        matches!(
+            self.tokens[next].tok,
+            Tok::Punct(
+                Punct::Comma
+                    | Punct::CloseParen
+                    | Punct::CloseBracket
+                    | Punct::CloseBrace
+                    | Punct::Colon
+            ) | Tok::Eof
+                | Tok::Ident
+                | Tok::Str
+                | Tok::StrStart
+                | Tok::Int
+        )
     }
 
     /// A literal or a name that is the whole expression (most property values and arguments),
@@ -788,37 +846,20 @@ impl<'t> Parser<'t> {
             return None;
         }
         let token = *self.peek();
-        if !matches!(token.tok, Tok::Int(_) | Tok::Str(_) | Tok::Ident) {
+        if !matches!(token.tok, Tok::Int | Tok::Str | Tok::Ident) {
             return None;
         }
         // Not `Eof`, so a token follows; the list ends with `Eof`.
-        let mut next = self.pos + 1;
-        while self.tokens[next].tok == Tok::Newline {
-            next += 1;
-        }
-        let ends = matches!(
-            self.tokens[next].tok,
-            Tok::Punct(
-                Punct::Comma
-                    | Punct::CloseParen
-                    | Punct::CloseBracket
-                    | Punct::CloseBrace
-                    | Punct::Colon
-            ) | Tok::Eof
-                | Tok::Ident
-                | Tok::Str(_)
-                | Tok::StrStart(_)
-                | Tok::Int(_)
-        );
-        if !ends {
+        self.pos += 1;
+        if !self.value_ends_here() {
+            self.pos -= 1;
             return None;
         }
-        self.pos += 1;
-        let span = token.start..token.end;
+        let span = token.start()..token.end();
         let kind = match token.tok {
-            Tok::Int(n) => ExprKind::Int(n),
-            Tok::Str(s) => ExprKind::Str(self.take_string(s)),
-            _ => match &self.text[token.start..token.end] {
+            Tok::Int => ExprKind::Int(self.number(token)),
+            Tok::Str => ExprKind::Str(self.take_string(token)),
+            _ => match &self.text[token.start()..token.end()] {
                 "true" => ExprKind::Bool(true),
                 "false" => ExprKind::Bool(false),
                 "null" => ExprKind::Null,
@@ -846,6 +887,11 @@ impl<'t> Parser<'t> {
 
     fn ternary(&mut self) -> Parsed<Expr> {
         let condition = self.binary(0)?;
+        self.ternary_rest(condition)
+    }
+
+    /// The rest of a conditional expression after its condition, if it is one.
+    fn ternary_rest(&mut self, condition: Expr) -> Parsed<Expr> {
         if !self.continues_with(Punct::Question) {
             return Ok(condition);
         }
@@ -854,7 +900,7 @@ impl<'t> Parser<'t> {
         if !self.continues_with(Punct::Colon) {
             let token = *self.peek();
             return self.error(
-                token.start,
+                token.start(),
                 format!(
                     "expected `:` in a conditional expression, found {}",
                     self.describe(&token)
@@ -904,7 +950,12 @@ impl<'t> Parser<'t> {
 
     /// Binary operators by precedence climbing: operators binding at least `min` here.
     fn binary(&mut self, min: usize) -> Parsed<Expr> {
-        let mut left = self.unary()?;
+        let left = self.unary()?;
+        self.binary_rest(min, left)
+    }
+
+    /// The operators binding at least `min` after `left`, with their right sides.
+    fn binary_rest(&mut self, min: usize, mut left: Expr) -> Parsed<Expr> {
         loop {
             let Some((op, precedence)) = self.binary_operator() else {
                 return Ok(left);
@@ -939,12 +990,12 @@ impl<'t> Parser<'t> {
             _ => return self.postfix(),
         };
         self.next();
-        self.enter(token.start)?;
+        self.enter(token.start())?;
         let operand = self.unary();
         self.leave();
         let operand = operand?;
         Ok(Expr {
-            span: token.start..operand.span.end,
+            span: token.start()..operand.span.end,
             kind: ExprKind::Unary {
                 op,
                 operand: Box::new(operand),
@@ -953,7 +1004,12 @@ impl<'t> Parser<'t> {
     }
 
     fn postfix(&mut self) -> Parsed<Expr> {
-        let mut expr = self.primary()?;
+        let expr = self.primary()?;
+        self.postfix_rest(expr)
+    }
+
+    /// The suffixes after `expr`: properties, indexes, calls of members, `::child` and `!`.
+    fn postfix_rest(&mut self, mut expr: Expr) -> Parsed<Expr> {
         let start = expr.span.start;
         let mut steps = 0usize;
         loop {
@@ -966,7 +1022,7 @@ impl<'t> Parser<'t> {
             };
             steps += 1;
             if steps > 10 * MAX_DEPTH {
-                return self.error(token.start, "too many suffixes in one expression");
+                return self.error(token.start(), "too many suffixes in one expression");
             }
             match token.tok {
                 Tok::Punct(Punct::Dot) => {
@@ -996,14 +1052,14 @@ impl<'t> Parser<'t> {
                 }
                 Tok::Punct(Punct::OpenBracket) => {
                     self.next();
-                    self.newline_modes.push(false);
+                    let newlines_outside = std::mem::replace(&mut self.newlines, false);
                     let safe = self.eat_punct(Punct::Question);
                     let index = self.expression();
-                    self.newline_modes.pop();
+                    self.newlines = newlines_outside;
                     let index = index?;
                     let close = self.expect_punct(Punct::CloseBracket)?;
                     expr = Expr {
-                        span: start..close.end,
+                        span: start..close.end(),
                         kind: ExprKind::Index {
                             target: Box::new(expr),
                             index: Box::new(index),
@@ -1025,7 +1081,7 @@ impl<'t> Parser<'t> {
                 Tok::Punct(Punct::Bang) => {
                     self.next();
                     expr = Expr {
-                        span: start..token.end,
+                        span: start..token.end(),
                         kind: ExprKind::NonNull(Box::new(expr)),
                     };
                 }
@@ -1036,7 +1092,7 @@ impl<'t> Parser<'t> {
 
     fn arguments(&mut self) -> Parsed<Box<[Expr]>> {
         self.expect_punct(Punct::OpenParen)?;
-        self.newline_modes.push(false);
+        let newlines_outside = std::mem::replace(&mut self.newlines, false);
         let mark = self.expr_stack.len();
         let result = (|| {
             while !self.at_punct(Punct::CloseParen) {
@@ -1049,7 +1105,7 @@ impl<'t> Parser<'t> {
             Ok(())
         })();
         let args = self.expr_stack.drain(mark..).collect();
-        self.newline_modes.pop();
+        self.newlines = newlines_outside;
         result?;
         self.expect_punct(Punct::CloseParen)?;
         Ok(args)
@@ -1086,28 +1142,28 @@ impl<'t> Parser<'t> {
 
     fn primary(&mut self) -> Parsed<Expr> {
         let token = *self.peek();
-        let span = token.start..token.end;
-        self.enter(token.start)?;
+        let span = token.start()..token.end();
+        self.enter(token.start())?;
         let result = match &token.tok {
-            Tok::Int(n) => {
+            Tok::Int => {
                 self.next();
                 Ok(Expr {
-                    kind: ExprKind::Int(*n),
+                    kind: ExprKind::Int(self.number(token)),
                     span,
                 })
             }
-            Tok::Str(s) => {
+            Tok::Str => {
                 self.next();
                 Ok(Expr {
-                    kind: ExprKind::Str(self.take_string(*s)),
+                    kind: ExprKind::Str(self.take_string(token)),
                     span,
                 })
             }
-            Tok::StrStart(_) => self.interpolated(),
+            Tok::StrStart => self.interpolated(),
             Tok::Ident => self.identifier(token),
             Tok::Punct(Punct::OpenParen) if self.parenthesis_is_lambda() => {
                 self.next();
-                self.newline_modes.push(false);
+                let newlines_outside = std::mem::replace(&mut self.newlines, false);
                 let mut parameters = Vec::new();
                 let result = (|| {
                     while !self.at_punct(Punct::CloseParen) {
@@ -1118,27 +1174,27 @@ impl<'t> Parser<'t> {
                     }
                     Ok(())
                 })();
-                self.newline_modes.pop();
+                self.newlines = newlines_outside;
                 result?;
                 self.expect_punct(Punct::CloseParen)?;
-                self.lambda_body(token.start, parameters)
+                self.lambda_body(token.start(), parameters)
             }
             Tok::Punct(Punct::OpenParen) => {
                 self.next();
-                self.newline_modes.push(false);
+                let newlines_outside = std::mem::replace(&mut self.newlines, false);
                 let inner = self.expression();
-                self.newline_modes.pop();
+                self.newlines = newlines_outside;
                 let inner = inner?;
                 let close = self.expect_punct(Punct::CloseParen)?;
                 Ok(Expr {
                     kind: ExprKind::Paren(Box::new(inner)),
-                    span: token.start..close.end,
+                    span: token.start()..close.end(),
                 })
             }
             Tok::Punct(Punct::OpenBrace) => self.object(),
             Tok::Punct(Punct::OpenBracket) => self.array(),
             _ => self.error(
-                token.start,
+                token.start(),
                 format!("expected a value, found {}", self.describe(&token)),
             ),
         };
@@ -1147,8 +1203,8 @@ impl<'t> Parser<'t> {
     }
 
     fn identifier(&mut self, token: Token) -> Parsed<Expr> {
-        let text = &self.text[token.start..token.end];
-        let span = token.start..token.end;
+        let text = &self.text[token.start()..token.end()];
+        let span = token.start()..token.end();
         self.next();
         let kind = match text {
             "true" => ExprKind::Bool(true),
@@ -1157,12 +1213,12 @@ impl<'t> Parser<'t> {
             _ => {
                 let name = Name { span: span.clone() };
                 if self.tokens[self.pos].tok == Tok::Punct(Punct::Arrow) {
-                    return self.lambda_body(token.start, vec![name]);
+                    return self.lambda_body(token.start(), vec![name]);
                 }
                 if self.tokens[self.pos].tok == Tok::Punct(Punct::OpenParen) {
                     let args = self.arguments()?;
                     return Ok(Expr {
-                        span: token.start..self.last_end(),
+                        span: token.start()..self.last_end(),
                         kind: ExprKind::Call {
                             target: None,
                             name,
@@ -1178,32 +1234,30 @@ impl<'t> Parser<'t> {
 
     fn interpolated(&mut self) -> Parsed<Expr> {
         let first = self.next();
-        let start = first.start;
+        let start = first.start();
         let mut parts = Vec::new();
-        if let Tok::StrStart(text) = first.tok {
-            if !self.strings[text].is_empty() {
-                parts.push(StringPart::Text(self.take_string(text)));
-            }
+        if first.tok == Tok::StrStart && !self.string_is_empty(first) {
+            parts.push(StringPart::Text(self.take_string(first)));
         }
-        self.newline_modes.push(false);
+        let newlines_outside = std::mem::replace(&mut self.newlines, false);
         let result = (|| loop {
             parts.push(StringPart::Expr(self.expression()?));
             let piece = self.next();
             match piece.tok {
-                Tok::StrMiddle(text) => {
-                    if !self.strings[text].is_empty() {
-                        parts.push(StringPart::Text(self.take_string(text)));
+                Tok::StrMiddle => {
+                    if !self.string_is_empty(piece) {
+                        parts.push(StringPart::Text(self.take_string(piece)));
                     }
                 }
-                Tok::StrEnd(text) => {
-                    if !self.strings[text].is_empty() {
-                        parts.push(StringPart::Text(self.take_string(text)));
+                Tok::StrEnd => {
+                    if !self.string_is_empty(piece) {
+                        parts.push(StringPart::Text(self.take_string(piece)));
                     }
-                    return Ok(piece.end);
+                    return Ok(piece.end());
                 }
                 _ => {
                     return self.error(
-                        piece.start,
+                        piece.start(),
                         format!(
                             "expected `}}` to close the interpolation, found {}",
                             self.describe(&piece)
@@ -1212,7 +1266,7 @@ impl<'t> Parser<'t> {
                 }
             }
         })();
-        self.newline_modes.pop();
+        self.newlines = newlines_outside;
         let end = result?;
         Ok(Expr {
             kind: ExprKind::Interpolated(parts),
@@ -1222,14 +1276,14 @@ impl<'t> Parser<'t> {
 
     fn object(&mut self) -> Parsed<Expr> {
         let open = self.next();
-        self.newline_modes.push(true);
+        let newlines_outside = std::mem::replace(&mut self.newlines, true);
         let result = self.object_items();
-        self.newline_modes.pop();
+        self.newlines = newlines_outside;
         let items = result?;
         let close = self.expect_punct(Punct::CloseBrace)?;
         Ok(Expr {
             kind: ExprKind::Object(items),
-            span: open.start..close.end,
+            span: open.start()..close.end(),
         })
     }
 
@@ -1252,7 +1306,7 @@ impl<'t> Parser<'t> {
             let child = match key.tok {
                 Tok::Punct(Punct::At) => true,
                 Tok::Ident => {
-                    &self.text[key.start..key.end] == "resource"
+                    &self.text[key.start()..key.end()] == "resource"
                         && self.peek_second().tok == Tok::Ident
                 }
                 _ => false,
@@ -1261,7 +1315,7 @@ impl<'t> Parser<'t> {
                 let statement = self.statement()?;
                 if !matches!(statement.kind, StatementKind::Resource(_)) {
                     return self.error(
-                        key.start,
+                        key.start(),
                         "only child resources may be declared inside a resource",
                     );
                 }
@@ -1271,21 +1325,21 @@ impl<'t> Parser<'t> {
                 continue;
             }
             match key.tok {
-                Tok::Ident | Tok::Str(_) => {
+                Tok::Ident | Tok::Str => {
                     self.next();
                     let text = match key.tok {
-                        Tok::Str(s) => self.take_string(s),
-                        _ => Text::Source(key.start..key.end),
+                        Tok::Str => self.take_string(key),
+                        _ => Text::Source(key.start()..key.end()),
                     };
                     self.expect_punct(Punct::Colon)?;
                     let value = self.expression()?;
                     self.object_stack.push(ObjectItem::Property {
                         key: text,
-                        key_span: key.start..key.end,
+                        key_span: key.start()..key.end(),
                         value,
                     });
                 }
-                Tok::StrStart(_) => {
+                Tok::StrStart => {
                     let key = self.interpolated()?;
                     self.expect_punct(Punct::Colon)?;
                     let value = self.expression()?;
@@ -1294,7 +1348,7 @@ impl<'t> Parser<'t> {
                 }
                 _ => {
                     return self.error(
-                        key.start,
+                        key.start(),
                         format!("expected a property name, found {}", self.describe(&key)),
                     )
                 }
@@ -1305,25 +1359,25 @@ impl<'t> Parser<'t> {
 
     fn array(&mut self) -> Parsed<Expr> {
         let open = self.next();
-        self.newline_modes.push(true);
+        let newlines_outside = std::mem::replace(&mut self.newlines, true);
         let mut i = self.pos;
         while self.tokens[i].tok == Tok::Newline {
             i += 1;
         }
         let is_loop = self.tokens[i].tok == Tok::Ident
-            && &self.text[self.tokens[i].start..self.tokens[i].end] == "for";
+            && &self.text[self.tokens[i].start()..self.tokens[i].end()] == "for";
         let result = if is_loop {
-            self.for_expression(open.start)
+            self.for_expression(open.start())
         } else {
             self.array_items().map(|items| Expr {
                 kind: ExprKind::Array(items),
-                span: open.start..open.end,
+                span: open.start()..open.end(),
             })
         };
-        self.newline_modes.pop();
+        self.newlines = newlines_outside;
         let mut expr = result?;
         let close = self.expect_punct(Punct::CloseBracket)?;
-        expr.span = open.start..close.end;
+        expr.span = open.start()..close.end();
         Ok(expr)
     }
 
@@ -1349,7 +1403,7 @@ impl<'t> Parser<'t> {
         self.skip_newlines();
         self.next(); // `for`
                      // The loop header is free of newline rules up to the body.
-        self.newline_modes.push(false);
+        let newlines_outside = std::mem::replace(&mut self.newlines, false);
         let header = (|| {
             let (item, index) = if self.eat_punct(Punct::OpenParen) {
                 let item = self.name("a loop variable")?;
@@ -1363,7 +1417,7 @@ impl<'t> Parser<'t> {
             if !self.eat_word("in") {
                 let token = *self.peek();
                 return self.error(
-                    token.start,
+                    token.start(),
                     format!("expected `in`, found {}", self.describe(&token)),
                 );
             }
@@ -1379,7 +1433,7 @@ impl<'t> Parser<'t> {
             };
             body.map(|body| (header, body))
         });
-        self.newline_modes.pop();
+        self.newlines = newlines_outside;
         let ((item, index, iterable), body) = parsed?;
         self.skip_newlines();
         Ok(Expr {
