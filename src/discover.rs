@@ -107,32 +107,37 @@ pub fn discover(paths: &[PathBuf]) -> Result<Discovery, MissingPath> {
             }
             continue;
         }
-        let walker = WalkBuilder::new(root)
+        // Walked on every core; the order threads find files in is undone by the sort below.
+        let found_here = std::sync::Mutex::new(Vec::new());
+        let errors_here = std::sync::Mutex::new(Vec::new());
+        WalkBuilder::new(root)
             .hidden(false)
             .require_git(false)
+            .threads(rayon::current_num_threads())
             .filter_entry(|entry| {
                 !(entry.file_type().is_some_and(|t| t.is_dir())
                     && entry.file_name().to_str().is_some_and(is_tool_directory))
             })
-            .build();
-        for entry in walker {
-            let entry = match entry {
-                Ok(entry) => entry,
-                Err(error) => {
-                    errors.push(error.to_string());
-                    continue;
-                }
-            };
-            if !entry.file_type().is_some_and(|t| t.is_file()) {
-                continue;
-            }
-            if let Some(kind) = classify(entry.path()) {
-                found.push(Discovered {
-                    path: entry.into_path(),
-                    kind,
-                });
-            }
-        }
+            .build_parallel()
+            .run(|| {
+                Box::new(|entry| {
+                    match entry {
+                        Err(error) => lock(&errors_here).push(error.to_string()),
+                        Ok(entry) if entry.file_type().is_some_and(|t| t.is_file()) => {
+                            if let Some(kind) = classify(entry.path()) {
+                                lock(&found_here).push(Discovered {
+                                    path: entry.into_path(),
+                                    kind,
+                                });
+                            }
+                        }
+                        Ok(_) => {}
+                    }
+                    ignore::WalkState::Continue
+                })
+            });
+        found.extend(into_inner(found_here));
+        errors.extend(into_inner(errors_here));
     }
     found.sort();
     found.dedup_by(|a, b| a.path == b.path);
@@ -141,6 +146,19 @@ pub fn discover(paths: &[PathBuf]) -> Result<Discovery, MissingPath> {
         files: found,
         errors,
     })
+}
+
+/// A poisoned lock still holds what was pushed before the panic (the walk goes on regardless).
+fn lock<T>(mutex: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+fn into_inner<T>(mutex: std::sync::Mutex<T>) -> T {
+    mutex
+        .into_inner()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 #[cfg(test)]
