@@ -4,6 +4,8 @@
 //! Every setting is a [`Setting`]: known (with the span of the value), absent (with the span of the
 //! block that should hold it) or unknown (with the reason).
 
+use std::collections::HashMap;
+
 use crate::source::Span;
 use crate::value::{Related, Unknown};
 
@@ -48,6 +50,95 @@ impl Model {
     /// with several parameter files finds the same clusters).
     pub fn extend_unique(&mut self, other: Model) {
         self.join(other, true);
+    }
+
+    /// [`Model::extend_unique`] with each of `parts` in turn, comparing an entity only with
+    /// those at the same place (equal entities have equal headers): the top level of a front end
+    /// joins thousands of templates' models, and comparing each entity with all would be
+    /// quadratic.
+    pub fn extend_unique_all(&mut self, mut parts: Vec<Model>) {
+        fn add<T: PartialEq>(
+            into: &mut Vec<T>,
+            parts: &mut [Model],
+            field: fn(&mut Model) -> &mut Vec<T>,
+            place: fn(&T) -> Span,
+        ) {
+            let mut at: HashMap<Span, Vec<usize>> = HashMap::new();
+            for (index, item) in into.iter().enumerate() {
+                at.entry(place(item)).or_default().push(index);
+            }
+            for part in parts.iter_mut() {
+                for item in std::mem::take(field(part)) {
+                    let same_place = at.entry(place(&item)).or_default();
+                    if !same_place.iter().any(|&index| into[index] == item) {
+                        same_place.push(into.len());
+                        into.push(item);
+                    }
+                }
+            }
+        }
+        let parts = &mut parts[..];
+        add(&mut self.clusters, parts, |m| &mut m.clusters, |c| c.header);
+        add(
+            &mut self.pricings,
+            parts,
+            |m| &mut m.pricings,
+            |p| p.resource.header,
+        );
+        add(
+            &mut self.legacy_auto_provisioning,
+            parts,
+            |m| &mut m.legacy_auto_provisioning,
+            |r| r.header,
+        );
+        add(
+            &mut self.assignments,
+            parts,
+            |m| &mut m.assignments,
+            |a| a.resource.header,
+        );
+        add(
+            &mut self.subscriptions,
+            parts,
+            |m| &mut m.subscriptions,
+            |r| r.header,
+        );
+        add(
+            &mut self.management_groups,
+            parts,
+            |m| &mut m.management_groups,
+            |r| r.header,
+        );
+        add(
+            &mut self.extensions,
+            parts,
+            |m| &mut m.extensions,
+            |e| e.resource.header,
+        );
+        add(
+            &mut self.patches,
+            parts,
+            |m| &mut m.patches,
+            |p| p.resource.header,
+        );
+        add(
+            &mut self.policy_sets,
+            parts,
+            |m| &mut m.policy_sets,
+            |p| p.resource.header,
+        );
+        add(
+            &mut self.policy_definitions,
+            parts,
+            |m| &mut m.policy_definitions,
+            |p| p.resource.header,
+        );
+        add(
+            &mut self.absent_reasons,
+            parts,
+            |m| &mut m.absent_reasons,
+            |r| r.holder,
+        );
     }
 
     /// Every field, listed once.
@@ -419,4 +510,51 @@ pub struct PolicyDefinition {
     /// `properties.policyRule`, its strings policy-language expressions (`[parameters('effect')]`,
     /// `[field('name')]`), not yet evaluated.
     pub rule: Setting<crate::value::Value>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::FileId;
+
+    fn subscription(address: &str, start: u32) -> Resource {
+        Resource {
+            address: address.to_string(),
+            dialect: Dialect::Arm,
+            header: Span {
+                file: FileId(start % 3),
+                start,
+                end: start + 1,
+            },
+        }
+    }
+
+    #[test]
+    fn joining_many_keeps_what_joining_one_by_one_keeps() {
+        // Repeats, the same place with different contents, and repeats within one part.
+        let parts = || -> Vec<Model> {
+            (0..20u32)
+                .map(|i| Model {
+                    subscriptions: (0..6u32)
+                        .map(|j| subscription(&format!("s{}", (i + j) % 4), (i * j) % 7))
+                        .collect(),
+                    ..Model::default()
+                })
+                .collect()
+        };
+        let mut one_by_one = Model {
+            subscriptions: vec![subscription("s1", 0)],
+            ..Model::default()
+        };
+        for part in parts() {
+            one_by_one.extend_unique(part);
+        }
+        let mut all = Model {
+            subscriptions: vec![subscription("s1", 0)],
+            ..Model::default()
+        };
+        all.extend_unique_all(parts());
+        assert_eq!(all.subscriptions, one_by_one.subscriptions);
+        assert!(all.subscriptions.len() > 4 && all.subscriptions.len() < 120);
+    }
 }

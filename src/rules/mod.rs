@@ -16,9 +16,12 @@ mod sub003;
 mod sub004;
 pub mod tool;
 
+use std::collections::HashMap;
+
 use crate::config::{Config, RuleLevel};
 use crate::finding::{Finding, Level, Outcome};
 use crate::model::{Cluster, Model, Setting};
+use crate::source::Span;
 use crate::value::{Related, Unknown};
 
 pub type Check = fn(&Model, &Config) -> Vec<Finding>;
@@ -80,14 +83,18 @@ pub fn find(id: &str) -> Option<&'static Rule> {
 /// own; [`apply_levels`] applies the configured ones to these and every other finding. A rule
 /// that panics (a bug) loses its own results only; the panic is returned as an internal error.
 pub fn run(model: &Model, config: &Config) -> (Vec<Finding>, Vec<String>) {
+    use rayon::prelude::*;
+    // Rules are independent: run in parallel, joined in catalogue order.
+    let results: Vec<(&Rule, Result<Vec<Finding>, String>)> = RULES
+        .par_iter()
+        .filter(|rule| config.rule_levels.get(rule.id) != Some(&RuleLevel::Off))
+        .filter_map(|rule| Some((*rule, rule.check?)))
+        .map(|(rule, check)| (rule, crate::frontend::guarded(|| check(model, config))))
+        .collect();
     let mut findings = Vec::new();
     let mut errors = Vec::new();
-    for rule in RULES
-        .iter()
-        .filter(|rule| config.rule_levels.get(rule.id) != Some(&RuleLevel::Off))
-    {
-        let Some(check) = rule.check else { continue };
-        match crate::frontend::guarded(|| check(model, config)) {
+    for (rule, result) in results {
+        match result {
             Ok(found) => findings.extend(found),
             Err(panic) => errors.push(format!(
                 "internal error in rule {}: {panic} (please report it; its results are missing)",
@@ -96,14 +103,17 @@ pub fn run(model: &Model, config: &Config) -> (Vec<Finding>, Vec<String>) {
         }
     }
     // A finding at a block that lacks a setting names what left the block out (a Helm `if`).
+    let mut reasons: HashMap<Span, Vec<&Related>> = HashMap::new();
+    for reason in &model.absent_reasons {
+        reasons
+            .entry(reason.holder)
+            .or_default()
+            .push(&reason.related);
+    }
     for finding in &mut findings {
-        for reason in model
-            .absent_reasons
-            .iter()
-            .filter(|r| r.holder == finding.span)
-        {
-            if !finding.related.contains(&reason.related) {
-                finding.related.push(reason.related.clone());
+        for &related in reasons.get(&finding.span).into_iter().flatten() {
+            if !finding.related.contains(related) {
+                finding.related.push(related.clone());
             }
         }
     }

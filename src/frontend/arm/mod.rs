@@ -414,17 +414,19 @@ pub fn build_model(
         all.model
             .extend_unique(standalone_policy_model(document, sources));
     }
+    let mut models = Vec::new();
     for (id, output) in per_root {
         if through_tops.contains(&id) && !tops.contains(&id) {
             continue;
         }
-        all.model.extend_unique(output.model);
+        models.push(output.model);
         for note in output.not_analysed {
             if !all.not_analysed.contains(&note) {
                 all.not_analysed.push(note);
             }
         }
     }
+    all.model.extend_unique_all(models);
     all
 }
 

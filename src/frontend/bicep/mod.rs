@@ -217,10 +217,12 @@ pub fn build_model(
     // The same module reached from two roots lowers to the same resources: kept once, as when
     // the roots were walked one after another.
     let mut all = BicepOutput::default();
+    let mut models = Vec::with_capacity(per_root.len());
     for part in per_root {
-        all.model.extend_unique(part.model);
+        models.push(part.model);
         all.not_analysed.extend(part.not_analysed);
     }
+    all.model.extend_unique_all(models);
     all
 }
 
