@@ -106,7 +106,7 @@ fn scan_on_this_pool(options: &ScanOptions) -> Result<ScanOutput, discover::Miss
     let mut parsed = frontend::read_all(&mut discovery.files, options);
     let (lowered, lowering_errors) = frontend::lower_all(&parsed, options);
     // The model owns what rules and reports read; the syntax trees are not needed past here.
-    frontend::drop_trees(std::mem::take(&mut parsed.files));
+    let freeing = frontend::drop_trees(std::mem::take(&mut parsed.files));
     let model = lowered.model;
     let mut findings = std::mem::take(&mut parsed.errors);
     // Modules, deployments and chart dependencies that could not be followed (E003).
@@ -144,6 +144,10 @@ fn scan_on_this_pool(options: &ScanOptions) -> Result<ScanOutput, discover::Miss
         Some(baseline) => baseline.filter(applied.findings, &parsed.sources),
         None => (applied.findings, 0, Vec::new()),
     };
+    if let Some(freeing) = freeing {
+        // A panic while freeing would be a bug in a destructor; the results are complete.
+        let _ = freeing.join();
+    }
     Ok(ScanOutput {
         sources: parsed.sources,
         model,

@@ -391,12 +391,14 @@ pub fn lower_all(parsed: &Parsed, options: &ScanOptions) -> (Lowered, Vec<String
 }
 
 /// Free the syntax trees of a scan on a thread of their own: freeing millions of nodes takes a
-/// while (a tenth of a large scan), and nothing after lowering reads them. (When no thread can
+/// while (a tenth of a large scan), and nothing after lowering reads them. Join the handle before
+/// the scan returns, so the next scan does not hold its trees beside these. (When no thread can
 /// be started, `spawn` drops them here.)
-pub fn drop_trees(files: Vec<Vec<ParsedFile>>) {
-    let _ = std::thread::Builder::new()
+pub fn drop_trees(files: Vec<Vec<ParsedFile>>) -> Option<std::thread::JoinHandle<()>> {
+    std::thread::Builder::new()
         .name("aksguard-free".to_string())
-        .spawn(move || drop(files));
+        .spawn(move || drop(files))
+        .ok()
 }
 
 /// Run `work`, turning a panic (a bug) into its message: the last line of defence that keeps
