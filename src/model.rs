@@ -43,26 +43,37 @@ pub struct AbsentReason {
 
 impl Model {
     pub fn extend(&mut self, other: Model) {
-        self.join(other, false);
+        self.join(vec![other], false);
     }
 
     /// Add what `other` holds, leaving out entities already here (the same template evaluated
     /// with several parameter files finds the same clusters).
     pub fn extend_unique(&mut self, other: Model) {
-        self.join(other, true);
+        self.join(vec![other], true);
     }
 
-    /// [`Model::extend_unique`] with each of `parts` in turn, comparing an entity only with
-    /// those at the same place (equal entities have equal headers): the top level of a front end
-    /// joins thousands of templates' models, and comparing each entity with all would be
-    /// quadratic.
-    pub fn extend_unique_all(&mut self, mut parts: Vec<Model>) {
+    /// [`Model::extend_unique`] with each of `parts` in turn (the top level of a front end joins
+    /// thousands of templates' models).
+    pub fn extend_unique_all(&mut self, parts: Vec<Model>) {
+        self.join(parts, true);
+    }
+
+    /// Every field, listed once. With `unique`, an entity is compared only with those at the
+    /// same place (equal entities have equal headers): comparing each with all is quadratic.
+    fn join(&mut self, mut parts: Vec<Model>, unique: bool) {
         fn add<T: PartialEq>(
             into: &mut Vec<T>,
             parts: &mut [Model],
             field: fn(&mut Model) -> &mut Vec<T>,
             place: fn(&T) -> Span,
+            unique: bool,
         ) {
+            if !unique {
+                for part in parts.iter_mut() {
+                    into.append(field(part));
+                }
+                return;
+            }
             let mut at: HashMap<Span, Vec<usize>> = HashMap::new();
             for (index, item) in into.iter().enumerate() {
                 at.entry(place(item)).or_default().push(index);
@@ -78,101 +89,84 @@ impl Model {
             }
         }
         let parts = &mut parts[..];
-        add(&mut self.clusters, parts, |m| &mut m.clusters, |c| c.header);
+        let u = unique;
+        add(
+            &mut self.clusters,
+            parts,
+            |m| &mut m.clusters,
+            |c| c.header,
+            u,
+        );
         add(
             &mut self.pricings,
             parts,
             |m| &mut m.pricings,
             |p| p.resource.header,
+            u,
         );
         add(
             &mut self.legacy_auto_provisioning,
             parts,
             |m| &mut m.legacy_auto_provisioning,
             |r| r.header,
+            u,
         );
         add(
             &mut self.assignments,
             parts,
             |m| &mut m.assignments,
             |a| a.resource.header,
+            u,
         );
         add(
             &mut self.subscriptions,
             parts,
             |m| &mut m.subscriptions,
             |r| r.header,
+            u,
         );
         add(
             &mut self.management_groups,
             parts,
             |m| &mut m.management_groups,
             |r| r.header,
+            u,
         );
         add(
             &mut self.extensions,
             parts,
             |m| &mut m.extensions,
             |e| e.resource.header,
+            u,
         );
         add(
             &mut self.patches,
             parts,
             |m| &mut m.patches,
             |p| p.resource.header,
+            u,
         );
         add(
             &mut self.policy_sets,
             parts,
             |m| &mut m.policy_sets,
             |p| p.resource.header,
+            u,
         );
         add(
             &mut self.policy_definitions,
             parts,
             |m| &mut m.policy_definitions,
             |p| p.resource.header,
+            u,
         );
         add(
             &mut self.absent_reasons,
             parts,
             |m| &mut m.absent_reasons,
             |r| r.holder,
+            u,
         );
-    }
-
-    /// Every field, listed once.
-    fn join(&mut self, other: Model, unique: bool) {
-        fn add<T: PartialEq>(into: &mut Vec<T>, from: Vec<T>, unique: bool) {
-            if !unique {
-                into.extend(from);
-                return;
-            }
-            for item in from {
-                if !into.contains(&item) {
-                    into.push(item);
-                }
-            }
-        }
-        add(&mut self.clusters, other.clusters, unique);
-        add(&mut self.pricings, other.pricings, unique);
-        add(
-            &mut self.legacy_auto_provisioning,
-            other.legacy_auto_provisioning,
-            unique,
-        );
-        add(&mut self.assignments, other.assignments, unique);
-        add(&mut self.subscriptions, other.subscriptions, unique);
-        add(&mut self.management_groups, other.management_groups, unique);
-        add(&mut self.extensions, other.extensions, unique);
-        add(&mut self.patches, other.patches, unique);
-        add(&mut self.policy_sets, other.policy_sets, unique);
-        add(
-            &mut self.policy_definitions,
-            other.policy_definitions,
-            unique,
-        );
-        add(&mut self.absent_reasons, other.absent_reasons, unique);
     }
 }
 

@@ -298,6 +298,24 @@ impl<'a> Parser<'a> {
         Ok(())
     }
 
+    /// After a list element or a property: a `,` (skipped) or the closing bracket (left for the
+    /// caller), which answers `true`.
+    fn comma_or(&mut self, close: u8, after: &str) -> Result<bool, SyntaxError> {
+        self.skip_trivia()?;
+        match self.peek() {
+            Some(b',') => {
+                self.at += 1;
+                Ok(false)
+            }
+            Some(b) if b == close => Ok(true),
+            _ => Err(self.error(&format!(
+                "expected `,` or `{}` after {after}, found {}",
+                close as char,
+                self.found()
+            ))),
+        }
+    }
+
     fn list(&mut self, depth: usize) -> Result<Value, SyntaxError> {
         self.enter(depth)?;
         let start = self.at;
@@ -310,16 +328,8 @@ impl<'a> Parser<'a> {
             }
             let item = self.value(depth + 1)?;
             self.items.push(item);
-            self.skip_trivia()?;
-            match self.peek() {
-                Some(b',') => self.at += 1,
-                Some(b']') => break,
-                _ => {
-                    return Err(self.error(&format!(
-                        "expected `,` or `]` after a list element, found {}",
-                        self.found()
-                    )))
-                }
+            if self.comma_or(b']', "a list element")? {
+                break;
             }
         }
         self.at += 1;
@@ -362,16 +372,8 @@ impl<'a> Parser<'a> {
                 key_span,
                 value,
             });
-            self.skip_trivia()?;
-            match self.peek() {
-                Some(b',') => self.at += 1,
-                Some(b'}') => break,
-                _ => {
-                    return Err(self.error(&format!(
-                        "expected `,` or `}}` after a property, found {}",
-                        self.found()
-                    )))
-                }
+            if self.comma_or(b'}', "a property")? {
+                break;
             }
         }
         self.at += 1;
