@@ -48,31 +48,34 @@ pub struct SourceFile {
     /// file is below it, always with `/` separators.
     pub display: String,
     pub text: String,
-    line_starts: Vec<u32>,
+    /// Byte offset of each line's start, computed when a position is first asked for: most files
+    /// of a scan are never quoted, and the index is a sixth of a pretty-printed template's size.
+    line_starts: std::sync::OnceLock<Vec<u32>>,
 }
 
 impl SourceFile {
     pub fn new(path: PathBuf, text: String) -> SourceFile {
         let display = display_path(&path);
-        let line_starts = std::iter::once(0)
-            .chain(
-                text.bytes()
-                    .enumerate()
-                    .filter(|(_, b)| *b == b'\n')
-                    .map(|(i, _)| i as u32 + 1),
-            )
-            .collect();
         SourceFile {
             path,
             display,
             text,
-            line_starts,
+            line_starts: std::sync::OnceLock::new(),
         }
+    }
+
+    /// Byte offset of each line's start (the first is 0).
+    pub fn line_starts(&self) -> &[u32] {
+        self.line_starts.get_or_init(|| {
+            std::iter::once(0)
+                .chain(memchr::memchr_iter(b'\n', self.text.as_bytes()).map(|i| i as u32 + 1))
+                .collect()
+        })
     }
 
     /// 0-based index of the line holding `offset`.
     pub fn line_index(&self, offset: usize) -> usize {
-        match self.line_starts.binary_search(&(offset as u32)) {
+        match self.line_starts().binary_search(&(offset as u32)) {
             Ok(line) => line,
             Err(next) => next - 1,
         }
@@ -80,9 +83,9 @@ impl SourceFile {
 
     /// Byte range of 0-based line `line`, without its line terminator.
     pub fn line_range(&self, line: usize) -> std::ops::Range<usize> {
-        let start = self.line_starts[line] as usize;
+        let start = self.line_starts()[line] as usize;
         let end = self
-            .line_starts
+            .line_starts()
             .get(line + 1)
             .map(|next| *next as usize - 1)
             .unwrap_or(self.text.len());
@@ -95,17 +98,13 @@ impl SourceFile {
     }
 
     pub fn line_count(&self) -> usize {
-        self.line_starts.len()
-    }
-
-    pub fn line_starts(&self) -> &[u32] {
-        &self.line_starts
+        self.line_starts().len()
     }
 
     pub fn position(&self, offset: usize) -> Position {
         let offset = offset.min(self.text.len());
         let line = self.line_index(offset);
-        let start = self.line_starts[line] as usize;
+        let start = self.line_starts()[line] as usize;
         let column = self
             .text
             .get(start..offset)

@@ -49,7 +49,7 @@ pub struct FrontEnd {
     /// Whether it reads this file (judged by its name and place, before reading it).
     pub claims: fn(&Discovered) -> bool,
     /// Parse one file's text. Spans point at `FileId(0)` until `set_file` gives the real one.
-    pub parse: fn(FileKind, &str) -> ParseOutcome,
+    pub parse: fn(&Discovered, &str) -> ParseOutcome,
     /// Point a parsed file's spans at its number (files are numbered after parsing, because
     /// files that turn out not to be IaC get none).
     pub set_file: fn(&mut Syntax, FileId),
@@ -290,8 +290,8 @@ fn read_and_parse(files: &[Discovered]) -> Vec<(SourceFile, FileKind, usize, Par
                     }
                     Ok(text) => {
                         let parse = FRONT_ENDS[front_end].parse;
-                        let outcome = guarded(|| parse(file.kind, &text))
-                            .unwrap_or_else(ParseOutcome::Panicked);
+                        let outcome =
+                            guarded(|| parse(file, &text)).unwrap_or_else(ParseOutcome::Panicked);
                         (text, outcome)
                     }
                 },

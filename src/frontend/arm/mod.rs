@@ -40,6 +40,12 @@ pub enum DocumentKind {
     /// `{"properties": {"policyDefinitions": [...]}}`), as Azure Landing Zones and Enterprise
     /// Policy as Code repositories keep them: read as a definition, never walked as a template.
     PolicyDefinition,
+    /// A template `bicep build` compiled (`metadata._generator.name == "bicep"`) from the `.bicep`
+    /// file beside it. Its results are the source's, reported on the `.bicep` by the Bicep front
+    /// end, so its tree is not kept (in Bicep repositories that commit `main.json`, these are most
+    /// of the bytes); it is parsed again from its text only when that `.bicep` is not read as a
+    /// template in this scan (left out of the paths, or broken).
+    CompiledFromBicep,
 }
 
 /// A parsed template or parameter file.
@@ -62,7 +68,16 @@ pub enum Recognised {
 pub const FRONT_END: FrontEnd = FrontEnd {
     name: "arm",
     claims: |file| file.kind == FileKind::Json,
-    parse: |_, text| match recognise(text) {
+    parse: |file, text| match recognise(text) {
+        Recognised::Document(DocumentKind::Template, root)
+            if compiled_from_bicep(&root) && file.path.with_extension("bicep").is_file() =>
+        {
+            ParseOutcome::Parsed(Box::new(Document {
+                id: FileId(0),
+                kind: DocumentKind::CompiledFromBicep,
+                root: Value::new(ValueKind::Null, crate::source::Span::default()),
+            }))
+        }
         Recognised::Document(kind, root) => ParseOutcome::Parsed(Box::new(Document {
             id: FileId(0),
             kind,
@@ -80,18 +95,28 @@ pub const FRONT_END: FrontEnd = FrontEnd {
     referenced: links::referenced_files,
     directories: None,
     lower: |input| {
-        let documents: Vec<&Document> = input
+        // A template `bicep build` compiled from a `.bicep` beside it is reported once, on the
+        // source, by the Bicep front end; when that source is not read, the template is.
+        let bicep_templates =
+            crate::frontend::bicep::template_paths(input.files_of("bicep"), input.sources);
+        let unread_sources: Vec<Document> = input
             .files
             .iter()
             .filter_map(|file| file.syntax.downcast_ref::<Document>())
+            .filter(|d| d.kind == DocumentKind::CompiledFromBicep)
+            .filter(|d| {
+                !bicep_templates.contains(&input.sources.get(d.id).path.with_extension("bicep"))
+            })
+            .filter_map(|d| compiled_template_again(d.id, input.sources))
             .collect();
-        // A template `bicep build` compiled from a `.bicep` beside it is reported once, on the
-        // source, by the Bicep front end.
-        let documents = crate::frontend::bicep::without_compiled_twins(
-            documents,
-            input.files_of("bicep"),
-            input.sources,
-        );
+        let mut documents: Vec<&Document> = input
+            .files
+            .iter()
+            .filter_map(|file| file.syntax.downcast_ref::<Document>())
+            .filter(|d| d.kind != DocumentKind::CompiledFromBicep)
+            .chain(&unread_sources)
+            .collect();
+        documents.sort_by_key(|d| d.id);
         let linked_only: BTreeSet<FileId> = input
             .files
             .iter()
@@ -132,6 +157,32 @@ pub fn recognise(text: &str) -> Recognised {
         Ok(None) => Recognised::NotArm,
         Err(error) if names_arm_schema(text) => Recognised::Failed(error),
         Err(_) => Recognised::NotArm,
+    }
+}
+
+/// Whether `bicep build` wrote this template (`metadata._generator.name == "bicep"`).
+fn compiled_from_bicep(root: &Value) -> bool {
+    let generator = root
+        .get_ignore_case("metadata")
+        .and_then(|m| m.value.get_ignore_case("_generator"))
+        .and_then(|g| g.value.get_ignore_case("name"))
+        .map(|n| &n.value.kind);
+    matches!(generator, Some(ValueKind::String(name)) if name.eq_ignore_ascii_case("bicep"))
+}
+
+/// A compiled template whose `.bicep` source is not read after all, parsed again from the text
+/// read at the start (it parsed then, so it parses now).
+fn compiled_template_again(id: FileId, sources: &SourceMap) -> Option<Document> {
+    match recognise(&sources.get(id).text) {
+        Recognised::Document(DocumentKind::Template, mut root) => {
+            root.set_file(id);
+            Some(Document {
+                id,
+                kind: DocumentKind::Template,
+                root,
+            })
+        }
+        _ => None,
     }
 }
 

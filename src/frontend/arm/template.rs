@@ -542,7 +542,7 @@ fn linked_file<'d>(
             " from {}, which is not a {} in the repository",
             crate::source::display_path(&path),
             match kind {
-                DocumentKind::Template => "deployment template",
+                DocumentKind::Template | DocumentKind::CompiledFromBicep => "deployment template",
                 DocumentKind::Parameters => "parameter file",
                 DocumentKind::PolicyDefinition => "policy definition file",
             }

@@ -16,7 +16,7 @@ pub mod lexer;
 pub mod parser;
 mod walk;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
@@ -26,7 +26,7 @@ use crate::finding::Finding;
 use crate::frontend::{arm, ParsedFile};
 use crate::model::Model;
 use crate::source::{FileId, SourceMap};
-use crate::value::{Related, Value, ValueKind};
+use crate::value::{Related, Value};
 
 pub use parser::parse;
 
@@ -41,10 +41,10 @@ pub enum DocumentKind {
 pub const FRONT_END: crate::frontend::FrontEnd = crate::frontend::FrontEnd {
     name: "bicep",
     claims: |file| matches!(file.kind, FileKind::Bicep | FileKind::BicepParam),
-    parse: |kind, text| match parse(text) {
+    parse: |file, text| match parse(text) {
         Ok(program) => crate::frontend::ParseOutcome::Parsed(Box::new(Document {
             id: FileId(0),
-            kind: match kind {
+            kind: match file.kind {
                 FileKind::Bicep => DocumentKind::Template,
                 _ => DocumentKind::Parameters,
             },
@@ -303,37 +303,13 @@ fn bicepparam_values(params: &Document, sources: &SourceMap) -> (Vec<(String, Va
     (supplied, format!("{display} does not set it"))
 }
 
-/// ARM templates without those that `bicep build` compiled from a `.bicep` file beside them
-/// (`metadata._generator.name == "bicep"`): their results are reported once, on the source.
-pub fn without_compiled_twins<'d>(
-    arm_documents: Vec<&'d arm::Document>,
-    bicep_files: &[ParsedFile],
-    sources: &SourceMap,
-) -> Vec<&'d arm::Document> {
-    let bicep_paths: std::collections::HashSet<PathBuf> = bicep_files
+/// The paths of the `.bicep` templates this scan parsed: the ARM front end leaves the templates
+/// compiled from them to this one.
+pub fn template_paths(bicep_files: &[ParsedFile], sources: &SourceMap) -> HashSet<PathBuf> {
+    bicep_files
         .iter()
         .filter_map(|file| file.syntax.downcast_ref::<Document>())
         .filter(|d| d.kind == DocumentKind::Template)
         .map(|d| sources.get(d.id).path.clone())
-        .collect();
-    if bicep_paths.is_empty() {
-        return arm_documents;
-    }
-    arm_documents
-        .into_iter()
-        .filter(|document| {
-            if document.kind != arm::DocumentKind::Template {
-                return true;
-            }
-            let generator = document
-                .root
-                .get_ignore_case("metadata")
-                .and_then(|m| m.value.get_ignore_case("_generator"))
-                .and_then(|g| g.value.get_ignore_case("name"))
-                .map(|n| &n.value.kind);
-            let compiled = matches!(generator, Some(ValueKind::String(name)) if name.eq_ignore_ascii_case("bicep"));
-            !(compiled
-                && bicep_paths.contains(&sources.get(document.id).path.with_extension("bicep")))
-        })
         .collect()
 }

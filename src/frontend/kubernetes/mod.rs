@@ -273,8 +273,8 @@ pub const FRONT_END: crate::frontend::FrontEnd = crate::frontend::FrontEnd {
         FileKind::Yaml => !is_in_helm_chart(&file.path),
         _ => false,
     },
-    parse: |kind, text| {
-        let recognised = match kind {
+    parse: |file, text| {
+        let recognised = match file.kind {
             // Standard input is manifests by the user's word: any YAML error there is E001.
             FileKind::Manifests => match crate::frontend::yaml::parse_stream(text) {
                 Ok(documents) => Recognised::Manifest(documents),

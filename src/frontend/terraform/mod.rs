@@ -24,7 +24,7 @@ use std::path::{Path, PathBuf};
 use hcl_edit::structure::Body;
 use rayon::prelude::*;
 
-use crate::discover::FileKind;
+use crate::discover::{Discovered, FileKind};
 use crate::finding::Finding;
 use crate::frontend::{json, FrontEnd, Lowered, ParseOutcome, ParsedFile, SyntaxError};
 use crate::model::Model;
@@ -79,8 +79,8 @@ pub enum Syntax {
     Plan(Value),
 }
 
-fn parse_file(kind: FileKind, text: &str) -> ParseOutcome {
-    let parsed = match kind {
+fn parse_file(file: &Discovered, text: &str) -> ParseOutcome {
+    let parsed = match file.kind {
         FileKind::TerraformJson | FileKind::TfVarsJson => {
             json::parse(FileId(0), text).map(Syntax::Json)
         }
