@@ -1,7 +1,7 @@
 //! Source files, byte spans and their line/column positions.
 //!
 //! Every file is read once into a [`SourceFile`]; everything downstream refers to text through
-//! [`Span`]s (file id + byte range), and positions are computed from a precomputed line index.
+//! [`Span`]s (file id + byte range), and positions are computed from a line index built on first use.
 
 use std::path::{Path, PathBuf};
 

@@ -16,7 +16,7 @@ pub const SCHEMA_VERSION: u32 = 1;
 struct Report<'a> {
     version: u32,
     tool: Tool,
-    results: Vec<JsonResult<'a>>,
+    results: super::PrettyItems,
     summary: Summary<'a>,
 }
 
@@ -96,27 +96,25 @@ pub fn render(output: &ScanOutput, out: &mut dyn Write) -> io::Result<()> {
             name: "aksguard",
             version: env!("CARGO_PKG_VERSION"),
         },
-        results: output
-            .findings
-            .iter()
-            .map(|finding| JsonResult {
-                rule: finding.rule,
-                level: finding.level,
-                outcome: finding.outcome,
-                message: &finding.message,
-                resource: finding.resource.as_deref(),
-                location: location(sources, finding.span),
-                related: finding
-                    .related
-                    .iter()
-                    .map(|related| RelatedLocation {
-                        message: &related.message,
-                        location: location(sources, related.span),
-                    })
-                    .collect(),
-                help: finding.help.as_deref(),
-            })
-            .collect(),
+        // Two levels deep: the report object, then its `results` array.
+        results: super::PrettyItems::new(&output.findings, 2, |finding| JsonResult {
+            rule: finding.rule,
+            level: finding.level,
+            outcome: finding.outcome,
+            message: &finding.message,
+            resource: finding.resource.as_deref(),
+            location: location(sources, finding.span),
+            related: finding
+                .related
+                .iter()
+                .map(|related| RelatedLocation {
+                    message: &related.message,
+                    location: location(sources, related.span),
+                })
+                .collect(),
+            help: finding.help.as_deref(),
+        })
+        .map_err(io::Error::other)?,
         summary: Summary {
             files_scanned: sources.len(),
             clusters: output.posture.clusters,

@@ -3,7 +3,8 @@
 use std::collections::HashMap;
 use std::io::{self, Write};
 
-use serde::{Serialize, Serializer};
+use rayon::prelude::*;
+use serde::Serialize;
 use serde_json::{json, Value as Json};
 
 use super::{fingerprint, ReportOptions};
@@ -153,38 +154,22 @@ fn result(
 /// The log, with `results` written as they are built: a large scan's results as one JSON tree
 /// would take several times the memory of the whole scan.
 #[derive(Serialize)]
-struct Log<'a> {
+struct Log {
     #[serde(rename = "$schema")]
     schema: &'static str,
     version: &'static str,
-    runs: [Run<'a>; 1],
+    runs: [Run; 1],
 }
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct Run<'a> {
+struct Run {
     tool: Json,
     original_uri_base_ids: Json,
     column_kind: &'static str,
-    results: Results<'a>,
+    results: super::PrettyItems,
     #[serde(skip_serializing_if = "Option::is_none")]
     automation_details: Option<Json>,
-}
-
-struct Results<'a> {
-    entries: Vec<(&'a Finding, Option<&'a SuppressedBy>)>,
-    sources: &'a SourceMap,
-    /// `primaryLocationLineHash` of every line of each file that has a result.
-    hashes: HashMap<FileId, Vec<String>>,
-}
-
-impl Serialize for Results<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_seq(
-            (self.entries.iter())
-                .map(|&(finding, by)| result(finding, self.sources, &self.hashes, by)),
-        )
-    }
 }
 
 pub fn render(output: &ScanOutput, options: &ReportOptions, out: &mut dyn Write) -> io::Result<()> {
@@ -195,13 +180,19 @@ pub fn render(output: &ScanOutput, options: &ReportOptions, out: &mut dyn Write)
         entries.extend(output.suppressed.iter().map(|s| (&s.finding, Some(&s.by))));
         entries.sort_by(|a, b| a.0.sort_key().cmp(&b.0.sort_key()));
     }
-    let mut hashes = HashMap::new();
-    for (finding, _) in &entries {
-        let file = finding.span.file;
-        hashes
-            .entry(file)
-            .or_insert_with(|| fingerprint::line_hashes(&sources.get(file).text));
-    }
+    // `primaryLocationLineHash` of every line of each file that has a result.
+    let mut files: Vec<FileId> = entries.iter().map(|(f, _)| f.span.file).collect();
+    files.sort_unstable();
+    files.dedup();
+    let hashes: HashMap<FileId, Vec<String>> = files
+        .into_par_iter()
+        .map(|file| (file, fingerprint::line_hashes(&sources.get(file).text)))
+        .collect();
+    // Four levels deep: the log, `runs`, the run, then its `results` array.
+    let results = super::PrettyItems::new(&entries, 4, |&(finding, by)| {
+        result(finding, sources, &hashes, by)
+    })
+    .map_err(io::Error::other)?;
     let tool = json!({
         "driver": {
             "name": "aksguard",
@@ -227,11 +218,7 @@ pub fn render(output: &ScanOutput, options: &ReportOptions, out: &mut dyn Write)
             tool,
             original_uri_base_ids: json!({ "%SRCROOT%": { "description": { "text": "The directory aksguard was run from (the repository root in CI)." } } }),
             column_kind: "unicodeCodePoints",
-            results: Results {
-                entries,
-                sources,
-                hashes,
-            },
+            results,
             automation_details,
         }],
     };

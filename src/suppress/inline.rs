@@ -4,6 +4,8 @@
 use std::ops::RangeInclusive;
 use std::path::Path;
 
+use rayon::prelude::*;
+
 use super::Problems;
 use crate::date::Date;
 use crate::rules;
@@ -30,12 +32,17 @@ pub struct Comment {
 pub fn comments(file: FileId, source: &SourceFile) -> Vec<Comment> {
     let yaml = is_yaml(&source.path);
     let mut found = Vec::new();
-    for line in 0..source.line_count() {
+    // The marker is searched for in the whole text, so a file without one (nearly every file)
+    // costs one pass and no line index. Only a line's first marker counts.
+    let mut last_line = None;
+    for marker in memchr::memmem::find_iter(source.text.as_bytes(), MARKER) {
+        let line = source.line_index(marker);
+        if last_line.replace(line) == Some(line) {
+            continue;
+        }
         let range = source.line_range(line);
         let text = &source.text[range.clone()];
-        let Some(at) = text.find(MARKER) else {
-            continue;
-        };
+        let at = marker - range.start;
         let before = text[..at].trim_end();
         let opener = if before.ends_with("//") && !yaml {
             "//"
@@ -238,10 +245,15 @@ pub struct Active {
 
 /// The suppressions in force in every file; malformed and expired ones are reported instead.
 pub fn in_force(sources: &SourceMap, today: Date, problems: &mut Problems) -> Vec<Active> {
+    let files: Vec<(FileId, &SourceFile)> = sources.files().collect();
+    let found: Vec<Vec<Comment>> = files
+        .par_iter()
+        .map(|&(file, source)| comments(file, source))
+        .collect();
     let mut active = Vec::new();
-    for (file, source) in sources.files() {
-        for comment in comments(file, source) {
-            active.extend(comment_in_force(file, &comment, today, problems));
+    for (&(file, _), comments) in files.iter().zip(&found) {
+        for comment in comments {
+            active.extend(comment_in_force(file, comment, today, problems));
         }
     }
     active
@@ -374,6 +386,23 @@ mod tests {
         let found = comments(FileId(0), &source);
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].reason, None);
+    }
+
+    /// Only a line's first marker is read: one inside a string before a real comment hides it,
+    /// as it always did; CRLF line ends and a marker on the last line without a newline count.
+    #[test]
+    fn only_the_first_marker_of_a_line_counts() {
+        let source = file(
+            "main.tf",
+            "a = \"aksguard:ignore\" # aksguard:ignore AKS001 -- no\r\n\
+             b = 1 # aksguard:ignore AKS002 -- crlf\r\nc = 2 # aksguard:ignore AKS003 -- last",
+        );
+        let found = comments(FileId(0), &source);
+        let ids: Vec<&str> = found.iter().map(|c| c.rules[0].0.as_str()).collect();
+        assert_eq!(ids, ["AKS002", "AKS003"]);
+        assert_eq!(found[0].lines, 1..=1);
+        assert_eq!(found[0].reason.as_deref(), Some("crlf"));
+        assert_eq!(found[1].lines, 2..=2);
     }
 
     #[test]
