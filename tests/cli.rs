@@ -364,6 +364,11 @@ fn output_is_identical_whatever_the_thread_count() {
     let human_one = aksguard(&["scan", root, "-j", "1"]);
     let human_many = aksguard(&["scan", root, "-j", "3"]);
     assert_eq!(stdout(&human_one), stdout(&human_many));
+    // Reports render results on every core and write them in order.
+    let json_one = aksguard(&["scan", root, "--format", "json", "-j", "1"]);
+    let json_many = aksguard(&["scan", root, "--format", "json", "-j", "5"]);
+    assert!(stdout(&json_one).len() > 10_000);
+    assert_eq!(stdout(&json_one), stdout(&json_many));
 }
 
 /// `--output-sarif` and `--output-json` write, from the same scan, exactly what `--format sarif`
