@@ -443,6 +443,8 @@ impl<'a> Converter<'a> {
             height = height.max(item.height + 1);
             items.push(item.value);
         };
+        // The tree is kept until the model is built: no spare capacity.
+        items.shrink_to_fit();
         let end = if is_flow {
             end
         } else {
@@ -567,6 +569,28 @@ fn closing_quote(bytes: &[u8], start: usize, end: usize, quote: u8) -> Option<us
 /// The mapping's entries: a repeated key keeps its last value (as Kubernetes and Helm decode
 /// YAML); keys written in the mapping override merged ones, earlier merges override later.
 fn build_entries(items: Vec<MappingItem>) -> Vec<Entry> {
+    // Nearly every mapping has no merge key and no repeated key: it is kept as written, without
+    // the key sets below (which copy every key twice).
+    if items
+        .iter()
+        .all(|item| matches!(item, MappingItem::Explicit(_)))
+    {
+        let mut entries = Vec::with_capacity(items.len());
+        entries.extend(items.into_iter().filter_map(|item| match item {
+            MappingItem::Explicit(entry) => Some(entry),
+            MappingItem::Merged(_) => None,
+        }));
+        if !has_repeated_key(&entries) {
+            return entries;
+        }
+        return resolve_keys(entries.into_iter().map(MappingItem::Explicit).collect());
+    }
+    resolve_keys(items)
+}
+
+/// The entries of a mapping with merge keys or repeated keys: the last explicit entry of a key
+/// wins, then the first merged one.
+fn resolve_keys(items: Vec<MappingItem>) -> Vec<Entry> {
     let mut explicit_last: HashMap<String, usize> = HashMap::new();
     for (index, item) in items.iter().enumerate() {
         if let MappingItem::Explicit(entry) = item {
@@ -594,7 +618,21 @@ fn build_entries(items: Vec<MappingItem>) -> Vec<Entry> {
             }
         }
     }
+    entries.shrink_to_fit();
     entries
+}
+
+/// Whether two entries share a key: pairwise for the small mappings that are nearly all of them,
+/// by a set for large ones.
+fn has_repeated_key(entries: &[Entry]) -> bool {
+    if entries.len() <= 16 {
+        return entries
+            .iter()
+            .enumerate()
+            .any(|(i, entry)| entries[..i].iter().any(|e| e.key == entry.key));
+    }
+    let mut seen = HashSet::with_capacity(entries.len());
+    !entries.iter().all(|entry| seen.insert(entry.key.as_str()))
 }
 
 /// A key as text: scalars as written (`1`, `true`, `null` keep their spelling, as they become
@@ -875,6 +913,20 @@ mod tests {
         let entries = root.entries().unwrap();
         assert_eq!(entries.len(), 2);
         assert_eq!(root.get("a").unwrap().value.kind, ValueKind::Number(3.0));
+        // A large mapping is checked by a set rather than pairwise: the same answer.
+        let mut large: String = (0..40).map(|i| format!("k{i}: {i}\n")).collect();
+        large.push_str("k7: last\n");
+        let root = one(&large);
+        assert_eq!(root.entries().unwrap().len(), 40);
+        assert_eq!(
+            root.get("k7").unwrap().value.kind,
+            ValueKind::String("last".into())
+        );
+        assert_eq!(
+            root.entries().unwrap()[7].key,
+            "k8",
+            "k7 moves to its last place"
+        );
     }
 
     #[test]
