@@ -175,6 +175,7 @@ pub fn parse_all(files: &[Discovered]) -> Parsed {
     };
     let mut sources = Vec::with_capacity(files.len());
     let mut known: Option<std::collections::HashSet<std::path::PathBuf>> = None;
+    let mut spelled: Option<std::collections::HashSet<std::path::PathBuf>> = None;
     let mut batch = std::borrow::Cow::Borrowed(files);
     for _ in 0..MAX_REFERENCE_ROUNDS {
         let before: Vec<usize> = parsed.files.iter().map(Vec::len).collect();
@@ -194,16 +195,29 @@ pub fn parse_all(files: &[Discovered]) -> Parsed {
         if referenced.is_empty() {
             break;
         }
-        // Canonical paths of what was read, computed once and only when something is referenced.
-        let known = known.get_or_insert_with(|| {
-            files
-                .iter()
-                .filter_map(|file| std::fs::canonicalize(&file.path).ok())
-                .collect()
-        });
         referenced.sort();
-        referenced
-            .retain(|file| std::fs::canonicalize(&file.path).is_ok_and(|path| known.insert(path)));
+        // A referenced file spelled as one already read is that file. Any other is compared by
+        // canonical path (a symlink may reach a file read under another name); what was read is
+        // canonicalized once, and only then.
+        let cwd = std::env::current_dir().unwrap_or_default();
+        let spelled =
+            spelled.get_or_insert_with(|| files.iter().map(|f| spelling(&cwd, &f.path)).collect());
+        referenced.retain(|file| {
+            let spelling = spelling(&cwd, &file.path);
+            if spelled.contains(&spelling) {
+                return false;
+            }
+            let Ok(path) = std::fs::canonicalize(&file.path) else {
+                return false;
+            };
+            let known = known.get_or_insert_with(|| {
+                files
+                    .iter()
+                    .filter_map(|file| std::fs::canonicalize(&file.path).ok())
+                    .collect()
+            });
+            known.insert(path) && spelled.insert(spelling)
+        });
         if referenced.is_empty() {
             break;
         }
@@ -211,6 +225,11 @@ pub fn parse_all(files: &[Discovered]) -> Parsed {
     }
     parsed.sources = SourceMap::new(sources);
     parsed
+}
+
+/// A path as absolute (from `cwd`) and with `.` and `..` folded, without asking the file system.
+fn spelling(cwd: &std::path::Path, path: &std::path::Path) -> PathBuf {
+    repository::normalize(&cwd.join(path))
 }
 
 /// Read and parse every file ([`parse_all`]) and, beside it, the directories front ends read as

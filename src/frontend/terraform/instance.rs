@@ -7,8 +7,7 @@ use std::path::PathBuf;
 
 use super::eval::{for_each_elements, Evaluator, Expr, Scope};
 use super::module::{
-    init_modules, is_local_source, outside_repository, resolve_source, InitModule, ModuleCall,
-    ModuleDir,
+    init_modules, is_local_source, outside_repository, InitModule, ModuleCall, ModuleDir,
 };
 use super::values::to_number;
 use super::variables::called_variables;
@@ -211,7 +210,7 @@ impl<'m, 'a> Instantiator<'m, 'a> {
         placement: &Placement,
     ) -> Option<(PathBuf, Option<InitModule>)> {
         if is_local_source(source) {
-            return Some((resolve_source(&caller.dir, source), None));
+            return Some((call.local_dir(&caller.dir, source).to_path_buf(), None));
         }
         let root = placement.chain.first()?;
         let mut key = placement.module_key.clone();

@@ -35,9 +35,7 @@ pub use options::{Options, OPTIONS};
 pub use variables::CliVar;
 
 use instance::{Evaluated, Instantiator, Placement};
-use module::{
-    is_auto_tfvars, is_local_source, resolve_source, tfvars_order, ModuleDir, TfvarsFile,
-};
+use module::{is_auto_tfvars, is_local_source, tfvars_order, ModuleDir, TfvarsFile};
 
 pub const FRONT_END: FrontEnd = FrontEnd {
     name: "terraform",
@@ -123,9 +121,15 @@ pub fn build_model(
     let mut modules: BTreeMap<PathBuf, ModuleDir> = BTreeMap::new();
     let mut auto_tfvars: BTreeMap<PathBuf, Vec<(String, TfvarsFile)>> = BTreeMap::new();
     let mut var_files: Vec<(usize, TfvarsFile)> = Vec::new();
+    // Each directory is canonicalized once, not once per file in it.
+    let mut canonical_dirs: std::collections::HashMap<&Path, PathBuf> = Default::default();
     for file in files {
         let path = &sources.get(file.id).path;
-        let dir = canonical(path.parent().unwrap_or_else(|| Path::new(".")));
+        let parent = path.parent().unwrap_or_else(|| Path::new("."));
+        let dir = canonical_dirs
+            .entry(parent)
+            .or_insert_with(|| canonical(parent))
+            .clone();
         let module = |modules: &mut BTreeMap<PathBuf, ModuleDir<'_>>| {
             modules
                 .entry(dir.clone())
@@ -155,9 +159,11 @@ pub fn build_model(
             }
             _ => continue,
         };
-        let canonical_path = canonical(path);
-        if let Some(at) = var_file_paths.iter().position(|p| *p == canonical_path) {
-            var_files.push((at, tfvars));
+        if !var_file_paths.is_empty() {
+            let canonical_path = canonical(path);
+            if let Some(at) = var_file_paths.iter().position(|p| *p == canonical_path) {
+                var_files.push((at, tfvars));
+            }
         }
         let name = path
             .file_name()
@@ -275,10 +281,10 @@ fn roots(modules: &BTreeMap<PathBuf, ModuleDir>) -> Vec<PathBuf> {
             if !is_local_source(source) {
                 continue;
             }
-            let target = resolve_source(dir, source);
-            if target != *dir && modules.contains_key(&target) {
-                called.insert(target.clone());
-                calls.entry(dir).or_default().push(target);
+            let target = call.local_dir(dir, source);
+            if target != dir.as_path() && modules.contains_key(target) {
+                called.insert(target.to_path_buf());
+                calls.entry(dir).or_default().push(target.to_path_buf());
             }
         }
     }

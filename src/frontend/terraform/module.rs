@@ -36,6 +36,18 @@ pub struct ModuleCall<'a> {
     pub arguments: Vec<(String, Span, Expr<'a>)>,
     pub count: Option<Expr<'a>>,
     pub for_each: Option<Expr<'a>>,
+    /// The directory a local `source` resolves to, found on disk on first use: every instance
+    /// of the call (and the search for roots) asks for it.
+    resolved_dir: std::sync::OnceLock<PathBuf>,
+}
+
+impl ModuleCall<'_> {
+    /// The directory of a local `source` (`./modules/aks`), resolved from the calling module's
+    /// directory `caller` (the same for every call of one module).
+    pub fn local_dir(&self, caller: &Path, source: &str) -> &Path {
+        self.resolved_dir
+            .get_or_init(|| resolve_source(caller, source))
+    }
 }
 
 /// A tfvars file: `name = value` assignments (HCL) or a JSON object.
@@ -167,6 +179,7 @@ impl<'a> ModuleDir<'a> {
                         arguments: Vec::new(),
                         count: None,
                         for_each: None,
+                        resolved_dir: std::sync::OnceLock::new(),
                     };
                     for attribute in block.body.attributes() {
                         let key = attribute.key.as_str();
@@ -264,6 +277,7 @@ impl<'a> ModuleDir<'a> {
                             arguments: Vec::new(),
                             count: None,
                             for_each: None,
+                            resolved_dir: std::sync::OnceLock::new(),
                         };
                         for entry in module.value.entries().unwrap_or(&[]) {
                             let expr = Expr::Json(&entry.value);
@@ -354,6 +368,11 @@ pub fn local_module_files(
 ) -> Vec<crate::discover::Discovered> {
     use crate::discover::{classify, Discovered, FileKind};
     let mut targets = std::collections::BTreeSet::new();
+    // A directory's `.terraform/modules` and each (caller directory, target) pair are looked up
+    // on disk once, not once per file that names them: a module called from every root would
+    // otherwise cost a canonicalization per call.
+    let mut dirs_seen = std::collections::HashSet::new();
+    let mut calls_seen = std::collections::HashSet::new();
     for file in files {
         let Some(syntax) = file.syntax.downcast_ref::<super::Syntax>() else {
             continue;
@@ -371,9 +390,11 @@ pub fn local_module_files(
             _ => continue,
         }
         // What `terraform init` downloaded for this directory, if it was run here.
-        for downloaded in init_modules(dir) {
-            if downloaded.dir.is_dir() && outside_repository(dir, &downloaded.dir).is_none() {
-                targets.insert(downloaded.dir);
+        if dirs_seen.insert(dir.to_path_buf()) {
+            for downloaded in init_modules(dir) {
+                if downloaded.dir.is_dir() && outside_repository(dir, &downloaded.dir).is_none() {
+                    targets.insert(downloaded.dir);
+                }
             }
         }
         for call in &module.calls {
@@ -385,6 +406,10 @@ pub fn local_module_files(
             }
             // As written from the caller (not canonical), so reports show the path a user typed.
             let target = normalize(&dir.join(source));
+            if targets.contains(&target) || !calls_seen.insert((dir.to_path_buf(), target.clone()))
+            {
+                continue;
+            }
             if target.is_dir() && outside_repository(dir, &target).is_none() {
                 targets.insert(target);
             }
