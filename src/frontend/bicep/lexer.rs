@@ -344,16 +344,22 @@ impl Tokens {
     }
 }
 
+/// A file's tokens, in buffers of their own.
 pub fn lex(text: &str) -> Result<Tokens, SyntaxError> {
+    let mut out = Tokens::default();
+    lex_into(text, &mut out).map(|()| out)
+}
+
+/// Lex `text` into `out`, replacing what it held (its buffers are reused).
+pub fn lex_into(text: &str, out: &mut Tokens) -> Result<(), SyntaxError> {
     if text.len() >= PLAIN as usize {
         return Err(error(0, "file too large (4 GiB or more)"));
     }
     let bytes = text.as_bytes();
-    let mut out = Tokens {
-        // About one token in five bytes of a typical file.
-        tokens: Vec::with_capacity(text.len() / 5 + 1),
-        strings: Vec::new(),
-    };
+    out.tokens.clear();
+    out.strings.clear();
+    // About one token in five bytes of a typical file.
+    out.tokens.reserve(text.len() / 5 + 1);
     // One entry per open `${`: how many `{` opened inside it are still open.
     let mut interpolations: Vec<usize> = Vec::new();
     let mut i = 0;
@@ -418,13 +424,13 @@ pub fn lex(text: &str) -> Result<Tokens, SyntaxError> {
                 i = end;
             }
             b'\'' => {
-                i = string_piece(text, i, true, &mut out)?;
+                i = string_piece(text, i, true, out)?;
                 if out.tokens.last().is_some_and(|t| t.tok == Tok::StrStart) {
                     interpolations.push(0);
                 }
             }
             b'}' if interpolations.last() == Some(&0) => {
-                i = string_piece(text, i, false, &mut out)?;
+                i = string_piece(text, i, false, out)?;
                 if out.tokens.last().is_some_and(|t| t.tok == Tok::StrEnd) {
                     interpolations.pop();
                 }
@@ -467,7 +473,7 @@ pub fn lex(text: &str) -> Result<Tokens, SyntaxError> {
         ));
     }
     out.push(Tok::Eof, text.len(), text.len());
-    Ok(out)
+    Ok(())
 }
 
 /// Lex one piece of a string starting at `start`, up to a closing `'` or an opening `${`, and

@@ -5,26 +5,70 @@
 //! with `?`, `:`, `??`, `&&` or `||` continues the expression above it, as the compiler allows.
 //! Nesting is bounded by [`MAX_DEPTH`]: deeper input is an error, never a stack overflow.
 use super::ast::*;
-use super::lexer::{lex, Punct, Tok, Token, PLAIN};
+use super::lexer::{lex_into, Punct, Tok, Token, Tokens, PLAIN};
 use crate::frontend::SyntaxError;
 
 /// Deepest nesting of expressions and types accepted.
 pub const MAX_DEPTH: usize = 100;
 
 pub fn parse(text: &str) -> Result<Program, SyntaxError> {
-    let lexed = lex(text)?;
+    let mut scratch = SCRATCH.take();
+    let result = parse_with(text, &mut scratch);
+    scratch.forget_if_large();
+    SCRATCH.set(scratch);
+    result
+}
+
+/// The buffers a parse works in, kept from one file to the next on each thread: a file's
+/// tokens take about three times its size, and allocating that afresh for every file (and
+/// touching new pages) cost more than lexing a small file.
+#[derive(Default)]
+struct Scratch {
+    tokens: Tokens,
+    expr_stack: Vec<Expr>,
+    array_stack: Vec<ArrayItem>,
+    object_stack: Vec<ObjectItem>,
+}
+
+impl Scratch {
+    /// Buffers grown past this many tokens by one large file are let go rather than kept.
+    const MAX_KEPT_TOKENS: usize = 1 << 20;
+
+    fn forget_if_large(&mut self) {
+        if self.tokens.tokens.capacity() > Self::MAX_KEPT_TOKENS {
+            *self = Scratch::default();
+        }
+    }
+}
+
+thread_local! {
+    static SCRATCH: std::cell::Cell<Scratch> = std::cell::Cell::new(Scratch::default());
+}
+
+fn parse_with(text: &str, scratch: &mut Scratch) -> Result<Program, SyntaxError> {
+    lex_into(text, &mut scratch.tokens)?;
+    // A failed parse may leave items behind.
+    scratch.expr_stack.clear();
+    scratch.array_stack.clear();
+    scratch.object_stack.clear();
     let mut parser = Parser {
         text,
-        tokens: lexed.tokens,
-        strings: lexed.strings,
+        tokens: std::mem::take(&mut scratch.tokens.tokens),
+        strings: std::mem::take(&mut scratch.tokens.strings),
         pos: 0,
         depth: 0,
         newlines: true,
-        expr_stack: Vec::new(),
-        array_stack: Vec::new(),
-        object_stack: Vec::new(),
+        expr_stack: std::mem::take(&mut scratch.expr_stack),
+        array_stack: std::mem::take(&mut scratch.array_stack),
+        object_stack: std::mem::take(&mut scratch.object_stack),
     };
-    parser.program()
+    let result = parser.program();
+    scratch.tokens.tokens = parser.tokens;
+    scratch.tokens.strings = parser.strings;
+    scratch.expr_stack = parser.expr_stack;
+    scratch.array_stack = parser.array_stack;
+    scratch.object_stack = parser.object_stack;
+    result
 }
 
 struct Parser<'t> {
