@@ -1,5 +1,6 @@
-//! Bicep tokens. Newlines are tokens (statements end at them); comments, `#disable-next-line`
-//! style pragmas and other whitespace are skipped. Interpolated strings come out in pieces the way
+//! Bicep tokens. Newlines matter (statements end at them) but are not tokens of their own: a
+//! token says whether a newline came before it ([`Token::newline_before`]). Comments,
+//! `#disable-next-line` style pragmas and other whitespace are skipped. Interpolated strings come out in pieces the way
 //! the Bicep compiler lexes them: `'a${` (start), `}b${` (middle), `}c'` (end), with the
 //! expression tokens in between.
 
@@ -133,6 +134,8 @@ pub enum Tok {
     StrMiddle,
     /// `}text'`
     StrEnd,
+    /// Never lexed (newlines are [`Token::newline_before`]): what the parser sees where a newline
+    /// counts.
     Newline,
     Punct(Punct),
     Eof,
@@ -151,6 +154,10 @@ pub struct Token {
     /// [`Tokens::strings`]; otherwise [`PLAIN`].
     pub string: u32,
     pub tok: Tok,
+    /// Whether a newline (or a comment holding one) comes between this token and the one
+    /// before; never on the first token. Folded in here since every fourth token would
+    /// otherwise be a newline.
+    pub newline_before: bool,
 }
 
 impl Token {
@@ -221,92 +228,124 @@ fn error(offset: usize, message: impl Into<String>) -> SyntaxError {
     }
 }
 
-fn is_ident_start(b: u8) -> bool {
-    b.is_ascii_alphabetic() || b == b'_'
+/// 0xff for each byte of `chunk` that `stops` says a run ends at, 0 for the others, as one
+/// number: the lowest nonzero byte is the first stop. Written byte by byte so that the compiler
+/// makes it a few vector instructions for all sixteen bytes (safe Rust has no SIMD of its own).
+fn stops_in(chunk: &[u8; 16], stops: fn(u8) -> bool) -> u128 {
+    let mut mask = [0u8; 16];
+    for k in 0..16 {
+        mask[k] = (stops(chunk[k]) as u8).wrapping_neg();
+    }
+    u128::from_le_bytes(mask)
 }
 
-fn is_ident_continue(b: u8) -> bool {
-    IDENT_CONTINUE[b as usize]
+/// Where the first byte at or after `from` for which `stops` holds is, or the length; sixteen
+/// bytes at a time while there are sixteen.
+fn run_end(bytes: &[u8], from: usize, stops: fn(u8) -> bool) -> usize {
+    let mut i = from;
+    while let Some(chunk) = bytes.get(i..i + 16) {
+        let Ok(chunk) = <&[u8; 16]>::try_from(chunk) else {
+            break;
+        };
+        let found = stops_in(chunk, stops);
+        if found != 0 {
+            return i + (found.trailing_zeros() / 8) as usize;
+        }
+        i += 16;
+    }
+    while i < bytes.len() && !stops(bytes[i]) {
+        i += 1;
+    }
+    i.min(bytes.len())
 }
 
-/// Bytes that may continue an identifier, by value (a table: identifiers are most of the bytes
-/// outside strings).
-const IDENT_CONTINUE: [bool; 256] = {
-    let mut table = [false; 256];
+/// Whether `b` cannot continue an identifier (bytes of 0x80 and up, parts of non-ASCII
+/// characters, cannot). Arithmetic rather than a table, so that it vectorizes.
+fn ends_identifier(b: u8) -> bool {
+    // `| 0x20` lowers A-Z into a-z and moves nothing else there.
+    let letter = (b | 0x20).wrapping_sub(b'a') < 26;
+    let digit = b.wrapping_sub(b'0') < 10;
+    // `|`, not `||`: no branches, so that it vectorizes.
+    !(letter | digit | (b == b'_'))
+}
+
+/// Whether `b` ends a run of string content: `'`, `$`, `\\` or a newline.
+fn ends_string_run(b: u8) -> bool {
+    // `|`, not `||`: no branches, so that it vectorizes.
+    (b == b'\'') | (b == b'$') | (b == b'\\') | (b == b'\n')
+}
+
+/// Where the first byte at or after `from` that cannot continue an identifier is, or the length.
+/// Identifiers are most of the bytes outside strings (ten on average in Azure Verified Modules).
+fn ident_end(bytes: &[u8], from: usize) -> usize {
+    run_end(bytes, from, ends_identifier)
+}
+
+/// Where the first byte that ends a run of string content (`'`, `$`, `\\` or a newline) is at
+/// or after `from`, or the length. Strings (descriptions above all) are much of a Bicep file.
+fn string_run_end(bytes: &[u8], from: usize) -> usize {
+    run_end(bytes, from, ends_string_run)
+}
+
+/// What a byte starts, for the lexer's dispatch: one table look-up per token instead of a chain
+/// of tests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Start {
+    /// A space, tab or carriage return.
+    Blank,
+    Newline,
+    Ident,
+    Digit,
+    Quote,
+    /// A comment or `/`.
+    Slash,
+    /// A pragma (or an error).
+    Hash,
+    OpenBrace,
+    CloseBrace,
+    /// Punctuation that is one byte whatever follows.
+    Single(Punct),
+    /// Punctuation that may be one byte or more (`.`, `=`, `?`, ...), or none (`&`).
+    Punct,
+    /// Anything else: an error.
+    Other,
+}
+
+const fn start_of(b: u8) -> Start {
+    match b {
+        b' ' | b'\t' | b'\r' => Start::Blank,
+        b'\n' => Start::Newline,
+        b'a'..=b'z' | b'A'..=b'Z' | b'_' => Start::Ident,
+        b'0'..=b'9' => Start::Digit,
+        b'\'' => Start::Quote,
+        b'/' => Start::Slash,
+        b'#' => Start::Hash,
+        b'{' => Start::OpenBrace,
+        b'}' => Start::CloseBrace,
+        b'(' => Start::Single(Punct::OpenParen),
+        b')' => Start::Single(Punct::CloseParen),
+        b'[' => Start::Single(Punct::OpenBracket),
+        b']' => Start::Single(Punct::CloseBracket),
+        b',' => Start::Single(Punct::Comma),
+        b'@' => Start::Single(Punct::At),
+        b'+' => Start::Single(Punct::Plus),
+        b'-' => Start::Single(Punct::Minus),
+        b'*' => Start::Single(Punct::Star),
+        b'%' => Start::Single(Punct::Percent),
+        b'.' | b'=' | b'!' | b'<' | b'>' | b'&' | b'|' | b'?' | b':' => Start::Punct,
+        _ => Start::Other,
+    }
+}
+
+const STARTS: [Start; 256] = {
+    let mut table = [Start::Other; 256];
     let mut b = 0;
     while b < 256 {
-        table[b] = (b as u8).is_ascii_alphanumeric() || b == b'_' as usize;
+        table[b] = start_of(b as u8);
         b += 1;
     }
     table
 };
-
-/// Where the first byte at or after `from` that cannot continue an identifier is, or the length.
-/// Identifiers are most of the bytes outside strings (eight on average in Azure Verified
-/// Modules), so this looks at eight bytes at a time.
-fn ident_end(bytes: &[u8], from: usize) -> usize {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGHS: u64 = 0x8080_8080_8080_8080;
-    const LOWS: u64 = 0x7f7f_7f7f_7f7f_7f7f;
-    // With every byte of `ascii` below 0x80 no sum below carries into the next byte, so each
-    // byte's high bit is exact: set where the byte is in `low..=high`.
-    let in_range = |ascii: u64, low: u8, high: u8| {
-        (ascii + ONES * (0x80 - low) as u64) & !(ascii + ONES * (0x7f - high) as u64) & HIGHS
-    };
-    let mut i = from;
-    while let Some(chunk) = bytes.get(i..i + 8) {
-        let Ok(chunk) = <[u8; 8]>::try_from(chunk) else {
-            break;
-        };
-        let word = u64::from_le_bytes(chunk);
-        let ascii = word & LOWS;
-        // `| 0x20` lowers A-Z into a-z and moves nothing else there.
-        let letters = in_range(ascii | (ONES * 0x20), b'a', b'z');
-        let digits = in_range(ascii, b'0', b'9');
-        let underscores = in_range(ascii, b'_', b'_');
-        // Bytes of 0x80 and up (parts of non-ASCII characters) end an identifier too.
-        let continues = (letters | digits | underscores) & !word;
-        let ends = !continues & HIGHS;
-        if ends != 0 {
-            return i + (ends.trailing_zeros() / 8) as usize;
-        }
-        i += 8;
-    }
-    while i < bytes.len() && is_ident_continue(bytes[i]) {
-        i += 1;
-    }
-    i.min(bytes.len())
-}
-
-/// Where the first byte that ends a run of string content (`'`, `$`, `\\` or a newline) is at
-/// or after `from`, or the length. Strings (descriptions above all) are much of a Bicep file, so
-/// this looks at eight bytes at a time.
-fn string_run_end(bytes: &[u8], from: usize) -> usize {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGHS: u64 = 0x8080_8080_8080_8080;
-    // The high bit of each byte of `word` equal to `byte`; the lowest one set is exact.
-    let equal = |word: u64, byte: u8| {
-        let x = word ^ (ONES * byte as u64);
-        x.wrapping_sub(ONES) & !x & HIGHS
-    };
-    let mut i = from;
-    while let Some(chunk) = bytes.get(i..i + 8) {
-        let Ok(chunk) = <[u8; 8]>::try_from(chunk) else {
-            break;
-        };
-        let word = u64::from_le_bytes(chunk);
-        let found =
-            equal(word, b'\'') | equal(word, b'$') | equal(word, b'\\') | equal(word, b'\n');
-        if found != 0 {
-            return i + (found.trailing_zeros() / 8) as usize;
-        }
-        i += 8;
-    }
-    while i < bytes.len() && !matches!(bytes[i], b'\'' | b'\n' | b'$' | b'\\') {
-        i += 1;
-    }
-    i.min(bytes.len())
-}
 
 /// A file's tokens, and the contents of the strings that are not [`PLAIN`].
 #[derive(Debug, Default)]
@@ -315,85 +354,131 @@ pub struct Tokens {
     pub strings: Vec<Text>,
 }
 
-impl Tokens {
-    fn push(&mut self, tok: Tok, start: usize, end: usize) {
-        self.push_string(tok, start, end, PLAIN);
-    }
-
-    fn push_string(&mut self, tok: Tok, start: usize, end: usize, string: u32) {
-        // Offsets fit: `lex` refuses files of 4 GiB or more.
-        self.tokens.push(Token {
-            start: start as u32,
-            end: end as u32,
-            string,
-            tok,
-        });
-    }
-
-    /// A newline token, unless the last token is one or there is none yet.
-    fn newline(&mut self, at: usize) {
-        if !matches!(
-            self.tokens.last(),
-            Some(Token {
-                tok: Tok::Newline,
-                ..
-            }) | None
-        ) {
-            self.push(Tok::Newline, at, at + 1);
-        }
-    }
+/// Add a token, with whether a newline came since the last one (and none has since).
+fn push(tokens: &mut Vec<Token>, newline: &mut bool, tok: Tok, start: usize, end: usize) {
+    push_string(tokens, newline, tok, start, end, PLAIN);
 }
 
+fn push_string(
+    tokens: &mut Vec<Token>,
+    newline: &mut bool,
+    tok: Tok,
+    start: usize,
+    end: usize,
+    string: u32,
+) {
+    // Offsets fit: `lex` refuses files of 4 GiB or more.
+    tokens.push(Token {
+        start: start as u32,
+        end: end as u32,
+        string,
+        tok,
+        newline_before: *newline,
+    });
+    *newline = false;
+}
+
+/// Where the newline that [`Token::newline_before`] stands for is, given the end of the token
+/// before: the first `\n` after it, or the start of a block comment holding one if that comes
+/// first (where a newline token was; errors name it).
+pub fn newline_after(text: &str, from: usize) -> usize {
+    let bytes = text.as_bytes();
+    let mut i = from;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\n' => return i,
+            b'/' if bytes.get(i + 1) == Some(&b'*') => {
+                let end = text[i + 2..]
+                    .find("*/")
+                    .map_or(bytes.len(), |at| i + 2 + at + 2);
+                if text[i..end].contains('\n') {
+                    return i;
+                }
+                i = end;
+            }
+            // Line comments and pragmas run up to the newline.
+            b'/' | b'#' => return text[i..].find('\n').map_or(bytes.len(), |at| i + at),
+            _ => i += 1,
+        }
+    }
+    i
+}
+
+/// A file's tokens, in buffers of their own.
 pub fn lex(text: &str) -> Result<Tokens, SyntaxError> {
+    let mut out = Tokens::default();
+    lex_into(text, &mut out).map(|()| out)
+}
+
+/// Lex `text` into `out`, replacing what it held (its buffers are reused).
+pub fn lex_into(text: &str, out: &mut Tokens) -> Result<(), SyntaxError> {
+    let tokens = &mut out.tokens;
+    let strings = &mut out.strings;
+    tokens.clear();
+    strings.clear();
     if text.len() >= PLAIN as usize {
         return Err(error(0, "file too large (4 GiB or more)"));
     }
     let bytes = text.as_bytes();
-    let mut out = Tokens {
-        // About one token in five bytes of a typical file.
-        tokens: Vec::with_capacity(text.len() / 5 + 1),
-        strings: Vec::new(),
-    };
+    // Enough for a typical file (one token in ten bytes in Azure Verified Modules).
+    tokens.reserve(text.len() / 5 + 1);
+    // Whether a newline has come since the last token (never before the first).
+    let mut newline = false;
     // One entry per open `${`: how many `{` opened inside it are still open.
     let mut interpolations: Vec<usize> = Vec::new();
     let mut i = 0;
-    while i < bytes.len() {
-        let b = bytes[i];
-        match b {
-            b' ' | b'\t' | b'\r' => {
+    loop {
+        // Spaces (between most tokens, and indentation) are stepped over before the dispatch
+        // on the next byte, which costs more.
+        while i < bytes.len() && bytes[i] == b' ' {
+            i += 1;
+        }
+        let Some(&b) = bytes.get(i) else {
+            break;
+        };
+        match STARTS[b as usize] {
+            Start::Blank => {
                 i += 1;
                 while i < bytes.len() && matches!(bytes[i], b' ' | b'\t' | b'\r') {
                     i += 1;
                 }
             }
-            b'\n' => {
-                out.newline(i);
+            Start::Newline => {
+                newline = !tokens.is_empty();
                 i += 1;
             }
-            _ if is_ident_start(b) => {
+            Start::Ident => {
                 let start = i;
                 i = ident_end(bytes, i + 1);
-                out.push(Tok::Ident, start, i);
+                push(tokens, &mut newline, Tok::Ident, start, i);
             }
-            b'/' if bytes.get(i + 1) == Some(&b'/') => {
+            Start::Single(punct) => {
+                push(tokens, &mut newline, Tok::Punct(punct), i, i + 1);
+                i += 1;
+            }
+            Start::Slash if bytes.get(i + 1) == Some(&b'/') => {
                 i = text[i..].find('\n').map_or(bytes.len(), |at| i + at);
             }
-            b'/' if bytes.get(i + 1) == Some(&b'*') => {
+            Start::Slash if bytes.get(i + 1) == Some(&b'*') => {
                 let start = i;
                 let Some(close) = text[i + 2..].find("*/") else {
                     return Err(error(start, "block comment `/*` is never closed"));
                 };
                 let end = i + 2 + close + 2;
                 if text[i..end].contains('\n') {
-                    out.newline(i);
+                    newline = !tokens.is_empty();
                 }
                 i = end;
             }
+            Start::Slash => {
+                push(tokens, &mut newline, Tok::Punct(Punct::Slash), i, i + 1);
+                i += 1;
+            }
             // Pragmas (`#disable-next-line rule`, `#disable-diagnostics`) run to the end of line.
-            b'#' if text[i + 1..].starts_with("disable") => {
+            Start::Hash if text[i + 1..].starts_with("disable") => {
                 i = text[i..].find('\n').map_or(bytes.len(), |at| i + at);
             }
-            b'\'' if text[i..].starts_with("'''") => {
+            Start::Quote if text[i..].starts_with("'''") => {
                 let start = i;
                 let Some(close) = text[i + 3..].find("'''") else {
                     return Err(error(start, "multi-line string `'''` is never closed"));
@@ -411,51 +496,61 @@ pub fn lex(text: &str) -> Result<Tokens, SyntaxError> {
                 } else if text[content..].starts_with('\n') {
                     content += 1;
                 }
-                out.strings
-                    .push(Text::Source(content.min(end - 3)..end - 3));
-                let string = (out.strings.len() - 1) as u32;
-                out.push_string(Tok::Str, start, end, string);
+                strings.push(Text::Source(content.min(end - 3)..end - 3));
+                let string = (strings.len() - 1) as u32;
+                push_string(tokens, &mut newline, Tok::Str, start, end, string);
                 i = end;
             }
-            b'\'' => {
-                i = string_piece(text, i, true, &mut out)?;
-                if out.tokens.last().is_some_and(|t| t.tok == Tok::StrStart) {
+            Start::Quote => {
+                let (tok, end, string) = string_piece(text, i, true, strings)?;
+                push_string(tokens, &mut newline, tok, i, end, string);
+                if tok == Tok::StrStart {
                     interpolations.push(0);
                 }
+                i = end;
             }
-            b'}' if interpolations.last() == Some(&0) => {
-                i = string_piece(text, i, false, &mut out)?;
-                if out.tokens.last().is_some_and(|t| t.tok == Tok::StrEnd) {
+            Start::CloseBrace if interpolations.last() == Some(&0) => {
+                let (tok, end, string) = string_piece(text, i, false, strings)?;
+                push_string(tokens, &mut newline, tok, i, end, string);
+                if tok == Tok::StrEnd {
                     interpolations.pop();
                 }
+                i = end;
             }
-            b'0'..=b'9' => {
+            Start::CloseBrace => {
+                if let Some(open) = interpolations.last_mut() {
+                    *open = open.saturating_sub(1);
+                }
+                push(
+                    tokens,
+                    &mut newline,
+                    Tok::Punct(Punct::CloseBrace),
+                    i,
+                    i + 1,
+                );
+                i += 1;
+            }
+            Start::OpenBrace => {
+                if let Some(open) = interpolations.last_mut() {
+                    *open += 1;
+                }
+                push(tokens, &mut newline, Tok::Punct(Punct::OpenBrace), i, i + 1);
+                i += 1;
+            }
+            Start::Digit => {
                 let start = i;
                 while i < bytes.len() && bytes[i].is_ascii_digit() {
                     i += 1;
                 }
-                out.push(Tok::Int, start, i);
+                push(tokens, &mut newline, Tok::Int, start, i);
             }
-            _ => {
+            Start::Punct | Start::Hash | Start::Other => {
                 let Some(punct) = punctuation(&bytes[i..]) else {
                     let c = text[i..].chars().next().unwrap_or('?');
                     return Err(error(i, format!("unexpected character `{c}`")));
                 };
-                match punct {
-                    Punct::OpenBrace => {
-                        if let Some(open) = interpolations.last_mut() {
-                            *open += 1;
-                        }
-                    }
-                    Punct::CloseBrace => {
-                        if let Some(open) = interpolations.last_mut() {
-                            *open = open.saturating_sub(1);
-                        }
-                    }
-                    _ => {}
-                }
                 let end = i + punct.text().len();
-                out.push(Tok::Punct(punct), i, end);
+                push(tokens, &mut newline, Tok::Punct(punct), i, end);
                 i = end;
             }
         }
@@ -466,20 +561,21 @@ pub fn lex(text: &str) -> Result<Tokens, SyntaxError> {
             "string interpolation `${` is never closed",
         ));
     }
-    out.push(Tok::Eof, text.len(), text.len());
-    Ok(out)
+    push(tokens, &mut newline, Tok::Eof, text.len(), text.len());
+    Ok(())
 }
 
-/// Lex one piece of a string starting at `start`, up to a closing `'` or an opening `${`, and
-/// say where lexing goes on. `opening` says whether the piece begins with a quote (start or
-/// whole string) or with the `}` that closes an interpolation (middle or end). Content without
-/// escapes stays a range of the source ([`PLAIN`]); only an escape makes a copy.
+/// Lex one piece of a string starting at `start`, up to a closing `'` or an opening `${`: its
+/// kind, where it ends, and its content's index in `strings` or [`PLAIN`]. `opening` says
+/// whether the piece begins with a quote (start or whole string) or with the `}` that closes an
+/// interpolation (middle or end). Content without escapes stays a range of the source
+/// ([`PLAIN`]); only an escape makes a copy.
 fn string_piece(
     text: &str,
     start: usize,
     opening: bool,
-    out: &mut Tokens,
-) -> Result<usize, SyntaxError> {
+    strings: &mut Vec<Text>,
+) -> Result<(Tok, usize, u32), SyntaxError> {
     let bytes = text.as_bytes();
     let from = start + 1;
     // The unescaped content so far, once an escape has been seen.
@@ -555,13 +651,12 @@ fn string_piece(
         };
         let string = match unescaped {
             Some(value) => {
-                out.strings.push(Text::Unescaped(value.into_boxed_str()));
-                (out.strings.len() - 1) as u32
+                strings.push(Text::Unescaped(value.into_boxed_str()));
+                (strings.len() - 1) as u32
             }
             None => PLAIN,
         };
-        out.push_string(tok, start, end, string);
-        return Ok(end);
+        return Ok((tok, end, string));
     }
 }
 
@@ -576,16 +671,20 @@ mod tests {
             PLAIN => text[t.plain_content()].to_string(),
             index => lexed.strings[index as usize].get(text).to_string(),
         };
-        lexed
-            .tokens
-            .iter()
-            .map(|t| match t.tok {
+        // A newline before a token shows as a `Newline` of its own.
+        let mut kinds = Vec::new();
+        for t in &lexed.tokens {
+            if t.newline_before {
+                kinds.push("Newline".to_string());
+            }
+            kinds.push(match t.tok {
                 Tok::Str | Tok::StrStart | Tok::StrMiddle | Tok::StrEnd => {
                     format!("{:?}({:?})", t.tok, content(t))
                 }
                 other => format!("{other:?}"),
-            })
-            .collect()
+            });
+        }
+        kinds
     }
 
     #[test]
@@ -653,7 +752,7 @@ mod tests {
         text.extend_from_slice(b"tail_of_it");
         for from in 0..=text.len() + 2 {
             let expected = (from..text.len())
-                .find(|&i| !is_ident_continue(text[i]))
+                .find(|&i| !(text[i].is_ascii_alphanumeric() || text[i] == b'_'))
                 .unwrap_or(text.len());
             assert_eq!(ident_end(&text, from), expected, "from {from}");
         }

@@ -5,26 +5,71 @@
 //! with `?`, `:`, `??`, `&&` or `||` continues the expression above it, as the compiler allows.
 //! Nesting is bounded by [`MAX_DEPTH`]: deeper input is an error, never a stack overflow.
 use super::ast::*;
-use super::lexer::{lex, Punct, Tok, Token, PLAIN};
+use super::lexer::{lex_into, newline_after, Punct, Tok, Token, Tokens, PLAIN};
 use crate::frontend::SyntaxError;
 
 /// Deepest nesting of expressions and types accepted.
 pub const MAX_DEPTH: usize = 100;
 
 pub fn parse(text: &str) -> Result<Program, SyntaxError> {
-    let lexed = lex(text)?;
+    let mut scratch = SCRATCH.take();
+    let result = parse_with(text, &mut scratch);
+    scratch.forget_if_large();
+    SCRATCH.set(scratch);
+    result
+}
+
+/// The buffers a parse works in, kept from one file to the next on each thread: a file's
+/// tokens take about three times its size, and allocating that afresh for every file (and
+/// touching new pages) cost more than lexing a small file.
+#[derive(Default)]
+struct Scratch {
+    tokens: Tokens,
+    expr_stack: Vec<Expr>,
+    array_stack: Vec<ArrayItem>,
+    object_stack: Vec<ObjectItem>,
+}
+
+impl Scratch {
+    /// Buffers grown past this many tokens by one large file are let go rather than kept.
+    const MAX_KEPT_TOKENS: usize = 1 << 20;
+
+    fn forget_if_large(&mut self) {
+        if self.tokens.tokens.capacity() > Self::MAX_KEPT_TOKENS {
+            *self = Scratch::default();
+        }
+    }
+}
+
+thread_local! {
+    static SCRATCH: std::cell::Cell<Scratch> = std::cell::Cell::new(Scratch::default());
+}
+
+fn parse_with(text: &str, scratch: &mut Scratch) -> Result<Program, SyntaxError> {
+    lex_into(text, &mut scratch.tokens)?;
+    // A failed parse may leave items behind.
+    scratch.expr_stack.clear();
+    scratch.array_stack.clear();
+    scratch.object_stack.clear();
     let mut parser = Parser {
         text,
-        tokens: lexed.tokens,
-        strings: lexed.strings,
+        tokens: std::mem::take(&mut scratch.tokens.tokens),
+        strings: std::mem::take(&mut scratch.tokens.strings),
         pos: 0,
+        stepped_over: 0,
         depth: 0,
         newlines: true,
-        expr_stack: Vec::new(),
-        array_stack: Vec::new(),
-        object_stack: Vec::new(),
+        expr_stack: std::mem::take(&mut scratch.expr_stack),
+        array_stack: std::mem::take(&mut scratch.array_stack),
+        object_stack: std::mem::take(&mut scratch.object_stack),
     };
-    parser.program()
+    let result = parser.program();
+    scratch.tokens.tokens = parser.tokens;
+    scratch.tokens.strings = parser.strings;
+    scratch.expr_stack = parser.expr_stack;
+    scratch.array_stack = parser.array_stack;
+    scratch.object_stack = parser.object_stack;
+    result
 }
 
 struct Parser<'t> {
@@ -33,6 +78,9 @@ struct Parser<'t> {
     /// String contents, by the index in their token.
     strings: Vec<Text>,
     pos: usize,
+    /// The position whose newline the parser has stepped over (tokens are never written: the
+    /// newline before a token counts until the parser steps over it there).
+    stepped_over: usize,
     depth: usize,
     /// Whether newlines are tokens at the current bracket level (false inside parentheses);
     /// each bracket sets it for its inside and puts back the outside's at its end.
@@ -74,38 +122,76 @@ impl<'t> Parser<'t> {
         self.newlines
     }
 
-    /// Skip newline tokens when they are not significant here.
+    /// Whether a newline the parser has not stepped over comes before the current token (the
+    /// newline is then where the parser is, as if it were a token).
+    fn at_newline(&self) -> bool {
+        self.tokens[self.pos].newline_before && self.stepped_over != self.pos
+    }
+
+    /// Step over the newline before the current token when newlines are not significant here.
     fn skip_insignificant(&mut self) {
         if !self.newlines_significant() {
             self.skip_newlines();
         }
     }
 
+    /// Step over the newline before the current token, if there is one.
     fn skip_newlines(&mut self) {
-        while self.tokens[self.pos].tok == Tok::Newline {
-            self.pos += 1;
+        self.stepped_over = self.pos;
+    }
+
+    /// The kind of the next token, `Newline` where a newline that counts comes first.
+    fn peek_tok(&mut self) -> Tok {
+        self.skip_insignificant();
+        if self.at_newline() {
+            Tok::Newline
+        } else {
+            self.tokens[self.pos].tok
         }
     }
 
-    fn peek(&mut self) -> &Token {
+    /// The next token, a `Newline` where a newline that counts comes first.
+    fn peek(&mut self) -> Token {
         self.skip_insignificant();
-        &self.tokens[self.pos]
+        if self.at_newline() {
+            self.newline_token()
+        } else {
+            self.tokens[self.pos]
+        }
     }
 
-    /// The token after the current one (skipping newlines where they do not count).
-    fn peek_second(&mut self) -> &Token {
-        self.skip_insignificant();
-        let mut i = self.pos + 1;
-        if !self.newlines_significant() {
-            while self.tokens[i].tok == Tok::Newline {
-                i += 1;
-            }
+    /// The newline before the current token as a token of its own, where it is in the text
+    /// (found again from the token before, since only messages need it).
+    fn newline_token(&self) -> Token {
+        let at = newline_after(self.text, self.last_end()) as u32;
+        Token {
+            start: at,
+            end: at + 1,
+            string: PLAIN,
+            tok: Tok::Newline,
+            newline_before: false,
         }
-        &self.tokens[i.min(self.tokens.len() - 1)]
+    }
+
+    /// The kind of the token after the current one, which must not be a newline (`Newline`
+    /// where a newline that counts comes before that token).
+    fn peek_second(&mut self) -> Tok {
+        self.skip_insignificant();
+        match self.tokens.get(self.pos + 1) {
+            Some(token) if token.newline_before && self.newlines_significant() => Tok::Newline,
+            Some(token) => token.tok,
+            None => Tok::Eof,
+        }
     }
 
     fn next(&mut self) -> Token {
         self.skip_insignificant();
+        if self.at_newline() {
+            // The newline is the next token here.
+            let newline = self.newline_token();
+            self.skip_newlines();
+            return newline;
+        }
         let token = self.tokens[self.pos];
         if token.tok != Tok::Eof {
             self.pos += 1;
@@ -114,12 +200,15 @@ impl<'t> Parser<'t> {
     }
 
     fn at_punct(&mut self, punct: Punct) -> bool {
-        matches!(self.peek().tok, Tok::Punct(p) if p == punct)
+        self.peek_tok() == Tok::Punct(punct)
     }
 
     fn at_word(&mut self, word: &str) -> bool {
-        let token = *self.peek();
-        token.tok == Tok::Ident && &self.text[token.start()..token.end()] == word
+        if self.peek_tok() != Tok::Ident {
+            return false;
+        }
+        let token = self.tokens[self.pos];
+        &self.text[token.start()..token.end()] == word
     }
 
     fn eat_punct(&mut self, punct: Punct) -> bool {
@@ -156,8 +245,7 @@ impl<'t> Parser<'t> {
     }
 
     fn expect_punct(&mut self, punct: Punct) -> Parsed<Token> {
-        let token = *self.peek();
-        if matches!(token.tok, Tok::Punct(p) if p == punct) {
+        if self.peek_tok() == Tok::Punct(punct) {
             let token = self.next();
             // A value may start on the line after `=`, `:` or `=>`.
             if matches!(punct, Punct::Equal | Punct::Colon | Punct::Arrow) {
@@ -165,6 +253,7 @@ impl<'t> Parser<'t> {
             }
             Ok(token)
         } else {
+            let token = self.peek();
             self.error(
                 token.start(),
                 format!(
@@ -177,14 +266,14 @@ impl<'t> Parser<'t> {
     }
 
     fn name(&mut self, what: &str) -> Parsed<Name> {
-        let token = *self.peek();
-        if token.tok != Tok::Ident {
+        if self.peek_tok() != Tok::Ident {
+            let token = self.peek();
             return self.error(
                 token.start(),
                 format!("expected {what}, found {}", self.describe(&token)),
             );
         }
-        self.next();
+        let token = self.next();
         Ok(Name {
             span: token.start()..token.end(),
         })
@@ -205,25 +294,22 @@ impl<'t> Parser<'t> {
         self.depth -= 1;
     }
 
+    /// Where the last token stepped over ends.
     fn last_end(&self) -> usize {
-        let mut i = self.pos;
-        while i > 0 {
-            i -= 1;
-            if self.tokens[i].tok != Tok::Newline {
-                return self.tokens[i].end();
-            }
+        match self.pos {
+            0 => 0,
+            pos => self.tokens[pos - 1].end(),
         }
-        0
     }
 
     /// A statement ends at a newline or the end of the file.
     fn end_of_statement(&mut self) -> Parsed<()> {
+        if self.at_newline() {
+            self.skip_newlines();
+            return Ok(());
+        }
         let token = self.tokens[self.pos];
         match token.tok {
-            Tok::Newline => {
-                self.pos += 1;
-                Ok(())
-            }
             Tok::Eof => Ok(()),
             _ => self.error(
                 token.start(),
@@ -278,27 +364,29 @@ impl<'t> Parser<'t> {
                     "true" | "false" | "null"
                 )
         };
+        // Whether `token` is a `tok` on the same line as the token before it.
+        let same_line = |token: &Token, tok: Tok| !token.newline_before && token.tok == tok;
         // The token list ends with `Eof`, and each step below moves past a token that is not.
         let mut i = self.pos + 1;
-        if !word(&tokens[i]) {
+        if tokens[i].newline_before || !word(&tokens[i]) {
             return false;
         }
         i += 1;
-        if tokens[i].tok == Tok::Punct(Punct::Dot) && tokens[i + 1].tok == Tok::Ident {
+        if same_line(&tokens[i], Tok::Punct(Punct::Dot)) && same_line(&tokens[i + 1], Tok::Ident) {
             i += 2;
         }
-        if tokens[i].tok != Tok::Punct(Punct::OpenParen) {
+        if !same_line(&tokens[i], Tok::Punct(Punct::OpenParen)) {
             return false;
         }
         i += 1;
-        if matches!(tokens[i].tok, Tok::Str | Tok::Int) {
+        if !tokens[i].newline_before && matches!(tokens[i].tok, Tok::Str | Tok::Int) {
             i += 1;
         }
-        if tokens[i].tok != Tok::Punct(Punct::CloseParen) {
+        if !same_line(&tokens[i], Tok::Punct(Punct::CloseParen)) {
             return false;
         }
         i += 1;
-        if !matches!(tokens[i].tok, Tok::Newline | Tok::Eof) {
+        if !(tokens[i].newline_before || tokens[i].tok == Tok::Eof) {
             return false;
         }
         self.pos = i;
@@ -308,7 +396,7 @@ impl<'t> Parser<'t> {
 
     fn statement(&mut self) -> Parsed<Statement> {
         self.skip_decorators()?;
-        let keyword = *self.peek();
+        let keyword = self.peek();
         let start = keyword.start();
         if keyword.tok != Tok::Ident {
             return self.error(
@@ -448,10 +536,15 @@ impl<'t> Parser<'t> {
     fn rest_of_line(&mut self) -> Parsed<()> {
         let mut depth = 0usize;
         loop {
+            if self.at_newline() {
+                if depth == 0 {
+                    return Ok(());
+                }
+                self.skip_newlines();
+            }
             let token = self.tokens[self.pos];
             match token.tok {
                 Tok::Eof => return Ok(()),
-                Tok::Newline if depth == 0 => return Ok(()),
                 Tok::Punct(Punct::OpenBrace | Punct::OpenBracket | Punct::OpenParen) => depth += 1,
                 Tok::Punct(Punct::CloseBrace | Punct::CloseBracket | Punct::CloseParen) => {
                     if depth == 0 {
@@ -466,7 +559,7 @@ impl<'t> Parser<'t> {
     }
 
     fn string_literal(&mut self, what: &str) -> Parsed<Expr> {
-        let token = *self.peek();
+        let token = self.peek();
         match token.tok {
             Tok::Str => {
                 self.next();
@@ -580,7 +673,7 @@ impl<'t> Parser<'t> {
             self.expect_punct(Punct::CloseBrace)?;
         } else if self.eat_punct(Punct::Star) {
             if !self.eat_word("as") {
-                let token = *self.peek();
+                let token = self.peek();
                 return self.error(token.start(), "expected `as` after `import *`");
             }
             names.push(self.name("a namespace name")?);
@@ -600,7 +693,12 @@ impl<'t> Parser<'t> {
     // ---- types ------------------------------------------------------------------------------
 
     fn type_expression(&mut self) -> Parsed<TypeExpr> {
-        let start = self.tokens[self.pos].start();
+        // A newline not yet stepped over starts the type.
+        let start = if self.at_newline() {
+            self.newline_token().start()
+        } else {
+            self.tokens[self.pos].start()
+        };
         self.enter(start)?;
         // A union may be written one member a line, each after a `|`.
         if self.continues_with(Punct::Pipe) {
@@ -622,6 +720,9 @@ impl<'t> Parser<'t> {
     fn type_postfix(&mut self) -> Parsed<bool> {
         let mut nullable = self.type_primary()?;
         loop {
+            if self.at_newline() {
+                return Ok(nullable);
+            }
             let token = self.tokens[self.pos];
             match token.tok {
                 Tok::Punct(Punct::Question) => {
@@ -631,7 +732,7 @@ impl<'t> Parser<'t> {
                 Tok::Punct(Punct::OpenBracket) => {
                     self.pos += 1;
                     // `[]`, `[*]` and `[0]` suffixes.
-                    let inner = *self.peek();
+                    let inner = self.peek();
                     match inner.tok {
                         Tok::Punct(Punct::CloseBracket) => {}
                         Tok::Punct(Punct::Star) | Tok::Int => {
@@ -653,19 +754,19 @@ impl<'t> Parser<'t> {
     }
 
     fn type_primary(&mut self) -> Parsed<bool> {
-        let token = *self.peek();
+        let token = self.peek();
         match &token.tok {
             Tok::Ident => {
                 let word = &self.text[token.start()..token.end()];
                 self.next();
-                if word == "resource" && matches!(self.peek().tok, Tok::Str) {
+                if word == "resource" && self.peek_tok() == Tok::Str {
                     self.next();
                     return Ok(false);
                 }
                 if word == "null" {
                     return Ok(true);
                 }
-                if self.tokens[self.pos].tok == Tok::Punct(Punct::Less) {
+                if !self.at_newline() && self.tokens[self.pos].tok == Tok::Punct(Punct::Less) {
                     self.pos += 1;
                     let newlines_outside = std::mem::replace(&mut self.newlines, false);
                     let result = (|| {
@@ -739,7 +840,7 @@ impl<'t> Parser<'t> {
                 return Ok(());
             }
             self.skip_decorators()?;
-            let key = *self.peek();
+            let key = self.peek();
             match key.tok {
                 Tok::Ident | Tok::Str | Tok::Punct(Punct::Star) => {
                     self.next();
@@ -759,19 +860,23 @@ impl<'t> Parser<'t> {
 
     /// Newlines and commas between items of an object or array.
     fn skip_separators(&mut self) {
-        while matches!(
-            self.tokens[self.pos].tok,
-            Tok::Newline | Tok::Punct(Punct::Comma)
-        ) {
+        loop {
+            self.skip_newlines();
+            if self.tokens[self.pos].tok != Tok::Punct(Punct::Comma) {
+                return;
+            }
             self.pos += 1;
         }
     }
 
     /// After an item: a comma, a newline or the closing bracket.
     fn item_end(&mut self, close: Punct) -> Parsed<()> {
+        if self.at_newline() {
+            return Ok(());
+        }
         let token = self.tokens[self.pos];
         match token.tok {
-            Tok::Newline | Tok::Punct(Punct::Comma) => Ok(()),
+            Tok::Punct(Punct::Comma) => Ok(()),
             Tok::Punct(p) if p == close => Ok(()),
             _ => self.error(
                 token.start(),
@@ -790,7 +895,7 @@ impl<'t> Parser<'t> {
         if let Some(value) = self.lone_value() {
             return Ok(value);
         }
-        let token = *self.peek();
+        let token = self.peek();
         self.enter(token.start())?;
         let result = match token.tok {
             Tok::Punct(Punct::Bang | Punct::Minus | Punct::Plus) => self.ternary(),
@@ -817,12 +922,8 @@ impl<'t> Parser<'t> {
     /// Whether the next token (past any newlines) is one that no suffix, operator, call or
     /// lambda starts with: a value just parsed is then the whole expression.
     fn value_ends_here(&self) -> bool {
-        let mut next = self.pos;
-        while self.tokens[next].tok == Tok::Newline {
-            next += 1;
-        }
         matches!(
-            self.tokens[next].tok,
+            self.tokens[self.pos].tok,
             Tok::Punct(
                 Punct::Comma
                     | Punct::CloseParen
@@ -845,10 +946,10 @@ impl<'t> Parser<'t> {
         if self.depth + 2 > MAX_DEPTH {
             return None;
         }
-        let token = *self.peek();
-        if !matches!(token.tok, Tok::Int | Tok::Str | Tok::Ident) {
+        if !matches!(self.peek_tok(), Tok::Int | Tok::Str | Tok::Ident) {
             return None;
         }
+        let token = self.tokens[self.pos];
         // Not `Eof`, so a token follows; the list ends with `Eof`.
         self.pos += 1;
         if !self.value_ends_here() {
@@ -874,12 +975,8 @@ impl<'t> Parser<'t> {
         if self.at_punct(op) {
             return true;
         }
-        let mut i = self.pos;
-        while self.tokens[i].tok == Tok::Newline {
-            i += 1;
-        }
-        if i > self.pos && matches!(self.tokens[i].tok, Tok::Punct(p) if p == op) {
-            self.pos = i;
+        if self.at_newline() && self.tokens[self.pos].tok == Tok::Punct(op) {
+            self.skip_newlines();
             return true;
         }
         false
@@ -898,7 +995,7 @@ impl<'t> Parser<'t> {
         self.next();
         let then = self.expression()?;
         if !self.continues_with(Punct::Colon) {
-            let token = *self.peek();
+            let token = self.peek();
             return self.error(
                 token.start(),
                 format!(
@@ -932,18 +1029,15 @@ impl<'t> Parser<'t> {
             Punct::Star | Punct::Slash | Punct::Percent => Some(6),
             _ => None,
         };
-        if let Tok::Punct(op) = self.peek().tok {
-            return precedence(op).map(|p| (op.text(), p));
-        }
-        let mut i = self.pos;
-        while self.tokens[i].tok == Tok::Newline {
-            i += 1;
-        }
-        match self.tokens[i].tok {
-            Tok::Punct(op @ (Punct::Coalesce | Punct::OrOr | Punct::AndAnd)) if i > self.pos => {
-                self.pos = i;
-                precedence(op).map(|p| (op.text(), p))
-            }
+        match self.peek_tok() {
+            Tok::Punct(op) => precedence(op).map(|p| (op.text(), p)),
+            Tok::Newline => match self.tokens[self.pos].tok {
+                Tok::Punct(op @ (Punct::Coalesce | Punct::OrOr | Punct::AndAnd)) => {
+                    self.skip_newlines();
+                    precedence(op).map(|p| (op.text(), p))
+                }
+                _ => None,
+            },
             _ => None,
         }
     }
@@ -982,13 +1076,13 @@ impl<'t> Parser<'t> {
     }
 
     fn unary(&mut self) -> Parsed<Expr> {
-        let token = *self.peek();
-        let op = match token.tok {
+        let op = match self.peek_tok() {
             Tok::Punct(Punct::Bang) => "!",
             Tok::Punct(Punct::Minus) => "-",
             Tok::Punct(Punct::Plus) => "+",
             _ => return self.postfix(),
         };
+        let token = self.tokens[self.pos];
         self.next();
         self.enter(token.start())?;
         let operand = self.unary();
@@ -1014,22 +1108,30 @@ impl<'t> Parser<'t> {
         let mut steps = 0usize;
         loop {
             // Suffixes must be on the same line (where newlines count).
+            self.skip_insignificant();
+            let at_newline = self.at_newline();
             let token = self.tokens[self.pos];
-            let token = if token.tok == Tok::Newline && !self.newlines_significant() {
-                *self.peek()
-            } else {
-                token
-            };
             steps += 1;
             if steps > 10 * MAX_DEPTH {
-                return self.error(token.start(), "too many suffixes in one expression");
+                let at = if at_newline {
+                    self.newline_token().start()
+                } else {
+                    token.start()
+                };
+                return self.error(at, "too many suffixes in one expression");
+            }
+            if at_newline {
+                return Ok(expr);
             }
             match token.tok {
                 Tok::Punct(Punct::Dot) => {
                     self.next();
                     let safe = self.eat_punct(Punct::Question);
                     let name = self.name("a property name")?;
-                    if !safe && self.tokens[self.pos].tok == Tok::Punct(Punct::OpenParen) {
+                    if !safe
+                        && !self.at_newline()
+                        && self.tokens[self.pos].tok == Tok::Punct(Punct::OpenParen)
+                    {
                         let args = self.arguments()?;
                         expr = Expr {
                             span: start..self.last_end(),
@@ -1116,16 +1218,13 @@ impl<'t> Parser<'t> {
         let mut i = self.pos + 1;
         loop {
             match &self.tokens[i].tok {
-                Tok::Newline | Tok::Ident | Tok::Punct(Punct::Comma) => i += 1,
+                Tok::Ident | Tok::Punct(Punct::Comma) => i += 1,
                 Tok::Punct(Punct::CloseParen) => break,
                 _ => return false,
             }
         }
-        i += 1;
-        while self.tokens[i].tok == Tok::Newline {
-            i += 1;
-        }
-        self.tokens[i].tok == Tok::Punct(Punct::Arrow)
+        // Not past the end: `)` is not the last token.
+        self.tokens[i + 1].tok == Tok::Punct(Punct::Arrow)
     }
 
     fn lambda_body(&mut self, start: usize, parameters: Vec<Name>) -> Parsed<Expr> {
@@ -1141,7 +1240,7 @@ impl<'t> Parser<'t> {
     }
 
     fn primary(&mut self) -> Parsed<Expr> {
-        let token = *self.peek();
+        let token = self.peek();
         let span = token.start()..token.end();
         self.enter(token.start())?;
         let result = match &token.tok {
@@ -1212,10 +1311,12 @@ impl<'t> Parser<'t> {
             "null" => ExprKind::Null,
             _ => {
                 let name = Name { span: span.clone() };
-                if self.tokens[self.pos].tok == Tok::Punct(Punct::Arrow) {
+                let after = self.tokens[self.pos].tok;
+                let same_line = !self.at_newline();
+                if same_line && after == Tok::Punct(Punct::Arrow) {
                     return self.lambda_body(token.start(), vec![name]);
                 }
-                if self.tokens[self.pos].tok == Tok::Punct(Punct::OpenParen) {
+                if same_line && after == Tok::Punct(Punct::OpenParen) {
                     let args = self.arguments()?;
                     return Ok(Expr {
                         span: token.start()..self.last_end(),
@@ -1301,13 +1402,13 @@ impl<'t> Parser<'t> {
                 self.item_end(Punct::CloseBrace)?;
                 continue;
             }
-            let key = *self.peek();
+            let key = self.peek();
             // A child resource: `resource name 'type' = ...`, possibly decorated.
             let child = match key.tok {
                 Tok::Punct(Punct::At) => true,
                 Tok::Ident => {
                     &self.text[key.start()..key.end()] == "resource"
-                        && self.peek_second().tok == Tok::Ident
+                        && self.peek_second() == Tok::Ident
                 }
                 _ => false,
             };
@@ -1360,12 +1461,8 @@ impl<'t> Parser<'t> {
     fn array(&mut self) -> Parsed<Expr> {
         let open = self.next();
         let newlines_outside = std::mem::replace(&mut self.newlines, true);
-        let mut i = self.pos;
-        while self.tokens[i].tok == Tok::Newline {
-            i += 1;
-        }
-        let is_loop = self.tokens[i].tok == Tok::Ident
-            && &self.text[self.tokens[i].start()..self.tokens[i].end()] == "for";
+        let first = self.tokens[self.pos];
+        let is_loop = first.tok == Tok::Ident && &self.text[first.start()..first.end()] == "for";
         let result = if is_loop {
             self.for_expression(open.start())
         } else {
@@ -1415,7 +1512,7 @@ impl<'t> Parser<'t> {
                 (self.name("a loop variable")?, None)
             };
             if !self.eat_word("in") {
-                let token = *self.peek();
+                let token = self.peek();
                 return self.error(
                     token.start(),
                     format!("expected `in`, found {}", self.describe(&token)),
