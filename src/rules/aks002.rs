@@ -1,5 +1,7 @@
 //! AKS002: the Azure Policy add-on on every AKS cluster.
 
+use rayon::prelude::*;
+
 use super::coverage::{self, Cover};
 use super::{provided_elsewhere, related, unknown_finding, Providers, Rule};
 use crate::config::Config;
@@ -22,9 +24,10 @@ pub const RULE: Rule = Rule {
 pub fn check(model: &Model, _config: &Config) -> Vec<Finding> {
     let covers = coverage::active_covers(model);
     let cover = coverage::cover_for(&covers, |p| p == KnownPolicy::PolicyAddonDine);
+    // Clusters are checked on every core (a monorepo holds thousands), collected in order.
     model
         .clusters
-        .iter()
+        .par_iter()
         .filter(|cluster| cluster.kind == ClusterKind::Managed)
         .filter_map(|cluster| {
             let patch = coverage::patch_for(model, cluster, |p| p.enables_policy_addon);

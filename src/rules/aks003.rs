@@ -1,5 +1,7 @@
 //! AKS003: ownership tags on every AKS and Arc-enabled cluster.
 
+use rayon::prelude::*;
+
 use super::coverage::{self, Cover};
 use super::{covered_finding, related, unknown_finding, Rule};
 use crate::config::Config;
@@ -34,10 +36,11 @@ pub fn check(model: &Model, config: &Config) -> Vec<Finding> {
             Some((config.normalize_tag_key(tag_name.value.as_str()?), cover))
         })
         .collect();
+    // Clusters are checked on every core (a monorepo holds thousands), collected in order.
     model
         .clusters
-        .iter()
-        .flat_map(|cluster| check_cluster(cluster, config, &tag_covers))
+        .par_iter()
+        .flat_map_iter(|cluster| check_cluster(cluster, config, &tag_covers))
         .collect()
 }
 
