@@ -13,10 +13,10 @@ use crate::ScanOutput;
 pub const SCHEMA_VERSION: u32 = 1;
 
 #[derive(Serialize)]
-struct Report<'a> {
+struct Report<'a, R> {
     version: u32,
     tool: Tool,
-    results: super::PrettyItems,
+    results: R,
     summary: Summary<'a>,
 }
 
@@ -113,8 +113,7 @@ pub fn render(output: &ScanOutput, out: &mut dyn Write) -> io::Result<()> {
                 })
                 .collect(),
             help: finding.help.as_deref(),
-        })
-        .map_err(io::Error::other)?,
+        }),
         summary: Summary {
             files_scanned: sources.len(),
             clusters: output.posture.clusters,

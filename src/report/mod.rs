@@ -135,31 +135,58 @@ pub fn render_with(
 
 /// The items of a JSON array, pretty-printed on every core as `serde_json::to_writer_pretty`
 /// prints them when the array sits `depth` arrays and objects deep: a large report's results are
-/// most of its rendering, and printing them one after another kept one core busy. Serialized in
-/// order, so the bytes are the same whatever the thread count.
-pub(crate) struct PrettyItems(Vec<Box<RawValue>>);
+/// most of its rendering, and printing them one after another kept one core busy. They are
+/// printed a chunk at a time and written in order, so the bytes are the same whatever the thread
+/// count and only one chunk is held beside the output.
+pub(crate) struct PrettyItems<'a, T, F> {
+    items: &'a [T],
+    indent: String,
+    to_json: F,
+}
 
-impl PrettyItems {
-    pub(crate) fn new<'a, T: Sync, J: Serialize>(
-        items: &'a [T],
-        depth: usize,
-        to_json: impl Fn(&'a T) -> J + Sync,
-    ) -> serde_json::Result<PrettyItems> {
-        let indent = format!("\n{}", "  ".repeat(depth));
-        items
+/// Items printed together on every core before they are written.
+const PRETTY_CHUNK: usize = 512;
+
+impl<'a, T, J, F> PrettyItems<'a, T, F>
+where
+    T: Sync,
+    J: Serialize,
+    F: Fn(&'a T) -> J + Sync,
+{
+    pub(crate) fn new(items: &'a [T], depth: usize, to_json: F) -> Self {
+        PrettyItems {
+            items,
+            indent: format!("\n{}", "  ".repeat(depth)),
+            to_json,
+        }
+    }
+
+    fn print(&self, chunk: &'a [T]) -> serde_json::Result<Vec<Box<RawValue>>> {
+        chunk
             .par_iter()
             .map(|item| {
-                let text = serde_json::to_string_pretty(&to_json(item))?;
+                let text = serde_json::to_string_pretty(&(self.to_json)(item))?;
                 // A JSON string never holds a raw line break, so every one is between tokens.
-                RawValue::from_string(text.replace('\n', &indent))
+                RawValue::from_string(text.replace('\n', &self.indent))
             })
-            .collect::<serde_json::Result<Vec<_>>>()
-            .map(PrettyItems)
+            .collect()
     }
 }
 
-impl Serialize for PrettyItems {
+impl<'a, T, J, F> Serialize for PrettyItems<'a, T, F>
+where
+    T: Sync,
+    J: Serialize,
+    F: Fn(&'a T) -> J + Sync,
+{
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_seq(&self.0)
+        use serde::ser::{Error, SerializeSeq};
+        let mut seq = serializer.serialize_seq(Some(self.items.len()))?;
+        for chunk in self.items.chunks(PRETTY_CHUNK) {
+            for item in self.print(chunk).map_err(S::Error::custom)? {
+                seq.serialize_element(&item)?;
+            }
+        }
+        seq.end()
     }
 }

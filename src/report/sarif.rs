@@ -154,20 +154,20 @@ fn result(
 /// The log, with `results` written as they are built: a large scan's results as one JSON tree
 /// would take several times the memory of the whole scan.
 #[derive(Serialize)]
-struct Log {
+struct Log<R> {
     #[serde(rename = "$schema")]
     schema: &'static str,
     version: &'static str,
-    runs: [Run; 1],
+    runs: [Run<R>; 1],
 }
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct Run {
+struct Run<R> {
     tool: Json,
     original_uri_base_ids: Json,
     column_kind: &'static str,
-    results: super::PrettyItems,
+    results: R,
     #[serde(skip_serializing_if = "Option::is_none")]
     automation_details: Option<Json>,
 }
@@ -191,8 +191,7 @@ pub fn render(output: &ScanOutput, options: &ReportOptions, out: &mut dyn Write)
     // Four levels deep: the log, `runs`, the run, then its `results` array.
     let results = super::PrettyItems::new(&entries, 4, |&(finding, by)| {
         result(finding, sources, &hashes, by)
-    })
-    .map_err(io::Error::other)?;
+    });
     let tool = json!({
         "driver": {
             "name": "aksguard",
