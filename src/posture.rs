@@ -3,11 +3,12 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::config::{Config, RuleLevel};
 use crate::finding::{Finding, Outcome};
-use crate::model::{AssignmentScope, ClusterKind, Model, Setting};
+use crate::model::{AssignmentScope, Cluster, ClusterKind, Model, Setting};
 use crate::rules::coverage;
 
 /// How many clusters have one protection, by how they have it.
@@ -105,6 +106,53 @@ fn enabled(config: &Config, rule: &str) -> bool {
     config.rule_levels.get(rule) != Some(&RuleLevel::Off)
 }
 
+/// One cluster's statuses, and for a cluster without the sensor or the add-on, its owner (the
+/// first required tag's value, if it has one).
+struct ClusterFacts {
+    sensor: Status,
+    policy: Status,
+    tags: Status,
+    unprotected_owner: Option<Option<String>>,
+}
+
+fn cluster_facts(
+    cluster: &Cluster,
+    statuses: &HashMap<(&'static str, &str), Status>,
+    owner_key: Option<&str>,
+    config: &Config,
+) -> ClusterFacts {
+    let (sensor_rule, policy_rule) = match cluster.kind {
+        ClusterKind::Managed => ("AKS001", "AKS002"),
+        ClusterKind::ArcConnected => ("ARC001", "ARC002"),
+    };
+    let status = |rule: &'static str| {
+        statuses
+            .get(&(rule, cluster.address.as_str()))
+            .copied()
+            .unwrap_or(Status::Declared)
+    };
+    let sensor = status(sensor_rule);
+    let policy = status(policy_rule);
+    let unprotected = sensor == Status::Missing || policy == Status::Missing;
+    let owner = || match (&cluster.tags, owner_key) {
+        (Setting::Known { value, .. }, Some(key)) => value
+            .entries
+            .iter()
+            .find(|tag| config.normalize_tag_key(&tag.key) == key)
+            .and_then(|tag| match &tag.value {
+                Setting::Known { value, .. } if !value.trim().is_empty() => Some(value.clone()),
+                _ => None,
+            }),
+        _ => None,
+    };
+    ClusterFacts {
+        sensor,
+        policy,
+        tags: status("AKS003"),
+        unprotected_owner: unprotected.then(owner),
+    }
+}
+
 /// The posture of `model`, given the rules' results before suppression.
 pub fn compute(model: &Model, findings: &[Finding], config: &Config) -> Posture {
     let mut posture = Posture {
@@ -129,49 +177,30 @@ pub fn compute(model: &Model, findings: &[Finding], config: &Config) -> Posture 
         .first()
         .map(|key| config.normalize_tag_key(key));
     let statuses = statuses(findings);
-    let mut unprotected: BTreeMap<Option<String>, Vec<String>> = BTreeMap::new();
+    // The same cluster evaluated with several parameter files counts once.
     let mut seen = std::collections::BTreeSet::new();
-    for cluster in &model.clusters {
-        // The same cluster evaluated with several parameter files counts once.
-        if !seen.insert((cluster.address.as_str(), cluster.header)) {
-            continue;
-        }
+    let clusters: Vec<&Cluster> = model
+        .clusters
+        .iter()
+        .filter(|cluster| seen.insert((cluster.address.as_str(), cluster.header)))
+        .collect();
+    // What each cluster has is looked up on every core (a monorepo holds thousands), then
+    // counted in order.
+    let facts: Vec<ClusterFacts> = clusters
+        .par_iter()
+        .map(|cluster| cluster_facts(cluster, &statuses, owner_key.as_deref(), config))
+        .collect();
+    let mut unprotected: BTreeMap<Option<String>, Vec<String>> = BTreeMap::new();
+    for (cluster, facts) in clusters.iter().zip(facts) {
         posture.clusters += 1;
-        let (sensor_rule, policy_rule) = match cluster.kind {
-            ClusterKind::Managed => {
-                posture.aks_clusters += 1;
-                ("AKS001", "AKS002")
-            }
-            ClusterKind::ArcConnected => {
-                posture.arc_clusters += 1;
-                ("ARC001", "ARC002")
-            }
-        };
-        let status = |rule: &'static str| {
-            statuses
-                .get(&(rule, cluster.address.as_str()))
-                .copied()
-                .unwrap_or(Status::Declared)
-        };
-        let sensor = status(sensor_rule);
-        let policy = status(policy_rule);
-        count(&mut posture.defender_sensor, sensor);
-        count(&mut posture.azure_policy, policy);
-        count(&mut posture.ownership_tags, status("AKS003"));
-        if sensor == Status::Missing || policy == Status::Missing {
-            let owner = match (&cluster.tags, &owner_key) {
-                (Setting::Known { value, .. }, Some(key)) => value
-                    .entries
-                    .iter()
-                    .find(|tag| config.normalize_tag_key(&tag.key) == *key)
-                    .and_then(|tag| match &tag.value {
-                        Setting::Known { value, .. } if !value.trim().is_empty() => {
-                            Some(value.clone())
-                        }
-                        _ => None,
-                    }),
-                _ => None,
-            };
+        match cluster.kind {
+            ClusterKind::Managed => posture.aks_clusters += 1,
+            ClusterKind::ArcConnected => posture.arc_clusters += 1,
+        }
+        count(&mut posture.defender_sensor, facts.sensor);
+        count(&mut posture.azure_policy, facts.policy);
+        count(&mut posture.ownership_tags, facts.tags);
+        if let Some(owner) = facts.unprotected_owner {
             unprotected
                 .entry(owner)
                 .or_default()
