@@ -65,6 +65,23 @@ pub struct ScanOutput {
     pub stale_baseline: Vec<baseline::Entry>,
     /// The playbook's KPIs, from the model and the results before suppression.
     pub posture: posture::Posture,
+    /// Held for its `Drop`: see [`Freeing`].
+    _freeing: Freeing,
+}
+
+/// The thread that frees a scan's syntax trees while its results are reported. Dropping the
+/// output waits for it, so back-to-back scans never hold two scans' trees; the CLI never drops
+/// its output (the process exits), so it never waits for the freeing.
+#[derive(Debug)]
+struct Freeing(Option<std::thread::JoinHandle<()>>);
+
+impl Drop for Freeing {
+    fn drop(&mut self) {
+        if let Some(freeing) = self.0.take() {
+            // A panic while freeing would be a bug in a destructor; the results are complete.
+            let _ = freeing.join();
+        }
+    }
 }
 
 /// Run the whole pipeline. Fails only when a given path does not exist; everything else (files that
@@ -144,10 +161,6 @@ fn scan_on_this_pool(options: &ScanOptions) -> Result<ScanOutput, discover::Miss
         Some(baseline) => baseline.filter(applied.findings, &parsed.sources),
         None => (applied.findings, 0, Vec::new()),
     };
-    if let Some(freeing) = freeing {
-        // A panic while freeing would be a bug in a destructor; the results are complete.
-        let _ = freeing.join();
-    }
     Ok(ScanOutput {
         sources: parsed.sources,
         model,
@@ -163,6 +176,7 @@ fn scan_on_this_pool(options: &ScanOptions) -> Result<ScanOutput, discover::Miss
         baselined,
         stale_baseline,
         posture,
+        _freeing: Freeing(freeing),
     })
 }
 

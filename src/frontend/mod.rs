@@ -410,9 +410,9 @@ pub fn lower_all(parsed: &Parsed, options: &ScanOptions) -> (Lowered, Vec<String
 }
 
 /// Free the syntax trees of a scan on a thread of their own: freeing millions of nodes takes a
-/// while (a tenth of a large scan), and nothing after lowering reads them. Join the handle before
-/// the scan returns, so the next scan does not hold its trees beside these. (When no thread can
-/// be started, `spawn` drops them here.)
+/// while (a tenth of a large scan), and nothing after lowering reads them. The scan's output
+/// joins the handle when it is dropped, so the next scan does not hold its trees beside these.
+/// (When no thread can be started, `spawn` drops them here.)
 pub fn drop_trees(files: Vec<Vec<ParsedFile>>) -> Option<std::thread::JoinHandle<()>> {
     std::thread::Builder::new()
         .name("aksguard-free".to_string())
