@@ -638,29 +638,14 @@ fn front_end_config_tables_and_top_level_aliases_agree() {
 /// read: named alone, the compiled template is checked (and its findings point into it).
 #[test]
 fn a_compiled_template_named_alone_is_checked() {
-    let both = aksguard(&[
-        "scan",
-        "testdata/bicep/compiled-twin",
-        "--format",
-        "compact",
-    ]);
-    assert_eq!(both.status.code(), Some(1));
-    assert!(
-        stdout(&both).contains("main.bicep:6:15: error[AKS001]"),
-        "{}",
-        stdout(&both)
-    );
-    assert!(!stdout(&both).contains("main.json"), "{}", stdout(&both));
-    let alone = aksguard(&[
-        "scan",
-        "testdata/bicep/compiled-twin/main.json",
-        "--format",
-        "compact",
-    ]);
-    assert_eq!(alone.status.code(), Some(1));
-    assert!(
-        stdout(&alone).contains("main.json:18:21: error[AKS001]"),
-        "{}",
-        stdout(&alone)
-    );
+    let compact = |path: &str| {
+        let output = aksguard(&["scan", path, "--format", "compact"]);
+        assert_eq!(output.status.code(), Some(1), "{path}");
+        stdout(&output)
+    };
+    let both = compact("testdata/bicep/compiled-twin");
+    assert!(both.contains("main.bicep:6:15: error[AKS001]"), "{both}");
+    assert!(!both.contains("main.json"), "{both}");
+    let alone = compact("testdata/bicep/compiled-twin/main.json");
+    assert!(alone.contains("main.json:18:21: error[AKS001]"), "{alone}");
 }

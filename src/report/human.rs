@@ -49,28 +49,29 @@ impl<'a> Files<'a> for SourceFiles<'a> {
     }
 }
 
-/// Each diagnostic is rendered into a buffer of its own on every core, then written in order:
-/// the same bytes as rendering them one after another, without keeping one core busy.
+/// Diagnostics are rendered each into a buffer of its own on every core, a chunk at a time, and
+/// written in order: the same bytes as rendering them one after another.
 pub fn render(output: &ScanOutput, out: &mut dyn WriteColor) -> io::Result<()> {
     let files = SourceFiles(&output.sources);
     let config = term::Config::default();
     let color = out.supports_color();
-    let rendered: Vec<Buffer> = output
-        .findings
-        .par_iter()
-        .map(|finding| {
-            let mut buffer = if color {
-                Buffer::ansi()
-            } else {
-                Buffer::no_color()
-            };
-            term::emit_to_write_style(&mut buffer, &config, &files, &diagnostic(finding))
-                .map_err(|e| io::Error::other(e.to_string()))?;
-            Ok(buffer)
-        })
-        .collect::<io::Result<_>>()?;
-    for buffer in rendered {
-        out.write_all(buffer.as_slice())?;
+    for chunk in output.findings.chunks(super::CHUNK) {
+        let rendered: Vec<Buffer> = chunk
+            .par_iter()
+            .map(|finding| {
+                let mut buffer = if color {
+                    Buffer::ansi()
+                } else {
+                    Buffer::no_color()
+                };
+                term::emit_to_write_style(&mut buffer, &config, &files, &diagnostic(finding))
+                    .map_err(|e| io::Error::other(e.to_string()))?;
+                Ok(buffer)
+            })
+            .collect::<io::Result<_>>()?;
+        for buffer in rendered {
+            out.write_all(buffer.as_slice())?;
+        }
     }
     Ok(())
 }

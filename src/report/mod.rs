@@ -144,8 +144,9 @@ pub(crate) struct PrettyItems<'a, T, F> {
     to_json: F,
 }
 
-/// Items printed together on every core before they are written.
-const PRETTY_CHUNK: usize = 512;
+/// Results rendered together on every core before they are written: enough to keep the cores
+/// busy, few enough that only a chunk is held beside the output.
+const CHUNK: usize = 512;
 
 impl<'a, T, J, F> PrettyItems<'a, T, F>
 where
@@ -182,7 +183,7 @@ where
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::{Error, SerializeSeq};
         let mut seq = serializer.serialize_seq(Some(self.items.len()))?;
-        for chunk in self.items.chunks(PRETTY_CHUNK) {
+        for chunk in self.items.chunks(CHUNK) {
             for item in self.print(chunk).map_err(S::Error::custom)? {
                 seq.serialize_element(&item)?;
             }

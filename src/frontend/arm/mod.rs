@@ -99,23 +99,19 @@ pub const FRONT_END: FrontEnd = FrontEnd {
         // source, by the Bicep front end; when that source is not read, the template is.
         let bicep_templates =
             crate::frontend::bicep::template_paths(input.files_of("bicep"), input.sources);
-        let unread_sources: Vec<Document> = input
+        let (compiled, mut documents): (Vec<&Document>, Vec<&Document>) = input
             .files
             .iter()
             .filter_map(|file| file.syntax.downcast_ref::<Document>())
-            .filter(|d| d.kind == DocumentKind::CompiledFromBicep)
+            .partition(|d| d.kind == DocumentKind::CompiledFromBicep);
+        let source_unread: Vec<Document> = compiled
+            .into_iter()
             .filter(|d| {
                 !bicep_templates.contains(&input.sources.get(d.id).path.with_extension("bicep"))
             })
             .filter_map(|d| compiled_template_again(d.id, input.sources))
             .collect();
-        let mut documents: Vec<&Document> = input
-            .files
-            .iter()
-            .filter_map(|file| file.syntax.downcast_ref::<Document>())
-            .filter(|d| d.kind != DocumentKind::CompiledFromBicep)
-            .chain(&unread_sources)
-            .collect();
+        documents.extend(&source_unread);
         documents.sort_by_key(|d| d.id);
         let linked_only: BTreeSet<FileId> = input
             .files
