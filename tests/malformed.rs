@@ -540,3 +540,32 @@ fn reading_a_device_is_refused() {
         "{text}"
     );
 }
+
+/// A chart whose rendering is not YAML, the error at a two-byte character (found fuzzing): the
+/// E003 points at the whole character, never at half of it (reports slice the text there).
+#[test]
+fn a_yaml_error_in_a_rendered_template_points_at_a_whole_character() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::create_dir_all(root.join("chart/templates")).unwrap();
+    write(
+        root,
+        "chart/Chart.yaml",
+        "apiVersion: v2\nname: c\nversion: 0.1.0\n",
+    );
+    write(root, "chart/values.yaml", "enabled: true\n");
+    let template =
+        "apiVersion: containerservice.azure.com/v1api20240901\nkind: ManagedCluster\n\" \"é\" }}\n";
+    write(root, "chart/templates/aks.yaml", template);
+    let options = aksguard::ScanOptions {
+        paths: vec![root.to_path_buf()],
+        ..aksguard::ScanOptions::default()
+    };
+    let output = aksguard::scan(&options).expect("the directory exists");
+    let note = output
+        .findings
+        .iter()
+        .find(|f| f.rule == "E003" && f.message.contains("is not YAML"))
+        .expect("the rendering's YAML error is reported");
+    assert_eq!(output.sources.get(note.span.file).snippet(note.span), "é");
+}

@@ -450,9 +450,9 @@ fn is_utf16(bytes: &[u8]) -> bool {
     bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF])
 }
 
-/// An `E001` finding at `offset`, spanning the character there (or nothing at end of file).
-pub fn syntax_error(file: FileId, source: &SourceFile, offset: usize, message: String) -> Finding {
-    let text = &source.text;
+/// The character of `text` at byte `offset` (the one it falls inside, when it is not on a
+/// boundary), or nothing at the end of the text: where an error at `offset` points.
+pub fn character_at(text: &str, offset: usize) -> std::ops::Range<usize> {
     let mut start = offset.min(text.len());
     while !text.is_char_boundary(start) {
         start -= 1;
@@ -460,12 +460,21 @@ pub fn syntax_error(file: FileId, source: &SourceFile, offset: usize, message: S
     let end = text[start..]
         .chars()
         .next()
-        .filter(|c| *c != '\n')
         .map_or(start, |c| start + c.len_utf8());
+    start..end
+}
+
+/// An `E001` finding at `offset`, spanning the character there (or nothing at end of file).
+pub fn syntax_error(file: FileId, source: &SourceFile, offset: usize, message: String) -> Finding {
+    let mut at = character_at(&source.text, offset);
+    // At a line end, the span is empty: an editor shows it at the end of the line.
+    if &source.text[at.clone()] == "\n" {
+        at.end = at.start;
+    }
     Finding::new(
         &PARSE_ERROR,
         Outcome::Violation,
-        Span::new(file, start..end),
+        Span::new(file, at),
         format!("{} does not parse: {message}", source.display),
     )
     .help("fix the syntax error; aksguard cannot check what it cannot parse, and the rest of the scan went on without this file")

@@ -288,7 +288,8 @@ pub fn render(
             Ok(_) if name.ends_with("/NOTES.txt") => {}
             Ok(text) => match parse_yaml(&text.s) {
                 Err((offset, message)) => {
-                    let (span, _, _) = remap_span(&Segments::new(&text), offset..offset + 1, true);
+                    let at = crate::frontend::character_at(&text.s, offset);
+                    let (span, _, _) = remap_span(&Segments::new(&text), at, true);
                     notes.push(note(
                         span,
                         format!("Helm fails on {name}: its rendering is not YAML ({message}); what it would declare is unknown"),
