@@ -11,6 +11,10 @@
 use std::path::Path;
 use std::time::Instant;
 
+// The binary's allocator, so that the figures are the binary's.
+#[global_allocator]
+static ALLOCATOR: aksguard::allocator::Allocator = aksguard::allocator::Allocator;
+
 const MODULE: &str = r#"
 variable "name" {
   type = string

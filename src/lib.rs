@@ -4,6 +4,7 @@
 //! The pipeline is discover → front ends (parse, evaluate, lower; one folder per format) → model
 //! → rules → report; each stage is its own module.
 
+pub mod allocator;
 pub mod baseline;
 pub mod budget;
 pub mod cli;
