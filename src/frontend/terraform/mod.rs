@@ -1,5 +1,5 @@
-//! Terraform: HCL syntax (hcl-edit, which keeps a span on everything) and JSON syntax, module
-//! assembly, evaluation and lowering of azurerm and azapi resources into the model.
+//! Terraform: HCL syntax (parsed by hcl-edit, kept as the compact [`syntax`] tree) and JSON
+//! syntax, module assembly, evaluation and lowering of azurerm and azapi resources into the model.
 //!
 //! A directory is a module. A module that another scanned module calls through a local `source`
 //! is evaluated through each call, with the caller's arguments; every other module is a root,

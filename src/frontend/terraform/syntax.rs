@@ -204,7 +204,8 @@ pub struct Traversal {
 #[derive(Debug)]
 pub enum Operator {
     GetAttr(Text),
-    Index(Expr),
+    /// Boxed: most operators are attribute names.
+    Index(Box<Expr>),
     /// `list.0`.
     LegacyIndex(u64),
     AttrSplat,
@@ -272,7 +273,8 @@ impl Expr {
 
 // ----- conversion from hcl-edit ------------------------------------------------------------
 //
-// Recursion follows the hcl-edit tree, whose depth its parser bounds.
+// Recursion follows the hcl-edit tree, whose depth its parser bounds (64 levels of nesting, 128
+// operators on any path), as hcl-edit's own conversions and drop do.
 
 /// `body`, parsed from `source`.
 pub fn body(body: &hcl_edit::structure::Body, source: &str) -> Body {
@@ -357,7 +359,9 @@ pub fn expr(expr: &Expression, source: &str) -> Expr {
                 .iter()
                 .map(|operator| match operator.value() {
                     TraversalOperator::GetAttr(name) => Operator::GetAttr(ident(name, source)),
-                    TraversalOperator::Index(index) => Operator::Index(self::expr(index, source)),
+                    TraversalOperator::Index(index) => {
+                        Operator::Index(Box::new(self::expr(index, source)))
+                    }
                     TraversalOperator::LegacyIndex(index) => Operator::LegacyIndex(*index.value()),
                     TraversalOperator::AttrSplat(_) => Operator::AttrSplat,
                     TraversalOperator::FullSplat(_) => Operator::FullSplat,
@@ -430,6 +434,7 @@ mod tests {
         assert_eq!(std::mem::size_of::<Text>(), 16);
         assert_eq!(std::mem::size_of::<ExprKind>(), 24);
         assert_eq!(std::mem::size_of::<Expr>(), 32);
+        assert_eq!(std::mem::size_of::<Operator>(), 24);
     }
 
     #[test]
