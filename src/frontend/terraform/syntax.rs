@@ -453,4 +453,30 @@ mod tests {
             matches!(&traversal.operators[..], [Operator::GetAttr(n)] if n.get(source) == "name")
         );
     }
+
+    #[test]
+    fn a_dedented_heredoc_owns_its_lines_and_a_rewritten_file_still_points_into_its_text() {
+        let source = "a = <<-EOT\n    x\n  EOT\nb = {\n  k = 1\n  k = 2\n}\n";
+        let body = super::super::parse(source).expect("Terraform accepts a repeated key");
+        let values: Vec<&Expr> = body.attributes().map(|a| &a.value).collect();
+        let ExprKind::Template(heredoc) = &values[0].kind else {
+            panic!("a heredoc");
+        };
+        assert!(
+            matches!(&heredoc.elements[..], [Element::Literal(Text::Owned(s))] if &**s == "x\n")
+        );
+        let ExprKind::Object(items) = &values[1].kind else {
+            panic!("an object");
+        };
+        let [ObjectItem {
+            key: ObjectKey::Ident(key @ Text::Source(_)),
+            value,
+            ..
+        }] = &items[..]
+        else {
+            panic!("the later key alone");
+        };
+        assert_eq!(key.get(source), "k");
+        assert!(matches!(value.kind, ExprKind::Number(n) if n == 2.0));
+    }
 }
