@@ -156,12 +156,13 @@ fn evaluate(prelude: &str, expression: &str) -> (Value, Value) {
         "{prelude}\nlocals {{\n  result = {expression}\n  can_result = can({expression})\n}}\n"
     );
     let sources = SourceMap::new(vec![SourceFile::new("main.tf".into(), text.clone())]);
-    let body = hcl_edit::parser::parse_body(&text).unwrap_or_else(|e| panic!("{expression}: {e}"));
+    let body = aksguard::frontend::terraform::parse(&text)
+        .unwrap_or_else(|e| panic!("{expression}: {}", e.message));
     let mut locals = BTreeMap::new();
-    for block in body.blocks().filter(|b| b.ident.as_str() == "locals") {
+    for block in body.blocks().filter(|b| b.ident.get(&text) == "locals") {
         for attribute in block.body.attributes() {
             locals.insert(
-                attribute.key.as_str().to_string(),
+                attribute.key.get(&text).to_string(),
                 Expr::Hcl(FileId(0), &attribute.value),
             );
         }

@@ -13,14 +13,11 @@ use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
-use hcl_edit::expr::{
-    BinaryOperator, Expression, ForExpr, ObjectKey, Traversal, TraversalOperator, UnaryOperator,
-};
-use hcl_edit::structure::{Block, Body, Structure};
-use hcl_edit::template::{Directive, Element, Template};
-use hcl_edit::Span as _;
-
 use super::functions;
+use super::syntax::{
+    self, BinaryOperator, Block, Body, Element, ExprKind, ForExpr, FuncCall, Item, ObjectKey,
+    Operator, Template, Text, TextRange, Traversal, UnaryOperator,
+};
 use super::values::{
     decimal_arithmetic, find_error, find_unknown, is_error, merge_provenance, respan_deep, same,
     to_bool, to_number, unify_conditional, with_provenance, Arithmetic,
@@ -47,7 +44,7 @@ const MAX_FUEL: u32 = 2_000_000;
 /// strings are templates.
 #[derive(Debug, Clone, Copy)]
 pub enum Expr<'a> {
-    Hcl(FileId, &'a Expression),
+    Hcl(FileId, &'a syntax::Expr),
     Json(&'a Value),
 }
 
@@ -189,6 +186,9 @@ impl<'a> Scope<'a> {
 pub struct Evaluator<'s, 'a> {
     scope: &'s Scope<'a>,
     file: FileId,
+    /// The text the syntax tree being evaluated was parsed from, which its names point into: the
+    /// file's, or a template's parsed from a string.
+    text: &'s str,
     /// Inside a `*.tf.json` string template every span is the JSON string's.
     fixed_span: Option<Span>,
     /// Names bound by `count`, `for_each`, `for` expressions and `dynamic` iterators.
@@ -202,6 +202,7 @@ impl<'s, 'a> Evaluator<'s, 'a> {
         Evaluator {
             scope,
             file,
+            text: &scope.sources.get(file).text,
             fixed_span: None,
             bindings: Rc::new(Vec::new()),
             only_bindings: false,
@@ -212,7 +213,19 @@ impl<'s, 'a> Evaluator<'s, 'a> {
     fn in_file(&self, file: FileId) -> Evaluator<'s, 'a> {
         Evaluator {
             file,
+            text: &self.scope.sources.get(file).text,
             fixed_span: None,
+            ..self.clone()
+        }
+    }
+
+    /// The same evaluator reading a tree parsed from `text` (a `--var` value).
+    pub fn with_text<'t>(&self, text: &'t str) -> Evaluator<'t, 'a>
+    where
+        's: 't,
+    {
+        Evaluator {
+            text,
             ..self.clone()
         }
     }
@@ -236,11 +249,16 @@ impl<'s, 'a> Evaluator<'s, 'a> {
             .map(|(_, value)| value)
     }
 
-    pub fn span(&self, range: Option<std::ops::Range<usize>>) -> Span {
+    pub fn span(&self, range: TextRange) -> Span {
         match self.fixed_span {
             Some(span) => span,
-            None => Span::new(self.file, range.unwrap_or(0..0)),
+            None => Span::new(self.file, range.range()),
         }
+    }
+
+    /// A name or literal of the tree being evaluated.
+    fn text<'t>(&'t self, text: &'t Text) -> &'t str {
+        text.get(self.text)
     }
 
     /// `span` cut at the end of its first line.
@@ -286,23 +304,18 @@ impl<'s, 'a> Evaluator<'s, 'a> {
     }
 
     pub fn block(&self, block: &Block) -> EvalBlock {
-        let span = self.span(block.span());
-        let header_end = block
-            .labels
-            .last()
-            .and_then(|l| l.span())
-            .or_else(|| block.ident.span())
-            .map_or(span.end, |r| r.end as u32);
+        let span = self.span(block.span);
+        let header_end = block.labels.last().map_or(block.ident_span, |l| l.span).end;
         let header = Span {
             end: header_end,
             ..span
         };
         let mut evaluated = EvalBlock {
-            ident: block.ident.as_str().to_string(),
+            ident: self.text(&block.ident).to_string(),
             labels: block
                 .labels
                 .iter()
-                .map(|l| l.as_str().to_string())
+                .map(|l| self.text(&l.text).to_string())
                 .collect(),
             header,
             span,
@@ -316,10 +329,10 @@ impl<'s, 'a> Evaluator<'s, 'a> {
     }
 
     fn body_into(&self, body: &Body, target: &mut EvalBlock) {
-        for structure in body.iter() {
-            match structure {
-                Structure::Attribute(attribute) => {
-                    let name = attribute.key.as_str();
+        for item in body.items.iter() {
+            match item {
+                Item::Attribute(attribute) => {
+                    let name = self.text(&attribute.key);
                     let value = if target.ident == "lifecycle" && name == "ignore_changes" {
                         self.attribute_paths(&attribute.value)
                     } else {
@@ -327,15 +340,15 @@ impl<'s, 'a> Evaluator<'s, 'a> {
                     };
                     target.attributes.push(EvalAttribute {
                         name: name.to_string(),
-                        span: self.first_line(self.span(attribute.span())),
+                        span: self.first_line(self.span(attribute.span)),
                         value,
                         encoded: self.jsonencode_argument(&attribute.value),
                     })
                 }
-                Structure::Block(block) if block.ident.as_str() == "dynamic" => {
+                Item::Block(block) if self.text(&block.ident) == "dynamic" => {
                     self.dynamic_into(block, target)
                 }
-                Structure::Block(block) => target.blocks.push(self.block(block)),
+                Item::Block(block) => target.blocks.push(self.block(block)),
             }
         }
     }
@@ -343,25 +356,27 @@ impl<'s, 'a> Evaluator<'s, 'a> {
     /// `dynamic "kind" { for_each = ...; iterator = it; content { ... } }`: one block per element,
     /// none for an empty collection, undecided when the collection is unknown.
     fn dynamic_into(&self, block: &Block, target: &mut EvalBlock) {
-        let kind = block.labels.first().map(|l| l.as_str()).unwrap_or("");
-        let span = self.span(block.span());
+        let kind = block.labels.first().map_or("", |l| self.text(&l.text));
+        let span = self.span(block.span);
         let header = Span {
-            end: block
-                .labels
-                .first()
-                .and_then(|l| l.span())
-                .map_or(span.end, |r| r.end as u32),
+            end: block.labels.first().map_or(span.end, |l| l.span.end),
             ..span
         };
-        let iterator = block
-            .body
-            .get_attribute("iterator")
-            .and_then(|a| a.value.as_variable())
-            .map_or(kind, |ident| ident.as_str());
-        let Some(content) = block.body.get_blocks("content").next() else {
+        let iterator = match block.body.attribute("iterator", self.text) {
+            Some(syntax::Attribute {
+                value:
+                    syntax::Expr {
+                        kind: ExprKind::Variable(name),
+                        ..
+                    },
+                ..
+            }) => self.text(name),
+            _ => kind,
+        };
+        let Some(content) = block.body.blocks_named("content", self.text).next() else {
             return;
         };
-        let for_each = match block.body.get_attribute("for_each") {
+        let for_each = match block.body.attribute("for_each", self.text) {
             Some(attribute) => self.expr(&attribute.value),
             None => Value::unknown(
                 UnknownCause::Unsupported,
@@ -415,28 +430,30 @@ impl<'s, 'a> Evaluator<'s, 'a> {
     }
 
     /// For `jsonencode(x)`, the value of `x`.
-    fn jsonencode_argument(&self, expr: &Expression) -> Option<Value> {
-        let call = expr.as_func_call()?;
-        if call.name.name.as_str() != "jsonencode" || call.args.len() != 1 {
+    fn jsonencode_argument(&self, expr: &syntax::Expr) -> Option<Value> {
+        let ExprKind::FuncCall(call) = &expr.kind else {
+            return None;
+        };
+        if self.text(&call.name) != "jsonencode" || call.args.len() != 1 {
             return None;
         }
-        call.args.iter().next().map(|arg| self.expr(arg))
+        call.args.first().map(|arg| self.expr(arg))
     }
 
     /// `ignore_changes` names attributes, not values: `[tags, microsoft_defender]` or `all`.
     /// Each item becomes the string of its path as written (`tags["owner"]` stays as is).
-    fn attribute_paths(&self, expr: &Expression) -> Value {
-        let span = self.span(expr.span());
-        let path = |expr: &Expression| {
-            let span = self.span(expr.span());
+    fn attribute_paths(&self, expr: &syntax::Expr) -> Value {
+        let span = self.span(expr.span);
+        let path = |expr: &syntax::Expr| {
+            let span = self.span(expr.span);
             let text = self.source(span).trim_matches('"').to_string();
             Value::new(ValueKind::String(text), span)
         };
-        match expr {
-            Expression::Array(items) => {
+        match &expr.kind {
+            ExprKind::Array(items) => {
                 Value::new(ValueKind::List(items.iter().map(path).collect()), span)
             }
-            other => path(other),
+            _ => path(expr),
         }
     }
 
@@ -550,8 +567,10 @@ impl<'s, 'a> Evaluator<'s, 'a> {
             ValueKind::String(text) if text.contains("${") || text.contains("%{") => {
                 match hcl_edit::parser::parse_template(text) {
                     Ok(template) => {
+                        let template = syntax::template(&template, text);
                         let evaluator = Evaluator {
                             file: value.span.file,
+                            text,
                             fixed_span: Some(value.span),
                             ..self.clone()
                         };
@@ -600,8 +619,8 @@ impl<'s, 'a> Evaluator<'s, 'a> {
 
     // ----- expressions --------------------------------------------------------------------
 
-    pub fn expr(&self, expr: &Expression) -> Value {
-        let span = self.span(expr.span());
+    pub fn expr(&self, expr: &syntax::Expr) -> Value {
+        let span = self.span(expr.span);
         if !self.scope.enter() {
             return exhausted(span);
         }
@@ -610,30 +629,27 @@ impl<'s, 'a> Evaluator<'s, 'a> {
         value
     }
 
-    fn expr_inner(&self, expr: &Expression, span: Span) -> Value {
-        let kind = match expr {
-            Expression::Null(_) => ValueKind::Null,
-            Expression::Bool(b) => ValueKind::Bool(*b.value()),
-            Expression::Number(n) => match n.value().as_f64() {
-                Some(n) => ValueKind::Number(n),
-                None => return self.not_evaluated(span),
-            },
-            Expression::String(s) => ValueKind::String(s.value().to_string()),
-            Expression::Parenthesis(inner) => return self.expr(inner.inner()),
-            Expression::Array(array) => {
+    fn expr_inner(&self, expr: &syntax::Expr, span: Span) -> Value {
+        let kind = match &expr.kind {
+            ExprKind::Null => ValueKind::Null,
+            ExprKind::Bool(b) => ValueKind::Bool(*b),
+            ExprKind::Number(n) => ValueKind::Number(*n),
+            ExprKind::String(s) => ValueKind::String(self.text(s).to_string()),
+            ExprKind::Parenthesis(inner) => return self.expr(inner),
+            ExprKind::Array(array) => {
                 let items: Vec<Value> = array.iter().map(|item| self.expr(item)).collect();
                 if let Some(error) = items.iter().find(|item| is_error(item)) {
                     return with_span(error.clone(), span);
                 }
                 ValueKind::List(items)
             }
-            Expression::Object(object) => {
+            ExprKind::Object(object) => {
                 let mut entries = Vec::new();
-                for (key, value) in object.iter() {
-                    let key_span = self.span(key.span());
-                    let key = match key {
-                        ObjectKey::Ident(ident) => ident.as_str().to_string(),
-                        ObjectKey::Expression(key_expr) => {
+                for item in object.iter() {
+                    let key_span = self.span(item.key_span);
+                    let key = match &item.key {
+                        ObjectKey::Ident(ident) => self.text(ident).to_string(),
+                        ObjectKey::Expr(key_expr) => {
                             let key = self.expr(key_expr);
                             match key_string(&key) {
                                 Some(key) => key,
@@ -641,7 +657,7 @@ impl<'s, 'a> Evaluator<'s, 'a> {
                             }
                         }
                     };
-                    let value = self.expr(value.expr());
+                    let value = self.expr(&item.value);
                     if is_error(&value) {
                         return with_span(value, span);
                     }
@@ -654,20 +670,19 @@ impl<'s, 'a> Evaluator<'s, 'a> {
                 }
                 ValueKind::Object(entries)
             }
-            Expression::StringTemplate(template) => return self.template(template, span),
-            Expression::HeredocTemplate(heredoc) => return self.template(&heredoc.template, span),
-            Expression::Variable(ident) => match self.binding(ident.as_str()) {
+            ExprKind::Template(template) => return self.template(template, span),
+            ExprKind::Variable(ident) => match self.binding(self.text(ident)) {
                 Some(value) => return with_span(value.clone(), span),
                 None if self.only_bindings => {
                     return self.type_error(
                         span,
-                        &format!("the vars map does not contain key \"{}\"", ident.as_str()),
+                        &format!("the vars map does not contain key \"{}\"", self.text(ident)),
                     )
                 }
                 None => return self.not_evaluated(span),
             },
-            Expression::Conditional(conditional) => {
-                let condition = self.expr(&conditional.cond_expr);
+            ExprKind::Conditional(conditional) => {
+                let condition = self.expr(&conditional.condition);
                 if condition.as_unknown().is_none() && to_bool(&condition).is_none() {
                     return self.type_error(
                         span,
@@ -703,14 +718,14 @@ impl<'s, 'a> Evaluator<'s, 'a> {
                     }
                 };
             }
-            Expression::FuncCall(call) => return self.call(call, span),
-            Expression::Traversal(traversal) => return self.traversal(traversal, span),
-            Expression::UnaryOp(op) => {
-                let operand = self.expr(&op.expr);
+            ExprKind::FuncCall(call) => return self.call(call, span),
+            ExprKind::Traversal(traversal) => return self.traversal(traversal, span),
+            ExprKind::UnaryOp(operator, operand) => {
+                let operand = self.expr(operand);
                 if operand.as_unknown().is_some() {
                     return with_span(operand, span);
                 }
-                let kind = match op.operator.value() {
+                let kind = match operator {
                     UnaryOperator::Not => match to_bool(&operand) {
                         Some(b) => ValueKind::Bool(!b),
                         None => return self.type_error(span, "`!` needs a boolean"),
@@ -726,12 +741,12 @@ impl<'s, 'a> Evaluator<'s, 'a> {
                     provenance: operand.provenance,
                 };
             }
-            Expression::BinaryOp(op) => {
-                let lhs = self.expr(&op.lhs_expr);
-                let rhs = self.expr(&op.rhs_expr);
-                return self.binary(*op.operator.value(), lhs, rhs, span);
+            ExprKind::BinaryOp(op) => {
+                let lhs = self.expr(&op.lhs);
+                let rhs = self.expr(&op.rhs);
+                return self.binary(op.operator, lhs, rhs, span);
             }
-            Expression::ForExpr(for_expr) => return self.for_expr(for_expr, span),
+            ExprKind::ForExpr(for_expr) => return self.for_expr(for_expr, span),
         };
         Value::new(kind, span)
     }
@@ -834,8 +849,8 @@ impl<'s, 'a> Evaluator<'s, 'a> {
 
     fn template(&self, template: &Template, span: Span) -> Value {
         // A template that is one interpolation yields the value itself, not its string form.
-        if let Some(Element::Interpolation(interpolation)) = template.as_single_element() {
-            return with_span(self.expr(&interpolation.expr), span);
+        if let [Element::Interpolation(interpolation)] = &template.elements[..] {
+            return with_span(self.expr(interpolation), span);
         }
         let mut text = String::new();
         let mut provenance = Vec::new();
@@ -866,11 +881,11 @@ impl<'s, 'a> Evaluator<'s, 'a> {
         provenance: &mut Vec<Related>,
         unknown: &mut Option<Value>,
     ) -> Result<(), Value> {
-        for element in template.iter() {
+        for element in template.elements.iter() {
             match element {
-                Element::Literal(literal) => text.push_str(literal.value()),
+                Element::Literal(literal) => text.push_str(self.text(literal)),
                 Element::Interpolation(interpolation) => {
-                    let value = self.expr(&interpolation.expr);
+                    let value = self.expr(interpolation);
                     match self.template_string(&value, span) {
                         Ok(part) => text.push_str(&part),
                         Err(failed) if is_error(&failed) => return Err(failed),
@@ -880,67 +895,52 @@ impl<'s, 'a> Evaluator<'s, 'a> {
                     }
                     extend_provenance(provenance, &value.provenance);
                 }
-                Element::Directive(directive) => match directive.as_ref() {
-                    Directive::If(directive) => {
-                        let condition = self.expr(&directive.if_expr.cond_expr);
-                        extend_provenance(provenance, &condition.provenance);
-                        match to_bool(&condition) {
-                            Some(true) => self.template_into(
-                                &directive.if_expr.template,
-                                span,
-                                text,
-                                provenance,
-                                unknown,
-                            )?,
-                            Some(false) => {
-                                if let Some(otherwise) = &directive.else_expr {
-                                    self.template_into(
-                                        &otherwise.template,
-                                        span,
-                                        text,
-                                        provenance,
-                                        unknown,
-                                    )?
-                                }
-                            }
-                            None => {
-                                let failed = unknown_from(&condition, span, "template condition");
-                                if is_error(&failed) {
-                                    return Err(failed);
-                                }
-                                unknown.get_or_insert(failed);
+                Element::If(directive) => {
+                    let condition = self.expr(&directive.condition);
+                    extend_provenance(provenance, &condition.provenance);
+                    match to_bool(&condition) {
+                        Some(true) => {
+                            self.template_into(&directive.then, span, text, provenance, unknown)?
+                        }
+                        Some(false) => {
+                            if let Some(otherwise) = &directive.otherwise {
+                                self.template_into(otherwise, span, text, provenance, unknown)?
                             }
                         }
-                    }
-                    Directive::For(directive) => {
-                        let directive = &directive.for_expr;
-                        let collection = self.expr(&directive.collection_expr);
-                        let elements = match collection_elements(&collection) {
-                            Ok(elements) => elements,
-                            Err(failed) if is_error(&failed) => {
-                                return Err(with_span(failed, span))
+                        None => {
+                            let failed = unknown_from(&condition, span, "template condition");
+                            if is_error(&failed) {
+                                return Err(failed);
                             }
-                            Err(failed) => {
-                                unknown.get_or_insert(with_span(failed, span));
-                                Vec::new()
-                            }
-                        };
-                        for (key, value) in elements {
-                            let mut evaluator =
-                                self.with_binding(directive.value_var.as_str(), value);
-                            if let Some(key_var) = &directive.key_var {
-                                evaluator = evaluator.with_binding(key_var.as_str(), key);
-                            }
-                            evaluator.template_into(
-                                &directive.template,
-                                span,
-                                text,
-                                provenance,
-                                unknown,
-                            )?;
+                            unknown.get_or_insert(failed);
                         }
                     }
-                },
+                }
+                Element::For(directive) => {
+                    let collection = self.expr(&directive.collection);
+                    let elements = match collection_elements(&collection) {
+                        Ok(elements) => elements,
+                        Err(failed) if is_error(&failed) => return Err(with_span(failed, span)),
+                        Err(failed) => {
+                            unknown.get_or_insert(with_span(failed, span));
+                            Vec::new()
+                        }
+                    };
+                    for (key, value) in elements {
+                        let mut evaluator =
+                            self.with_binding(self.text(&directive.value_var), value);
+                        if let Some(key_var) = &directive.key_var {
+                            evaluator = evaluator.with_binding(self.text(key_var), key);
+                        }
+                        evaluator.template_into(
+                            &directive.template,
+                            span,
+                            text,
+                            provenance,
+                            unknown,
+                        )?;
+                    }
+                }
             }
         }
         Ok(())
@@ -960,7 +960,7 @@ impl<'s, 'a> Evaluator<'s, 'a> {
     }
 
     fn for_expr(&self, for_expr: &ForExpr, span: Span) -> Value {
-        let collection = self.expr(&for_expr.intro.collection_expr);
+        let collection = self.expr(&for_expr.collection);
         let elements = match collection_elements(&collection) {
             Ok(elements) => elements,
             Err(unknown) => return with_span(unknown, span),
@@ -968,12 +968,12 @@ impl<'s, 'a> Evaluator<'s, 'a> {
         let mut items = Vec::new();
         let mut entries: Vec<Entry> = Vec::new();
         for (key, value) in elements {
-            let mut evaluator = self.with_binding(for_expr.intro.value_var.as_str(), value);
-            if let Some(key_var) = &for_expr.intro.key_var {
-                evaluator = evaluator.with_binding(key_var.as_str(), key);
+            let mut evaluator = self.with_binding(self.text(&for_expr.value_var), value);
+            if let Some(key_var) = &for_expr.key_var {
+                evaluator = evaluator.with_binding(self.text(key_var), key);
             }
-            if let Some(condition) = &for_expr.cond {
-                let keep = evaluator.expr(&condition.expr);
+            if let Some(condition) = &for_expr.condition {
+                let keep = evaluator.expr(condition);
                 match to_bool(&keep) {
                     Some(true) => {}
                     Some(false) => continue,
@@ -1013,7 +1013,7 @@ impl<'s, 'a> Evaluator<'s, 'a> {
                 }
             }
         }
-        let kind = match for_expr.key_expr {
+        let kind = match &for_expr.key_expr {
             None => ValueKind::List(items),
             Some(_) => ValueKind::Object(entries),
         };
@@ -1024,9 +1024,9 @@ impl<'s, 'a> Evaluator<'s, 'a> {
         }
     }
 
-    fn call(&self, call: &hcl_edit::expr::FuncCall, span: Span) -> Value {
-        let name = call.name.name.as_str();
-        if call.name.is_namespaced() {
+    fn call(&self, call: &FuncCall, span: Span) -> Value {
+        let name = self.text(&call.name);
+        if call.namespaced {
             return self.not_evaluated(span);
         }
         match name {
@@ -1090,7 +1090,7 @@ impl<'s, 'a> Evaluator<'s, 'a> {
             _ => {
                 let mut args: Vec<Value> = call.args.iter().map(|arg| self.expr(arg)).collect();
                 // `f(list...)`: the last argument's elements are the arguments.
-                if call.args.expand_final() {
+                if call.expand_final {
                     match args.pop() {
                         Some(Value {
                             kind: ValueKind::List(items),
@@ -1108,7 +1108,7 @@ impl<'s, 'a> Evaluator<'s, 'a> {
     /// `file(path)`, `fileexists(path)` and `templatefile(path, vars)`: files read from disk,
     /// relative to the working directory as Terraform reads them (hence `"${path.module}/x"`),
     /// within the repository and up to a size, as UTF-8.
-    fn file_function(&self, name: &str, call: &hcl_edit::expr::FuncCall, span: Span) -> Value {
+    fn file_function(&self, name: &str, call: &FuncCall, span: Span) -> Value {
         let args: Vec<Value> = call.args.iter().map(|arg| self.expr(arg)).collect();
         if let Some(error) = args.iter().find_map(find_error) {
             return with_span(error.clone(), span);
@@ -1192,7 +1192,7 @@ impl<'s, 'a> Evaluator<'s, 'a> {
 
     /// `templatestring(template, vars)`: the template text is parsed and evaluated seeing only
     /// `vars`' keys.
-    fn templatestring(&self, call: &hcl_edit::expr::FuncCall, span: Span) -> Value {
+    fn templatestring(&self, call: &FuncCall, span: Span) -> Value {
         let args: Vec<Value> = call.args.iter().map(|arg| self.expr(arg)).collect();
         if let Some(error) = args.iter().find_map(find_error) {
             return with_span(error.clone(), span);
@@ -1218,7 +1218,7 @@ impl<'s, 'a> Evaluator<'s, 'a> {
             );
         };
         let parsed = match hcl_edit::parser::parse_template(text) {
-            Ok(parsed) => parsed,
+            Ok(parsed) => syntax::template(&parsed, text),
             Err(error) => {
                 return self.type_error(
                     span,
@@ -1232,6 +1232,7 @@ impl<'s, 'a> Evaluator<'s, 'a> {
         let evaluator = Evaluator {
             scope: &scope,
             file: self.file,
+            text,
             fixed_span: Some(span),
             bindings: Rc::new(
                 entries
@@ -1247,15 +1248,14 @@ impl<'s, 'a> Evaluator<'s, 'a> {
     }
 
     fn traversal(&self, traversal: &Traversal, span: Span) -> Value {
-        let operators: Vec<&TraversalOperator> =
-            traversal.operators.iter().map(|o| o.value()).collect();
-        let Expression::Variable(root) = &traversal.expr else {
+        let operators = &traversal.operators[..];
+        let ExprKind::Variable(root) = &traversal.expr.kind else {
             let value = self.expr(&traversal.expr);
-            return self.apply(value, &operators, span);
+            return self.apply(value, operators, span);
         };
-        let root = root.as_str();
+        let root = self.text(root);
         if let Some(bound) = self.binding(root) {
-            return self.apply(bound.clone(), &operators, span);
+            return self.apply(bound.clone(), operators, span);
         }
         if self.only_bindings {
             return self.type_error(
@@ -1264,7 +1264,7 @@ impl<'s, 'a> Evaluator<'s, 'a> {
             );
         }
         let first = match operators.first() {
-            Some(TraversalOperator::GetAttr(name)) => Some(name.as_str()),
+            Some(Operator::GetAttr(name)) => Some(self.text(name)),
             _ => None,
         };
         let text = self.source(span);
@@ -1284,7 +1284,7 @@ impl<'s, 'a> Evaluator<'s, 'a> {
                 let value = with_span(self.local(name, span), span);
                 with_span(self.apply(value, &operators[1..], span), span)
             }
-            ("data", _) => match self.policy_definition_id(&operators) {
+            ("data", _) => match self.policy_definition_id(operators) {
                 Some(id) => Value::new(ValueKind::String(id), span),
                 None => {
                     let mut unknown = Unknown::new(
@@ -1292,11 +1292,9 @@ impl<'s, 'a> Evaluator<'s, 'a> {
                         format!("`{text}` is read from Azure when Terraform runs"),
                     );
                     // `data.<type>.<name>`: what it reads tells a scope's kind.
-                    if let [TraversalOperator::GetAttr(kind), TraversalOperator::GetAttr(name), ..] =
-                        operators.as_slice()
-                    {
+                    if let [Operator::GetAttr(kind), Operator::GetAttr(name), ..] = operators {
                         unknown.reference =
-                            Some(format!("data.{}.{}", kind.as_str(), name.as_str()));
+                            Some(format!("data.{}.{}", self.text(kind), self.text(name)));
                     }
                     Value::new(ValueKind::Unknown(Box::new(unknown)), span)
                 }
@@ -1347,20 +1345,20 @@ impl<'s, 'a> Evaluator<'s, 'a> {
 
     /// `data.<policy type>.<name>.id` of a built-in definition looked up by `name` (its GUID) or by
     /// a `display_name` aksguard knows: the id is the built-in's, whatever the tenant.
-    fn policy_definition_id(&self, operators: &[&TraversalOperator]) -> Option<String> {
-        let [TraversalOperator::GetAttr(data_type), TraversalOperator::GetAttr(name), TraversalOperator::GetAttr(attribute)] =
+    fn policy_definition_id(&self, operators: &[Operator]) -> Option<String> {
+        let [Operator::GetAttr(data_type), Operator::GetAttr(name), Operator::GetAttr(attribute)] =
             operators
         else {
             return None;
         };
-        if attribute.as_str() != "id" {
+        if self.text(attribute) != "id" {
             return None;
         }
-        let decl =
-            *self
-                .scope
-                .policy_data
-                .get(&format!("{}.{}", data_type.as_str(), name.as_str()))?;
+        let decl = *self.scope.policy_data.get(&format!(
+            "{}.{}",
+            self.text(data_type),
+            self.text(name)
+        ))?;
         let kind = if decl.is_set {
             "policySetDefinitions"
         } else {
@@ -1421,23 +1419,23 @@ impl<'s, 'a> Evaluator<'s, 'a> {
     }
 
     /// Apply attribute access, indexing and splats to `value`.
-    fn apply(&self, value: Value, operators: &[&TraversalOperator], span: Span) -> Value {
+    fn apply(&self, value: Value, operators: &[Operator], span: Span) -> Value {
         let mut current = value;
         for (at, operator) in operators.iter().enumerate() {
             if current.as_unknown().is_some() {
                 return current;
             }
             current = match operator {
-                TraversalOperator::GetAttr(name) => self.get(&current, name.as_str(), span),
-                TraversalOperator::Index(index) => {
+                Operator::GetAttr(name) => self.get(&current, self.text(name), span),
+                Operator::Index(index) => {
                     let index = self.expr(index);
                     self.index(&current, &index, span)
                 }
-                TraversalOperator::LegacyIndex(index) => {
-                    let index = Value::new(ValueKind::Number(*index.value() as f64), span);
+                Operator::LegacyIndex(index) => {
+                    let index = Value::new(ValueKind::Number(*index as f64), span);
                     self.index(&current, &index, span)
                 }
-                TraversalOperator::AttrSplat(_) | TraversalOperator::FullSplat(_) => {
+                Operator::AttrSplat | Operator::FullSplat => {
                     let items = match &current.kind {
                         ValueKind::List(items) => items.clone(),
                         ValueKind::Null => Vec::new(),
@@ -1649,12 +1647,12 @@ mod tests {
     /// Evaluate `local.result` of an HCL text holding `locals { ... }`, with `variables`.
     fn eval_local(text: &str, variables: &[(&str, Value)]) -> Value {
         let sources = SourceMap::new(vec![SourceFile::new("main.tf".into(), text.to_string())]);
-        let body = hcl_edit::parser::parse_body(text).expect("parses");
+        let body = super::super::parse(text).expect("parses");
         let mut locals = BTreeMap::new();
         for block in body.blocks() {
             for attribute in block.body.attributes() {
                 locals.insert(
-                    attribute.key.as_str().to_string(),
+                    attribute.key.get(text).to_string(),
                     Expr::Hcl(FileId(0), &attribute.value),
                 );
             }

@@ -1,5 +1,5 @@
-//! Terraform: HCL syntax (hcl-edit, which keeps a span on everything) and JSON syntax, module
-//! assembly, evaluation and lowering of azurerm and azapi resources into the model.
+//! Terraform: HCL syntax (parsed by hcl-edit, kept as the compact [`syntax`] tree) and JSON
+//! syntax, module assembly, evaluation and lowering of azurerm and azapi resources into the model.
 //!
 //! A directory is a module. A module that another scanned module calls through a local `source`
 //! is evaluated through each call, with the caller's arguments; every other module is a root,
@@ -15,13 +15,13 @@ mod lenient;
 mod module;
 mod options;
 mod plan;
+pub mod syntax;
 mod values;
 mod variables;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-use hcl_edit::structure::Body;
 use rayon::prelude::*;
 
 use crate::discover::{Discovered, FileKind};
@@ -72,7 +72,7 @@ pub const FRONT_END: FrontEnd = FrontEnd {
 /// A parsed `*.tf`/`*.tfvars` (HCL) or `*.tf.json`/`*.tfvars.json` file (`None` when empty), or
 /// a `--plan` file.
 pub enum Syntax {
-    Hcl(Body),
+    Hcl(syntax::Body),
     Json(Option<Value>),
     Plan(Value),
 }
@@ -99,9 +99,10 @@ fn parse_file(file: &Discovered, text: &str) -> ParseOutcome {
 }
 
 /// Parse HCL as Terraform does: hcl-edit, with what Terraform accepts and hcl-edit rejects
-/// rewritten in place (see [`lenient`]).
-pub fn parse(text: &str) -> Result<Body, SyntaxError> {
-    lenient::parse(text)
+/// rewritten in place (see [`lenient`]). hcl-edit's tree is dropped as soon as it is converted
+/// into the compact one the front end keeps (see [`syntax`]).
+pub fn parse(text: &str) -> Result<syntax::Body, SyntaxError> {
+    lenient::parse(text).map(|body| syntax::body(&body, text))
 }
 
 fn canonical(path: &Path) -> PathBuf {
@@ -142,7 +143,7 @@ pub fn build_model(
             (FileKind::Terraform, Syntax::Hcl(body)) => {
                 module(&mut modules);
                 if let Some(m) = modules.get_mut(&dir) {
-                    m.add_hcl(file.id, body);
+                    m.add_hcl(file.id, body, &sources.get(file.id).text);
                 }
                 continue;
             }

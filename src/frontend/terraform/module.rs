@@ -5,10 +5,8 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use hcl_edit::structure::{Block, Body};
-use hcl_edit::Span as _;
-
 use super::eval::{BlockSyntax, Expr};
+use super::syntax::{Block, Body, TextRange};
 pub use crate::frontend::repository::{normalize, outside_repository};
 use crate::source::{FileId, Span};
 use crate::value::Value;
@@ -118,35 +116,36 @@ impl<'a> ModuleDir<'a> {
         }
     }
 
-    pub fn add_hcl(&mut self, file: FileId, body: &'a Body) {
-        let span = |range: Option<std::ops::Range<usize>>| Span::new(file, range.unwrap_or(0..0));
+    /// A `*.tf` file's blocks; `text` is the file's, which the tree's names point into.
+    pub fn add_hcl(&mut self, file: FileId, body: &'a Body, text: &str) {
+        let span = |range: TextRange| Span::new(file, range.range());
         for block in body.blocks() {
-            let labels: Vec<&str> = block.labels.iter().map(|l| l.as_str()).collect();
+            let labels: Vec<&str> = block.labels.iter().map(|l| l.text.get(text)).collect();
             let header = header_span(file, block);
-            match (block.ident.as_str(), labels.as_slice()) {
+            let attribute = |name: &str| {
+                block
+                    .body
+                    .attribute(name, text)
+                    .map(|a| Expr::Hcl(file, &a.value))
+            };
+            match (block.ident.get(text), labels.as_slice()) {
                 ("variable", [name]) => {
                     let default = block
                         .body
-                        .get_attribute("default")
-                        .map(|a| (span(a.span()), Expr::Hcl(file, &a.value)));
+                        .attribute("default", text)
+                        .map(|a| (span(a.span), Expr::Hcl(file, &a.value)));
                     self.variables
                         .insert(name.to_string(), VariableDecl { header, default });
                 }
                 ("locals", []) => {
                     for attribute in block.body.attributes() {
                         self.locals.insert(
-                            attribute.key.as_str().to_string(),
+                            attribute.key.get(text).to_string(),
                             Expr::Hcl(file, &attribute.value),
                         );
                     }
                 }
                 ("data", [data_type, name]) if POLICY_DATA_TYPES.contains(data_type) => {
-                    let attribute = |name: &str| {
-                        block
-                            .body
-                            .get_attribute(name)
-                            .map(|a| Expr::Hcl(file, &a.value))
-                    };
                     self.policy_data.insert(
                         format!("{data_type}.{name}"),
                         PolicyDataDecl {
@@ -157,12 +156,6 @@ impl<'a> ModuleDir<'a> {
                     );
                 }
                 ("resource", [resource_type, name]) => {
-                    let attribute = |name: &str| {
-                        block
-                            .body
-                            .get_attribute(name)
-                            .map(|a| Expr::Hcl(file, &a.value))
-                    };
                     self.resources.push(ResourceDecl {
                         resource_type: resource_type.to_string(),
                         name: name.to_string(),
@@ -182,28 +175,27 @@ impl<'a> ModuleDir<'a> {
                         resolved_dir: std::sync::OnceLock::new(),
                     };
                     for attribute in block.body.attributes() {
-                        let key = attribute.key.as_str();
+                        let key = attribute.key.get(text);
                         let expr = Expr::Hcl(file, &attribute.value);
                         match key {
                             "source" => {
                                 call.source = attribute
                                     .value
-                                    .as_str()
-                                    .map(|s| (s.to_string(), span(attribute.span())))
+                                    .as_str(text)
+                                    .map(|s| (s.to_string(), span(attribute.span)))
                             }
                             "count" => call.count = Some(expr),
                             "for_each" => call.for_each = Some(expr),
                             _ if MODULE_META.contains(&key) => {}
-                            _ => {
-                                call.arguments
-                                    .push((key.to_string(), span(attribute.span()), expr))
-                            }
+                            _ => call
+                                .arguments
+                                .push((key.to_string(), span(attribute.span), expr)),
                         }
                     }
                     self.calls.push(call);
                 }
                 ("output", [name]) => {
-                    if let Some(value) = block.body.get_attribute("value") {
+                    if let Some(value) = block.body.attribute("value", text) {
                         self.outputs
                             .insert(name.to_string(), Expr::Hcl(file, &value.value));
                     }
@@ -321,14 +313,8 @@ impl<'a> ModuleDir<'a> {
 
 /// From a block's identifier to the end of its last label.
 fn header_span(file: FileId, block: &Block) -> Span {
-    let range = block.span().unwrap_or(0..0);
-    let end = block
-        .labels
-        .last()
-        .and_then(|l| l.span())
-        .or_else(|| block.ident.span())
-        .map_or(range.end, |r| r.end);
-    Span::new(file, range.start..end)
+    let end = block.labels.last().map_or(block.ident_span, |l| l.span).end;
+    Span::new(file, block.span.start as usize..end as usize)
 }
 
 /// Whether Terraform loads this tfvars file by itself in a root module directory.
@@ -383,7 +369,9 @@ pub fn local_module_files(
         let dir = source.path.parent().unwrap_or_else(|| Path::new("."));
         let mut module = ModuleDir::new(dir.to_path_buf(), file.id);
         match (file.kind, syntax) {
-            (FileKind::Terraform, super::Syntax::Hcl(body)) => module.add_hcl(file.id, body),
+            (FileKind::Terraform, super::Syntax::Hcl(body)) => {
+                module.add_hcl(file.id, body, &source.text)
+            }
             (FileKind::TerraformJson, super::Syntax::Json(Some(document))) => {
                 module.add_json(document)
             }

@@ -127,12 +127,13 @@ fn assignments(file: TfvarsFile, sources: &SourceMap) -> Vec<(String, Span, Valu
     match file {
         TfvarsFile::Hcl(id, body) => {
             let evaluator = Evaluator::new(&empty, id);
+            let text = &sources.get(id).text;
             body.attributes()
                 .map(|attribute| {
-                    let span = evaluator.span(hcl_edit::Span::span(attribute));
+                    let span = evaluator.span(attribute.span);
                     let span = first_line(sources, span);
                     let value = evaluator.expr(&attribute.value);
-                    (attribute.key.as_str().to_string(), span, value)
+                    (attribute.key.get(text).to_string(), span, value)
                 })
                 .collect()
         }
@@ -169,9 +170,12 @@ fn cli_value(text: &str, sources: &SourceMap, module: &ModuleDir) -> Value {
     let span = Span::new(module.first_file, 0..0);
     if trimmed.starts_with('{') || trimmed.starts_with('[') {
         if let Ok(expr) = hcl_edit::parser::parse_expr(text) {
+            let expr = super::syntax::expr(&expr, text);
             // Spans of a parsed command-line value point nowhere: evaluate, then respan.
             let empty = Scope::empty(sources);
-            let value = Evaluator::new(&empty, module.first_file).expr(&expr);
+            let value = Evaluator::new(&empty, module.first_file)
+                .with_text(text)
+                .expr(&expr);
             if value.as_unknown().is_none() {
                 return with_span(value, span);
             }
