@@ -247,9 +247,13 @@ fn blank_earlier_duplicate(text: &mut [u8], duplicate: usize) -> bool {
         }
         i += 1;
     }
-    let Some((start, end)) = found else {
+    let Some((start, mut end)) = found else {
         return false;
     };
+    // The comma that separated it goes too (`{ a = 1, a = 2 }`): a leading comma does not parse.
+    if text.get(end) == Some(&b',') {
+        end += 1;
+    }
     for byte in &mut text[start..end] {
         if *byte != b'\n' {
             *byte = b' ';
@@ -371,6 +375,22 @@ mod tests {
         let printed = body.to_string();
         assert_eq!(printed.len(), text.len());
         assert!(!printed.contains("a = 1") && printed.contains("a = 2"));
+    }
+
+    #[test]
+    fn a_key_repeated_on_one_line_keeps_the_later_value() {
+        for text in [
+            "locals {\n  b = { k = 1, k = 2 }\n}\n",
+            "locals {\n  c = { k = 1, j = 3, k = 2, }\n}\n",
+        ] {
+            assert!(strict(text).is_err());
+            let printed = parse(text).expect("Terraform accepts it").to_string();
+            assert_eq!(printed.len(), text.len());
+            assert!(
+                !printed.contains("k = 1") && printed.contains("k = 2"),
+                "{printed}"
+            );
+        }
     }
 
     #[test]

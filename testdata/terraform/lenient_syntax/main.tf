@@ -1,4 +1,4 @@
-# Two things Terraform accepts that a stricter HCL parser rejects; neither may cost the cluster.
+# Three things Terraform accepts that a stricter HCL parser rejects; neither may cost the cluster.
 locals {
   # A line break after an operator inside a `for` object expression.
   policy_addon = {
@@ -7,6 +7,8 @@ locals {
     true &&
     true
   }
+  # A key repeated on one line: the later value wins here too.
+  policy_on = { enabled = false, enabled = true }
 }
 
 resource "azurerm_kubernetes_cluster" "main" {
@@ -14,7 +16,7 @@ resource "azurerm_kubernetes_cluster" "main" {
   location             = "westeurope"
   resource_group_name  = "rg"
   dns_prefix           = "lenient"
-  azure_policy_enabled = local.policy_addon["prod"]
+  azure_policy_enabled = local.policy_addon["prod"] && local.policy_on.enabled
 
   microsoft_defender {
     log_analytics_workspace_id = "/subscriptions/x/resourceGroups/rg/providers/Microsoft.OperationalInsights/workspaces/law"
