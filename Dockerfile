@@ -9,8 +9,10 @@ WORKDIR /build
 # A stripped binary (Cargo.toml's release profile keeps line tables for profiling).
 ENV CARGO_PROFILE_RELEASE_DEBUG=0 CARGO_PROFILE_RELEASE_STRIP=symbols
 # The musl target of the build machine's architecture (amd64 or arm64): a static binary, with the
-# C runtime from the Rust target itself (aksguard has no C dependencies).
-RUN rustup target add "$(uname -m)-unknown-linux-musl"
+# C runtime from the Rust target itself; musl-gcc compiles the one C dependency (mimalloc).
+RUN apt-get update && apt-get install -y --no-install-recommends musl-tools \
+    && rm -rf /var/lib/apt/lists/* \
+    && rustup target add "$(uname -m)-unknown-linux-musl"
 COPY Cargo.toml Cargo.lock README.md ./
 COPY src ./src
 COPY rules ./rules
