@@ -88,29 +88,32 @@ pub fn resolve_uri(base: &str, relative: &str) -> String {
 /// inside a `uri` expression), beside them on disk within the repository: read so that links
 /// can be followed. Which of them a link really names is decided when the template is evaluated.
 pub fn referenced_files(files: &[ParsedFile], sources: &[SourceFile]) -> Vec<Discovered> {
-    let mut found = Vec::new();
-    for file in files {
-        let Some(document) = file.syntax.downcast_ref::<Document>() else {
-            continue;
-        };
-        let Some(source) = sources.get(file.id.0 as usize) else {
-            continue;
-        };
-        let dir = source.path.parent().unwrap_or_else(|| Path::new("."));
-        let mut literals = Vec::new();
-        link_literals(&document.root, 0, &mut literals);
-        for literal in literals {
-            let path = crate::frontend::repository::normalize(&dir.join(&literal));
-            if path.is_file()
-                && crate::frontend::repository::outside_repository(dir, &path).is_none()
-            {
-                found.push(Discovered {
+    use rayon::prelude::*;
+    // Every template's whole tree is walked: on every core.
+    let mut found: Vec<Discovered> = files
+        .par_iter()
+        .flat_map_iter(|file| {
+            let document = file.syntax.downcast_ref::<Document>();
+            let (Some(document), Some(source)) = (document, sources.get(file.id.0 as usize)) else {
+                return Vec::new();
+            };
+            let dir = source.path.parent().unwrap_or_else(|| Path::new("."));
+            let mut literals = Vec::new();
+            link_literals(&document.root, 0, &mut literals);
+            literals
+                .into_iter()
+                .map(|literal| crate::frontend::repository::normalize(&dir.join(&literal)))
+                .filter(|path| {
+                    path.is_file()
+                        && crate::frontend::repository::outside_repository(dir, path).is_none()
+                })
+                .map(|path| Discovered {
                     path,
                     kind: FileKind::Json,
-                });
-            }
-        }
-    }
+                })
+                .collect()
+        })
+        .collect();
     found.sort();
     found.dedup();
     found

@@ -353,70 +353,84 @@ pub fn local_module_files(
     sources: &[crate::source::SourceFile],
 ) -> Vec<crate::discover::Discovered> {
     use crate::discover::{classify, Discovered, FileKind};
-    let mut targets = std::collections::BTreeSet::new();
-    // A directory's `.terraform/modules` and each (caller directory, target) pair are looked up
-    // on disk once, not once per file that names them: a module called from every root would
-    // otherwise cost a canonicalization per call.
-    let mut dirs_seen = std::collections::HashSet::new();
-    let mut calls_seen = std::collections::HashSet::new();
-    for file in files {
-        let Some(syntax) = file.syntax.downcast_ref::<super::Syntax>() else {
-            continue;
-        };
-        let Some(source) = sources.get(file.id.0 as usize) else {
-            continue;
-        };
-        let dir = source.path.parent().unwrap_or_else(|| Path::new("."));
-        let mut module = ModuleDir::new(dir.to_path_buf(), file.id);
-        match (file.kind, syntax) {
-            (FileKind::Terraform, super::Syntax::Hcl(body)) => {
-                module.add_hcl(file.id, body, &source.text)
-            }
-            (FileKind::TerraformJson, super::Syntax::Json(Some(document))) => {
-                module.add_json(document)
-            }
-            _ => continue,
-        }
-        // What `terraform init` downloaded for this directory, if it was run here.
-        if dirs_seen.insert(dir.to_path_buf()) {
-            for downloaded in init_modules(dir) {
-                if downloaded.dir.is_dir() && outside_repository(dir, &downloaded.dir).is_none() {
-                    targets.insert(downloaded.dir);
+    use rayon::prelude::*;
+    // Each file's directory and the local module directories it calls, as written from the
+    // caller (not canonical), so reports show the path a user typed; indexing a file is work
+    // of its own, so files are read on every core.
+    let calls: Vec<(&Path, Vec<PathBuf>)> = files
+        .par_iter()
+        .filter_map(|file| {
+            let syntax = file.syntax.downcast_ref::<super::Syntax>()?;
+            let source = sources.get(file.id.0 as usize)?;
+            let dir = source.path.parent().unwrap_or_else(|| Path::new("."));
+            let mut module = ModuleDir::new(dir.to_path_buf(), file.id);
+            match (file.kind, syntax) {
+                (FileKind::Terraform, super::Syntax::Hcl(body)) => {
+                    module.add_hcl(file.id, body, &source.text)
                 }
+                (FileKind::TerraformJson, super::Syntax::Json(Some(document))) => {
+                    module.add_json(document)
+                }
+                _ => return None,
             }
-        }
-        for call in &module.calls {
-            let Some((source, _)) = &call.source else {
-                continue;
-            };
-            if !is_local_source(source) {
-                continue;
-            }
-            // As written from the caller (not canonical), so reports show the path a user typed.
-            let target = normalize(&dir.join(source));
-            if targets.contains(&target) || !calls_seen.insert((dir.to_path_buf(), target.clone()))
-            {
-                continue;
-            }
-            if target.is_dir() && outside_repository(dir, &target).is_none() {
-                targets.insert(target);
-            }
+            let targets = (module.calls.iter())
+                .filter_map(|call| call.source.as_ref().map(|(source, _)| source))
+                .filter(|source| is_local_source(source))
+                .map(|source| normalize(&dir.join(source)))
+                .collect();
+            Some((dir, targets))
+        })
+        .collect();
+    // Each directory's `.terraform/modules` (what `terraform init` downloaded, if it was run
+    // there) and each target are looked up on disk once, not once per file that names them: a
+    // module called from every root would otherwise cost a canonicalization per call. A target
+    // is read when it is a directory inside the repository of any caller.
+    let dirs: std::collections::BTreeSet<&Path> = calls.iter().map(|(dir, _)| *dir).collect();
+    let mut callers: BTreeMap<PathBuf, std::collections::BTreeSet<&Path>> = BTreeMap::new();
+    for (dir, targets) in &calls {
+        for target in targets {
+            callers.entry(target.clone()).or_default().insert(dir);
         }
     }
-    let mut found = Vec::new();
-    for target in targets {
-        let Ok(entries) = std::fs::read_dir(&target) else {
-            continue;
-        };
-        for entry in entries.flatten() {
-            let path = entry.path();
-            if let Some(kind @ (FileKind::Terraform | FileKind::TerraformJson)) = classify(&path) {
-                if path.is_file() {
-                    found.push(Discovered { path, kind });
+    let downloaded: Vec<PathBuf> = dirs
+        .par_iter()
+        .flat_map_iter(|dir| {
+            init_modules(dir).into_iter().filter_map(move |downloaded| {
+                let inside =
+                    downloaded.dir.is_dir() && outside_repository(dir, &downloaded.dir).is_none();
+                inside.then_some(downloaded.dir)
+            })
+        })
+        .collect();
+    let called: Vec<PathBuf> = callers
+        .into_par_iter()
+        .filter(|(target, callers)| {
+            target.is_dir()
+                && callers
+                    .iter()
+                    .any(|dir| outside_repository(dir, target).is_none())
+        })
+        .map(|(target, _)| target)
+        .collect();
+    let targets: std::collections::BTreeSet<PathBuf> =
+        downloaded.into_iter().chain(called).collect();
+    let mut found: Vec<Discovered> = targets
+        .par_iter()
+        .flat_map_iter(|target| {
+            let entries = std::fs::read_dir(target).into_iter().flatten().flatten();
+            entries.filter_map(|entry| {
+                let path = entry.path();
+                match classify(&path) {
+                    Some(kind @ (FileKind::Terraform | FileKind::TerraformJson))
+                        if path.is_file() =>
+                    {
+                        Some(Discovered { path, kind })
+                    }
+                    _ => None,
                 }
-            }
-        }
-    }
+            })
+        })
+        .collect();
     found.sort();
     found
 }
