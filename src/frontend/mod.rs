@@ -338,17 +338,36 @@ fn read_input(path: &std::path::Path) -> std::io::Result<Vec<u8>> {
 /// Number the files of one batch after those already read (files that are not IaC get no
 /// number), and sort them to their front ends.
 fn number(
-    results: Vec<(SourceFile, FileKind, usize, ParseOutcome)>,
+    mut results: Vec<(SourceFile, FileKind, usize, ParseOutcome)>,
     referenced: bool,
     parsed: &mut Parsed,
     sources: &mut Vec<SourceFile>,
 ) {
-    for (source, kind, front_end, outcome) in results {
-        let id = FileId(sources.len() as u32);
+    // Ids in order, then every tree told its id on every core: that walks each whole tree.
+    let mut next = sources.len() as u32;
+    let mut ids = Vec::with_capacity(results.len());
+    for (_, _, _, outcome) in &results {
+        ids.push(FileId(next));
+        if matches!(outcome, ParseOutcome::Parsed(_) | ParseOutcome::Failed(_)) {
+            next += 1;
+        }
+    }
+    results
+        .par_iter_mut()
+        .zip(&ids)
+        .for_each(|((_, _, front_end, outcome), &id)| {
+            if let ParseOutcome::Parsed(syntax) = outcome {
+                (FRONT_ENDS[*front_end].set_file)(syntax, id);
+            }
+        });
+    for ((source, kind, front_end, outcome), id) in results.into_iter().zip(ids) {
+        debug_assert!(
+            matches!(outcome, ParseOutcome::Skipped | ParseOutcome::Panicked(_))
+                || id.0 as usize == sources.len()
+        );
         match outcome {
             ParseOutcome::Skipped => continue,
-            ParseOutcome::Parsed(mut syntax) => {
-                (FRONT_ENDS[front_end].set_file)(&mut syntax, id);
+            ParseOutcome::Parsed(syntax) => {
                 parsed.files[front_end].push(ParsedFile {
                     id,
                     kind,
