@@ -303,8 +303,13 @@ enum Start {
     Hash,
     OpenBrace,
     CloseBrace,
-    /// Punctuation that is one byte whatever follows.
-    Single(Punct),
+    /// Punctuation that is one byte whatever follows: [`SINGLE`] says which. (Not a field here:
+    /// a fieldless kind is one byte the dispatch jumps on without decoding it first.)
+    Single,
+    /// `:` or `::`, `.` or `...`: common enough (a `:` after every property name) to be told
+    /// apart without the general look-up.
+    Colon,
+    Dot,
     /// Punctuation that may be one byte or more (`.`, `=`, `?`, ...), or none (`&`).
     Punct,
     /// Anything else: an error.
@@ -322,17 +327,10 @@ const fn start_of(b: u8) -> Start {
         b'#' => Start::Hash,
         b'{' => Start::OpenBrace,
         b'}' => Start::CloseBrace,
-        b'(' => Start::Single(Punct::OpenParen),
-        b')' => Start::Single(Punct::CloseParen),
-        b'[' => Start::Single(Punct::OpenBracket),
-        b']' => Start::Single(Punct::CloseBracket),
-        b',' => Start::Single(Punct::Comma),
-        b'@' => Start::Single(Punct::At),
-        b'+' => Start::Single(Punct::Plus),
-        b'-' => Start::Single(Punct::Minus),
-        b'*' => Start::Single(Punct::Star),
-        b'%' => Start::Single(Punct::Percent),
-        b'.' | b'=' | b'!' | b'<' | b'>' | b'&' | b'|' | b'?' | b':' => Start::Punct,
+        b'(' | b')' | b'[' | b']' | b',' | b'@' | b'+' | b'-' | b'*' | b'%' => Start::Single,
+        b':' => Start::Colon,
+        b'.' => Start::Dot,
+        b'=' | b'!' | b'<' | b'>' | b'&' | b'|' | b'?' => Start::Punct,
         _ => Start::Other,
     }
 }
@@ -344,6 +342,21 @@ const STARTS: [Start; 256] = {
         table[b] = start_of(b as u8);
         b += 1;
     }
+    table
+};
+
+/// The punctuation of each byte that is [`Start::Single`] (and `@` for the others, never read).
+const SINGLE: [Punct; 256] = {
+    let mut table = [Punct::At; 256];
+    table[b'(' as usize] = Punct::OpenParen;
+    table[b')' as usize] = Punct::CloseParen;
+    table[b'[' as usize] = Punct::OpenBracket;
+    table[b']' as usize] = Punct::CloseBracket;
+    table[b',' as usize] = Punct::Comma;
+    table[b'+' as usize] = Punct::Plus;
+    table[b'-' as usize] = Punct::Minus;
+    table[b'*' as usize] = Punct::Star;
+    table[b'%' as usize] = Punct::Percent;
     table
 };
 
@@ -452,9 +465,28 @@ pub fn lex_into(text: &str, out: &mut Tokens) -> Result<(), SyntaxError> {
                 i = ident_end(bytes, i + 1);
                 push(tokens, &mut newline, Tok::Ident, start, i);
             }
-            Start::Single(punct) => {
+            Start::Single => {
+                let punct = SINGLE[b as usize];
                 push(tokens, &mut newline, Tok::Punct(punct), i, i + 1);
                 i += 1;
+            }
+            Start::Colon => {
+                let punct = match bytes.get(i + 1) {
+                    Some(b':') => Punct::ColonColon,
+                    _ => Punct::Colon,
+                };
+                let end = i + punct.text().len();
+                push(tokens, &mut newline, Tok::Punct(punct), i, end);
+                i = end;
+            }
+            Start::Dot => {
+                let punct = match bytes.get(i + 1..i + 3) {
+                    Some(b"..") => Punct::Spread,
+                    _ => Punct::Dot,
+                };
+                let end = i + punct.text().len();
+                push(tokens, &mut newline, Tok::Punct(punct), i, end);
+                i = end;
             }
             Start::Slash if bytes.get(i + 1) == Some(&b'/') => {
                 i = text[i..].find('\n').map_or(bytes.len(), |at| i + at);
