@@ -4,7 +4,7 @@
 //! the Bicep compiler lexes them: `'a${` (start), `}b${` (middle), `}c'` (end), with the
 //! expression tokens in between.
 
-use super::ast::Text;
+use super::ast::{Loc, Text};
 use crate::frontend::SyntaxError;
 
 /// A punctuation token, by name; [`Punct::text`] is how it is written.
@@ -171,12 +171,12 @@ impl Token {
 
     /// Where the content of a [`PLAIN`] string token is: after its opening `'` or `}`, before
     /// its closing `'` or `${`.
-    pub fn plain_content(&self) -> std::ops::Range<usize> {
+    pub fn plain_content(&self) -> Loc {
         let close = match self.tok {
             Tok::StrStart | Tok::StrMiddle => 2,
             _ => 1,
         };
-        self.start() + 1..self.end() - close
+        Loc::new(self.start() + 1, self.end() - close)
     }
 }
 
@@ -528,7 +528,7 @@ pub fn lex_into(text: &str, out: &mut Tokens) -> Result<(), SyntaxError> {
                 } else if text[content..].starts_with('\n') {
                     content += 1;
                 }
-                strings.push(Text::Source(content.min(end - 3)..end - 3));
+                strings.push(Text::Source(Loc::new(content.min(end - 3), end - 3)));
                 let string = (strings.len() - 1) as u32;
                 push_string(tokens, &mut newline, Tok::Str, start, end, string);
                 i = end;
@@ -700,7 +700,7 @@ mod tests {
     fn kinds(text: &str) -> Vec<String> {
         let lexed = lex(text).unwrap();
         let content = |t: &Token| match t.string {
-            PLAIN => text[t.plain_content()].to_string(),
+            PLAIN => text[t.plain_content().range()].to_string(),
             index => lexed.strings[index as usize].get(text).to_string(),
         };
         // A newline before a token shows as a `Newline` of its own.
