@@ -464,6 +464,12 @@ pub fn lex_into(text: &str, out: &mut Tokens) -> Result<(), SyntaxError> {
                 let start = i;
                 i = ident_end(bytes, i + 1);
                 push(tokens, &mut newline, Tok::Ident, start, i);
+                // A property name and its `:` (and the space after it), the most common pair
+                // of tokens, taken here without a second trip through the dispatch.
+                if bytes.get(i) == Some(&b':') && bytes.get(i + 1) == Some(&b' ') {
+                    push(tokens, &mut newline, Tok::Punct(Punct::Colon), i, i + 1);
+                    i += 2;
+                }
             }
             Start::Single => {
                 let punct = SINGLE[b as usize];
