@@ -540,6 +540,14 @@ pub fn lex_into(text: &str, out: &mut Tokens) -> Result<(), SyntaxError> {
                 i = end;
             }
             Start::Quote => {
+                // Most strings are plain text up to their closing quote: taken here, where
+                // `string_piece` (escapes, interpolation, errors) would find the same.
+                let run = string_run_end(bytes, i + 1);
+                if bytes.get(run) == Some(&b'\'') {
+                    push(tokens, &mut newline, Tok::Str, i, run + 1);
+                    i = run + 1;
+                    continue;
+                }
                 let (tok, end, string) = string_piece(text, i, true, strings)?;
                 push_string(tokens, &mut newline, tok, i, end, string);
                 if tok == Tok::StrStart {
