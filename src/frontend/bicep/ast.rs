@@ -5,15 +5,49 @@
 
 use std::ops::Range;
 
+/// A byte range of the file, in 32-bit offsets (the lexer refuses files of 4 GiB or more): half
+/// the size of a `Range<usize>`, and every node has at least one, so the tree is smaller.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Loc {
+    start: u32,
+    end: u32,
+}
+
+impl Loc {
+    /// The range `start..end`; both are below 4 GiB, since the lexer refuses larger files.
+    pub fn new(start: usize, end: usize) -> Loc {
+        Loc {
+            start: start as u32,
+            end: end as u32,
+        }
+    }
+
+    pub fn start(self) -> usize {
+        self.start as usize
+    }
+
+    pub fn end(self) -> usize {
+        self.end as usize
+    }
+
+    pub fn range(self) -> Range<usize> {
+        self.start()..self.end()
+    }
+
+    pub fn is_empty(self) -> bool {
+        self.start >= self.end
+    }
+}
+
 /// An identifier; its text is the source at `span`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Name {
-    pub span: Range<usize>,
+    pub span: Loc,
 }
 
 impl Name {
     pub fn text<'s>(&self, source: &'s str) -> &'s str {
-        source.get(self.span.clone()).unwrap_or("")
+        source.get(self.span.range()).unwrap_or("")
     }
 }
 
@@ -21,7 +55,7 @@ impl Name {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Text {
     /// Written without escapes: the content is the source in this range.
-    Source(Range<usize>),
+    Source(Loc),
     /// Written with escapes (`\'`, `\n`, `\u{41}`): the unescaped content.
     Unescaped(Box<str>),
 }
@@ -29,7 +63,7 @@ pub enum Text {
 impl Text {
     pub fn get<'s>(&'s self, source: &'s str) -> &'s str {
         match self {
-            Text::Source(range) => source.get(range.clone()).unwrap_or(""),
+            Text::Source(range) => source.get(range.range()).unwrap_or(""),
             Text::Unescaped(text) => text,
         }
     }
@@ -52,7 +86,7 @@ pub struct Statement {
     pub kind: StatementKind,
     /// From the keyword to the end of the statement. Decorators are not kept: nothing evaluates
     /// them (the parser checks their syntax).
-    pub span: Range<usize>,
+    pub span: Loc,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -112,7 +146,7 @@ pub struct ResourceDecl {
     /// An object, `if (...) {...}`, or `[for ...: ...]`.
     pub value: Expr,
     /// `resource name 'type@api'`: where findings about missing settings point.
-    pub header: Range<usize>,
+    pub header: Loc,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -120,20 +154,20 @@ pub struct ModuleDecl {
     pub name: Name,
     pub path: Expr,
     pub value: Expr,
-    pub header: Range<usize>,
+    pub header: Loc,
 }
 
 /// A type is kept only for what evaluation needs: whether it allows null.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TypeExpr {
-    pub span: Range<usize>,
+    pub span: Loc,
     pub nullable: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Expr {
     pub kind: ExprKind,
-    pub span: Range<usize>,
+    pub span: Loc,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -222,12 +256,12 @@ pub enum ArrayItem {
 pub enum ObjectItem {
     Property {
         key: Text,
-        key_span: Range<usize>,
+        key_span: Loc,
         value: Expr,
     },
-    /// A key written as an interpolated string.
+    /// A key written as an interpolated string (boxed: rare, and every item is smaller for it).
     ComputedProperty {
-        key: Expr,
+        key: Box<Expr>,
         value: Expr,
     },
     Spread(Expr),

@@ -7,7 +7,6 @@
 //! an unknown, not a stack overflow.
 
 use std::cell::Cell;
-use std::ops::Range;
 
 use super::ast::*;
 use crate::frontend::arm::expr::eval::DeployScope;
@@ -172,12 +171,12 @@ impl<'a> Template<'a> {
         template
     }
 
-    pub fn span(&self, range: &Range<usize>) -> Span {
-        Span::new(self.file, range.clone())
+    pub fn span(&self, loc: &Loc) -> Span {
+        Span::new(self.file, loc.range())
     }
 
-    pub fn snippet(&self, range: &Range<usize>) -> &str {
-        self.text.get(range.clone()).unwrap_or("")
+    pub fn snippet(&self, loc: &Loc) -> &str {
+        self.text.get(loc.range()).unwrap_or("")
     }
 
     /// The text of a name in this file.
@@ -1518,7 +1517,7 @@ mod tests {
         });
         let declared = declared.unwrap_or_else(|| panic!("`{name}` is not declared"));
         Expr {
-            span: declared.span.clone(),
+            span: declared.span,
             kind: ExprKind::Ident(declared),
         }
     }

@@ -4,7 +4,7 @@
 //! the Bicep compiler lexes them: `'a${` (start), `}b${` (middle), `}c'` (end), with the
 //! expression tokens in between.
 
-use super::ast::Text;
+use super::ast::{Loc, Text};
 use crate::frontend::SyntaxError;
 
 /// A punctuation token, by name; [`Punct::text`] is how it is written.
@@ -171,12 +171,12 @@ impl Token {
 
     /// Where the content of a [`PLAIN`] string token is: after its opening `'` or `}`, before
     /// its closing `'` or `${`.
-    pub fn plain_content(&self) -> std::ops::Range<usize> {
+    pub fn plain_content(&self) -> Loc {
         let close = match self.tok {
             Tok::StrStart | Tok::StrMiddle => 2,
             _ => 1,
         };
-        self.start() + 1..self.end() - close
+        Loc::new(self.start() + 1, self.end() - close)
     }
 }
 
@@ -303,8 +303,13 @@ enum Start {
     Hash,
     OpenBrace,
     CloseBrace,
-    /// Punctuation that is one byte whatever follows.
-    Single(Punct),
+    /// Punctuation that is one byte whatever follows: [`SINGLE`] says which. (Not a field here:
+    /// a fieldless kind is one byte the dispatch jumps on without decoding it first.)
+    Single,
+    /// `:` or `::`, `.` or `...`: common enough (a `:` after every property name) to be told
+    /// apart without the general look-up.
+    Colon,
+    Dot,
     /// Punctuation that may be one byte or more (`.`, `=`, `?`, ...), or none (`&`).
     Punct,
     /// Anything else: an error.
@@ -322,17 +327,10 @@ const fn start_of(b: u8) -> Start {
         b'#' => Start::Hash,
         b'{' => Start::OpenBrace,
         b'}' => Start::CloseBrace,
-        b'(' => Start::Single(Punct::OpenParen),
-        b')' => Start::Single(Punct::CloseParen),
-        b'[' => Start::Single(Punct::OpenBracket),
-        b']' => Start::Single(Punct::CloseBracket),
-        b',' => Start::Single(Punct::Comma),
-        b'@' => Start::Single(Punct::At),
-        b'+' => Start::Single(Punct::Plus),
-        b'-' => Start::Single(Punct::Minus),
-        b'*' => Start::Single(Punct::Star),
-        b'%' => Start::Single(Punct::Percent),
-        b'.' | b'=' | b'!' | b'<' | b'>' | b'&' | b'|' | b'?' | b':' => Start::Punct,
+        b'(' | b')' | b'[' | b']' | b',' | b'@' | b'+' | b'-' | b'*' | b'%' => Start::Single,
+        b':' => Start::Colon,
+        b'.' => Start::Dot,
+        b'=' | b'!' | b'<' | b'>' | b'&' | b'|' | b'?' => Start::Punct,
         _ => Start::Other,
     }
 }
@@ -344,6 +342,21 @@ const STARTS: [Start; 256] = {
         table[b] = start_of(b as u8);
         b += 1;
     }
+    table
+};
+
+/// The punctuation of each byte that is [`Start::Single`] (and `@` for the others, never read).
+const SINGLE: [Punct; 256] = {
+    let mut table = [Punct::At; 256];
+    table[b'(' as usize] = Punct::OpenParen;
+    table[b')' as usize] = Punct::CloseParen;
+    table[b'[' as usize] = Punct::OpenBracket;
+    table[b']' as usize] = Punct::CloseBracket;
+    table[b',' as usize] = Punct::Comma;
+    table[b'+' as usize] = Punct::Plus;
+    table[b'-' as usize] = Punct::Minus;
+    table[b'*' as usize] = Punct::Star;
+    table[b'%' as usize] = Punct::Percent;
     table
 };
 
@@ -451,10 +464,35 @@ pub fn lex_into(text: &str, out: &mut Tokens) -> Result<(), SyntaxError> {
                 let start = i;
                 i = ident_end(bytes, i + 1);
                 push(tokens, &mut newline, Tok::Ident, start, i);
+                // A property name and its `:` (and the space after it), the most common pair
+                // of tokens, taken here without a second trip through the dispatch.
+                if bytes.get(i) == Some(&b':') && bytes.get(i + 1) == Some(&b' ') {
+                    push(tokens, &mut newline, Tok::Punct(Punct::Colon), i, i + 1);
+                    i += 2;
+                }
             }
-            Start::Single(punct) => {
+            Start::Single => {
+                let punct = SINGLE[b as usize];
                 push(tokens, &mut newline, Tok::Punct(punct), i, i + 1);
                 i += 1;
+            }
+            Start::Colon => {
+                let punct = match bytes.get(i + 1) {
+                    Some(b':') => Punct::ColonColon,
+                    _ => Punct::Colon,
+                };
+                let end = i + punct.text().len();
+                push(tokens, &mut newline, Tok::Punct(punct), i, end);
+                i = end;
+            }
+            Start::Dot => {
+                let punct = match bytes.get(i + 1..i + 3) {
+                    Some(b"..") => Punct::Spread,
+                    _ => Punct::Dot,
+                };
+                let end = i + punct.text().len();
+                push(tokens, &mut newline, Tok::Punct(punct), i, end);
+                i = end;
             }
             Start::Slash if bytes.get(i + 1) == Some(&b'/') => {
                 i = text[i..].find('\n').map_or(bytes.len(), |at| i + at);
@@ -496,12 +534,20 @@ pub fn lex_into(text: &str, out: &mut Tokens) -> Result<(), SyntaxError> {
                 } else if text[content..].starts_with('\n') {
                     content += 1;
                 }
-                strings.push(Text::Source(content.min(end - 3)..end - 3));
+                strings.push(Text::Source(Loc::new(content.min(end - 3), end - 3)));
                 let string = (strings.len() - 1) as u32;
                 push_string(tokens, &mut newline, Tok::Str, start, end, string);
                 i = end;
             }
             Start::Quote => {
+                // Most strings are plain text up to their closing quote: taken here, where
+                // `string_piece` (escapes, interpolation, errors) would find the same.
+                let run = string_run_end(bytes, i + 1);
+                if bytes.get(run) == Some(&b'\'') {
+                    push(tokens, &mut newline, Tok::Str, i, run + 1);
+                    i = run + 1;
+                    continue;
+                }
                 let (tok, end, string) = string_piece(text, i, true, strings)?;
                 push_string(tokens, &mut newline, tok, i, end, string);
                 if tok == Tok::StrStart {
@@ -668,7 +714,7 @@ mod tests {
     fn kinds(text: &str) -> Vec<String> {
         let lexed = lex(text).unwrap();
         let content = |t: &Token| match t.string {
-            PLAIN => text[t.plain_content()].to_string(),
+            PLAIN => text[t.plain_content().range()].to_string(),
             index => lexed.strings[index as usize].get(text).to_string(),
         };
         // A newline before a token shows as a `Newline` of its own.

@@ -28,6 +28,8 @@ struct Scratch {
     expr_stack: Vec<Expr>,
     array_stack: Vec<ArrayItem>,
     object_stack: Vec<ObjectItem>,
+    part_stack: Vec<StringPart>,
+    statements: Vec<Statement>,
 }
 
 impl Scratch {
@@ -51,6 +53,8 @@ fn parse_with(text: &str, scratch: &mut Scratch) -> Result<Program, SyntaxError>
     scratch.expr_stack.clear();
     scratch.array_stack.clear();
     scratch.object_stack.clear();
+    scratch.part_stack.clear();
+    scratch.statements.clear();
     let mut parser = Parser {
         text,
         tokens: std::mem::take(&mut scratch.tokens.tokens),
@@ -62,6 +66,8 @@ fn parse_with(text: &str, scratch: &mut Scratch) -> Result<Program, SyntaxError>
         expr_stack: std::mem::take(&mut scratch.expr_stack),
         array_stack: std::mem::take(&mut scratch.array_stack),
         object_stack: std::mem::take(&mut scratch.object_stack),
+        part_stack: std::mem::take(&mut scratch.part_stack),
+        statements: std::mem::take(&mut scratch.statements),
     };
     let result = parser.program();
     scratch.tokens.tokens = parser.tokens;
@@ -69,6 +75,8 @@ fn parse_with(text: &str, scratch: &mut Scratch) -> Result<Program, SyntaxError>
     scratch.expr_stack = parser.expr_stack;
     scratch.array_stack = parser.array_stack;
     scratch.object_stack = parser.object_stack;
+    scratch.part_stack = parser.part_stack;
+    scratch.statements = parser.statements;
     result
 }
 
@@ -90,9 +98,26 @@ struct Parser<'t> {
     expr_stack: Vec<Expr>,
     array_stack: Vec<ArrayItem>,
     object_stack: Vec<ObjectItem>,
+    part_stack: Vec<StringPart>,
+    /// The file's statements so far (a statement is large: growing the program's own vector
+    /// would copy them each time it doubles).
+    statements: Vec<Statement>,
 }
 
 type Parsed<T> = Result<T, SyntaxError>;
+
+/// The items of a scratch stack from `mark` on, moved out into a vector of exactly their number
+/// (one allocation and one copy of the bytes; collecting a `drain` moved them one at a time).
+/// The stack keeps its buffer: `split_off(0)` would give it away and allocate a new one.
+fn take_from<T>(stack: &mut Vec<T>, mark: usize) -> Vec<T> {
+    if mark == 0 {
+        let mut items = Vec::with_capacity(stack.len());
+        items.append(stack);
+        items
+    } else {
+        stack.split_off(mark)
+    }
+}
 
 impl<'t> Parser<'t> {
     /// The contents of string token `token`, moved into the tree: each string token is consumed
@@ -100,7 +125,10 @@ impl<'t> Parser<'t> {
     fn take_string(&mut self, token: Token) -> Text {
         match token.string {
             PLAIN => Text::Source(token.plain_content()),
-            index => std::mem::replace(&mut self.strings[index as usize], Text::Source(0..0)),
+            index => std::mem::replace(
+                &mut self.strings[index as usize],
+                Text::Source(Loc::default()),
+            ),
         }
     }
 
@@ -275,7 +303,7 @@ impl<'t> Parser<'t> {
         }
         let token = self.next();
         Ok(Name {
-            span: token.start()..token.end(),
+            span: Loc::new(token.start(), token.end()),
         })
     }
 
@@ -322,14 +350,15 @@ impl<'t> Parser<'t> {
     }
 
     fn program(&mut self) -> Parsed<Program> {
-        let mut program = Program::default();
         loop {
             self.skip_newlines();
             if self.tokens[self.pos].tok == Tok::Eof {
-                return Ok(program);
+                return Ok(Program {
+                    statements: take_from(&mut self.statements, 0),
+                });
             }
             let statement = self.statement()?;
-            program.statements.push(statement);
+            self.statements.push(statement);
             self.end_of_statement()?;
         }
     }
@@ -461,7 +490,7 @@ impl<'t> Parser<'t> {
             "module" => {
                 let name = self.name("a module name")?;
                 let path = self.string_literal("a module path")?;
-                let header = start..path.span.end;
+                let header = Loc::new(start, path.span.end());
                 self.expect_punct(Punct::Equal)?;
                 let value = self.declaration_value()?;
                 StatementKind::Module(Box::new(ModuleDecl {
@@ -527,7 +556,7 @@ impl<'t> Parser<'t> {
         };
         Ok(Statement {
             kind,
-            span: start..self.last_end(),
+            span: Loc::new(start, self.last_end()),
         })
     }
 
@@ -565,7 +594,7 @@ impl<'t> Parser<'t> {
                 self.next();
                 Ok(Expr {
                     kind: ExprKind::Str(self.take_string(token)),
-                    span: token.start()..token.end(),
+                    span: Loc::new(token.start(), token.end()),
                 })
             }
             Tok::StrStart => self.primary(),
@@ -582,7 +611,7 @@ impl<'t> Parser<'t> {
     fn resource(&mut self, start: usize) -> Parsed<ResourceDecl> {
         let name = self.name("a resource name")?;
         let type_string = self.string_literal("a resource type")?;
-        let header = start..type_string.span.end;
+        let header = Loc::new(start, type_string.span.end());
         let existing = self.eat_word("existing");
         self.expect_punct(Punct::Equal)?;
         let value = self.declaration_value()?;
@@ -615,7 +644,7 @@ impl<'t> Parser<'t> {
         let body = self.expression()?;
         self.leave();
         Ok(Expr {
-            span: start..body.span.end,
+            span: Loc::new(start, body.span.end()),
             kind: ExprKind::If {
                 condition: Box::new(condition),
                 body: Box::new(body),
@@ -711,7 +740,7 @@ impl<'t> Parser<'t> {
         }
         self.leave();
         Ok(TypeExpr {
-            span: start..self.last_end(),
+            span: Loc::new(start, self.last_end()),
             nullable,
         })
     }
@@ -956,7 +985,7 @@ impl<'t> Parser<'t> {
             self.pos -= 1;
             return None;
         }
-        let span = token.start()..token.end();
+        let span = Loc::new(token.start(), token.end());
         let kind = match token.tok {
             Tok::Int => ExprKind::Int(self.number(token)),
             Tok::Str => ExprKind::Str(self.take_string(token)),
@@ -964,7 +993,7 @@ impl<'t> Parser<'t> {
                 "true" => ExprKind::Bool(true),
                 "false" => ExprKind::Bool(false),
                 "null" => ExprKind::Null,
-                _ => ExprKind::Ident(Name { span: span.clone() }),
+                _ => ExprKind::Ident(Name { span }),
             },
         };
         Some(Expr { kind, span })
@@ -1007,7 +1036,7 @@ impl<'t> Parser<'t> {
         self.next();
         let otherwise = self.expression()?;
         Ok(Expr {
-            span: condition.span.start..otherwise.span.end,
+            span: Loc::new(condition.span.start(), otherwise.span.end()),
             kind: ExprKind::Ternary {
                 condition: Box::new(condition),
                 then: Box::new(then),
@@ -1058,14 +1087,14 @@ impl<'t> Parser<'t> {
                 return Ok(left);
             }
             self.next();
-            let start = left.span.start;
+            let start = left.span.start();
             self.enter(start)?;
             // Left-associative: the right side takes only tighter operators.
             let right = self.binary(precedence + 1);
             self.leave();
             let right = right?;
             left = Expr {
-                span: start..right.span.end,
+                span: Loc::new(start, right.span.end()),
                 kind: ExprKind::Binary {
                     op,
                     left: Box::new(left),
@@ -1089,7 +1118,7 @@ impl<'t> Parser<'t> {
         self.leave();
         let operand = operand?;
         Ok(Expr {
-            span: token.start()..operand.span.end,
+            span: Loc::new(token.start(), operand.span.end()),
             kind: ExprKind::Unary {
                 op,
                 operand: Box::new(operand),
@@ -1104,7 +1133,7 @@ impl<'t> Parser<'t> {
 
     /// The suffixes after `expr`: properties, indexes, calls of members, `::child` and `!`.
     fn postfix_rest(&mut self, mut expr: Expr) -> Parsed<Expr> {
-        let start = expr.span.start;
+        let start = expr.span.start();
         let mut steps = 0usize;
         loop {
             // Suffixes must be on the same line (where newlines count).
@@ -1134,7 +1163,7 @@ impl<'t> Parser<'t> {
                     {
                         let args = self.arguments()?;
                         expr = Expr {
-                            span: start..self.last_end(),
+                            span: Loc::new(start, self.last_end()),
                             kind: ExprKind::Call {
                                 target: Some(Box::new(expr)),
                                 name,
@@ -1143,7 +1172,7 @@ impl<'t> Parser<'t> {
                         };
                     } else {
                         expr = Expr {
-                            span: start..name.span.end,
+                            span: Loc::new(start, name.span.end()),
                             kind: ExprKind::Property {
                                 target: Box::new(expr),
                                 name,
@@ -1161,7 +1190,7 @@ impl<'t> Parser<'t> {
                     let index = index?;
                     let close = self.expect_punct(Punct::CloseBracket)?;
                     expr = Expr {
-                        span: start..close.end(),
+                        span: Loc::new(start, close.end()),
                         kind: ExprKind::Index {
                             target: Box::new(expr),
                             index: Box::new(index),
@@ -1173,7 +1202,7 @@ impl<'t> Parser<'t> {
                     self.next();
                     let name = self.name("a child resource name")?;
                     expr = Expr {
-                        span: start..name.span.end,
+                        span: Loc::new(start, name.span.end()),
                         kind: ExprKind::Nested {
                             target: Box::new(expr),
                             name,
@@ -1183,7 +1212,7 @@ impl<'t> Parser<'t> {
                 Tok::Punct(Punct::Bang) => {
                     self.next();
                     expr = Expr {
-                        span: start..token.end(),
+                        span: Loc::new(start, token.end()),
                         kind: ExprKind::NonNull(Box::new(expr)),
                     };
                 }
@@ -1206,7 +1235,7 @@ impl<'t> Parser<'t> {
             }
             Ok(())
         })();
-        let args = self.expr_stack.drain(mark..).collect();
+        let args = take_from(&mut self.expr_stack, mark).into_boxed_slice();
         self.newlines = newlines_outside;
         result?;
         self.expect_punct(Punct::CloseParen)?;
@@ -1231,7 +1260,7 @@ impl<'t> Parser<'t> {
         self.expect_punct(Punct::Arrow)?;
         let body = self.expression()?;
         Ok(Expr {
-            span: start..body.span.end,
+            span: Loc::new(start, body.span.end()),
             kind: ExprKind::Lambda {
                 parameters,
                 body: Box::new(body),
@@ -1241,7 +1270,7 @@ impl<'t> Parser<'t> {
 
     fn primary(&mut self) -> Parsed<Expr> {
         let token = self.peek();
-        let span = token.start()..token.end();
+        let span = Loc::new(token.start(), token.end());
         self.enter(token.start())?;
         let result = match &token.tok {
             Tok::Int => {
@@ -1287,7 +1316,7 @@ impl<'t> Parser<'t> {
                 let close = self.expect_punct(Punct::CloseParen)?;
                 Ok(Expr {
                     kind: ExprKind::Paren(Box::new(inner)),
-                    span: token.start()..close.end(),
+                    span: Loc::new(token.start(), close.end()),
                 })
             }
             Tok::Punct(Punct::OpenBrace) => self.object(),
@@ -1303,14 +1332,14 @@ impl<'t> Parser<'t> {
 
     fn identifier(&mut self, token: Token) -> Parsed<Expr> {
         let text = &self.text[token.start()..token.end()];
-        let span = token.start()..token.end();
+        let span = Loc::new(token.start(), token.end());
         self.next();
         let kind = match text {
             "true" => ExprKind::Bool(true),
             "false" => ExprKind::Bool(false),
             "null" => ExprKind::Null,
             _ => {
-                let name = Name { span: span.clone() };
+                let name = Name { span };
                 let after = self.tokens[self.pos].tok;
                 let same_line = !self.at_newline();
                 if same_line && after == Tok::Punct(Punct::Arrow) {
@@ -1319,7 +1348,7 @@ impl<'t> Parser<'t> {
                 if same_line && after == Tok::Punct(Punct::OpenParen) {
                     let args = self.arguments()?;
                     return Ok(Expr {
-                        span: token.start()..self.last_end(),
+                        span: Loc::new(token.start(), self.last_end()),
                         kind: ExprKind::Call {
                             target: None,
                             name,
@@ -1336,23 +1365,27 @@ impl<'t> Parser<'t> {
     fn interpolated(&mut self) -> Parsed<Expr> {
         let first = self.next();
         let start = first.start();
-        let mut parts = Vec::new();
+        let mark = self.part_stack.len();
         if first.tok == Tok::StrStart && !self.string_is_empty(first) {
-            parts.push(StringPart::Text(self.take_string(first)));
+            let text = self.take_string(first);
+            self.part_stack.push(StringPart::Text(text));
         }
         let newlines_outside = std::mem::replace(&mut self.newlines, false);
         let result = (|| loop {
-            parts.push(StringPart::Expr(self.expression()?));
+            let expr = self.expression()?;
+            self.part_stack.push(StringPart::Expr(expr));
             let piece = self.next();
             match piece.tok {
                 Tok::StrMiddle => {
                     if !self.string_is_empty(piece) {
-                        parts.push(StringPart::Text(self.take_string(piece)));
+                        let text = self.take_string(piece);
+                        self.part_stack.push(StringPart::Text(text));
                     }
                 }
                 Tok::StrEnd => {
                     if !self.string_is_empty(piece) {
-                        parts.push(StringPart::Text(self.take_string(piece)));
+                        let text = self.take_string(piece);
+                        self.part_stack.push(StringPart::Text(text));
                     }
                     return Ok(piece.end());
                 }
@@ -1370,8 +1403,8 @@ impl<'t> Parser<'t> {
         self.newlines = newlines_outside;
         let end = result?;
         Ok(Expr {
-            kind: ExprKind::Interpolated(parts),
-            span: start..end,
+            kind: ExprKind::Interpolated(take_from(&mut self.part_stack, mark)),
+            span: Loc::new(start, end),
         })
     }
 
@@ -1384,7 +1417,7 @@ impl<'t> Parser<'t> {
         let close = self.expect_punct(Punct::CloseBrace)?;
         Ok(Expr {
             kind: ExprKind::Object(items),
-            span: open.start()..close.end(),
+            span: Loc::new(open.start(), close.end()),
         })
     }
 
@@ -1393,7 +1426,7 @@ impl<'t> Parser<'t> {
         loop {
             self.skip_separators();
             if self.at_punct(Punct::CloseBrace) {
-                return Ok(self.object_stack.drain(mark..).collect());
+                return Ok(take_from(&mut self.object_stack, mark));
             }
             if self.at_punct(Punct::Spread) {
                 self.next();
@@ -1430,13 +1463,13 @@ impl<'t> Parser<'t> {
                     self.next();
                     let text = match key.tok {
                         Tok::Str => self.take_string(key),
-                        _ => Text::Source(key.start()..key.end()),
+                        _ => Text::Source(Loc::new(key.start(), key.end())),
                     };
                     self.expect_punct(Punct::Colon)?;
                     let value = self.expression()?;
                     self.object_stack.push(ObjectItem::Property {
                         key: text,
-                        key_span: key.start()..key.end(),
+                        key_span: Loc::new(key.start(), key.end()),
                         value,
                     });
                 }
@@ -1444,8 +1477,10 @@ impl<'t> Parser<'t> {
                     let key = self.interpolated()?;
                     self.expect_punct(Punct::Colon)?;
                     let value = self.expression()?;
-                    self.object_stack
-                        .push(ObjectItem::ComputedProperty { key, value });
+                    self.object_stack.push(ObjectItem::ComputedProperty {
+                        key: Box::new(key),
+                        value,
+                    });
                 }
                 _ => {
                     return self.error(
@@ -1468,13 +1503,13 @@ impl<'t> Parser<'t> {
         } else {
             self.array_items().map(|items| Expr {
                 kind: ExprKind::Array(items),
-                span: open.start()..open.end(),
+                span: Loc::new(open.start(), open.end()),
             })
         };
         self.newlines = newlines_outside;
         let mut expr = result?;
         let close = self.expect_punct(Punct::CloseBracket)?;
-        expr.span = open.start()..close.end();
+        expr.span = Loc::new(open.start(), close.end());
         Ok(expr)
     }
 
@@ -1483,7 +1518,7 @@ impl<'t> Parser<'t> {
         loop {
             self.skip_separators();
             if self.at_punct(Punct::CloseBracket) {
-                return Ok(self.array_stack.drain(mark..).collect());
+                return Ok(take_from(&mut self.array_stack, mark));
             }
             let item = if self.at_punct(Punct::Spread) {
                 self.next();
@@ -1534,7 +1569,7 @@ impl<'t> Parser<'t> {
         let ((item, index, iterable), body) = parsed?;
         self.skip_newlines();
         Ok(Expr {
-            span: start..body.span.end,
+            span: Loc::new(start, body.span.end()),
             kind: ExprKind::For(Box::new(ForLoop {
                 item,
                 index,

@@ -243,7 +243,10 @@ impl<'d> Walker<'d> {
             let written_name = name_entry
                 .map(|n| match n.value.as_str() {
                     Some(name) => name.to_string(),
-                    None => unevaluated_name(template.snippet(&n.value.span.range())),
+                    None => {
+                        let range = n.value.span.range();
+                        unevaluated_name(template.snippet(&Loc::new(range.start, range.end)))
+                    }
                 })
                 .unwrap_or_default();
             let name = match (parent, value.get("parent").and_then(|p| p.value.as_str())) {
