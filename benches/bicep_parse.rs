@@ -12,6 +12,10 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+// The binary's allocator, so that the figures are the binary's.
+#[global_allocator]
+static ALLOCATOR: aksguard::allocator::Allocator = aksguard::allocator::Allocator;
+
 /// About this many bytes of each language per run, so that one run takes tens of milliseconds.
 const TESTDATA_TARGET_BYTES: usize = 4_000_000;
 

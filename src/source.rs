@@ -172,7 +172,9 @@ impl SourceMap {
 
 /// The path relative to the working directory when it lies below it, with `/` separators.
 pub fn display_path(path: &Path) -> String {
-    let cwd = std::env::current_dir().ok();
+    // Asked once per process (aksguard never changes directory), not once per file.
+    static CWD: std::sync::OnceLock<Option<std::path::PathBuf>> = std::sync::OnceLock::new();
+    let cwd = CWD.get_or_init(|| std::env::current_dir().ok());
     let relative = cwd
         .as_deref()
         .and_then(|cwd| path.strip_prefix(cwd).ok())
