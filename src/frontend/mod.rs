@@ -281,6 +281,9 @@ pub fn read_all(files: &mut Vec<Discovered>, options: &ScanOptions) -> Parsed {
 fn read_and_parse(files: &[Discovered]) -> Vec<(SourceFile, FileKind, usize, ParseOutcome)> {
     files
         .par_iter()
+        // One job per file: files differ in cost a thousandfold, and rayon's default splitting
+        // left one core working through a run of large templates while the other sat idle.
+        .with_max_len(1)
         .filter_map(|file| Some((file, front_end_for(file)?)))
         .map(|(file, front_end)| {
             let failed = |offset, message: &str| {
@@ -352,14 +355,13 @@ fn number(
             next += 1;
         }
     }
-    results
-        .par_iter_mut()
-        .zip(&ids)
-        .for_each(|((_, _, front_end, outcome), &id)| {
+    results.par_iter_mut().with_max_len(1).zip(&ids).for_each(
+        |((_, _, front_end, outcome), &id)| {
             if let ParseOutcome::Parsed(syntax) = outcome {
                 (FRONT_ENDS[*front_end].set_file)(syntax, id);
             }
-        });
+        },
+    );
     for ((source, kind, front_end, outcome), id) in results.into_iter().zip(ids) {
         debug_assert!(
             matches!(outcome, ParseOutcome::Skipped | ParseOutcome::Panicked(_))

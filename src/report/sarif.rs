@@ -186,6 +186,7 @@ pub fn render(output: &ScanOutput, options: &ReportOptions, out: &mut dyn Write)
     files.dedup();
     let hashes: HashMap<FileId, Vec<String>> = files
         .into_par_iter()
+        .with_max_len(1)
         .map(|file| (file, fingerprint::line_hashes(&sources.get(file).text)))
         .collect();
     // Four levels deep: the log, `runs`, the run, then its `results` array.

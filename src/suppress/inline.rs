@@ -248,6 +248,7 @@ pub fn in_force(sources: &SourceMap, today: Date, problems: &mut Problems) -> Ve
     let files: Vec<(FileId, &SourceFile)> = sources.files().collect();
     let found: Vec<Vec<Comment>> = files
         .par_iter()
+        .with_max_len(1)
         .map(|&(file, source)| comments(file, source))
         .collect();
     let mut active = Vec::new();

@@ -92,6 +92,7 @@ pub fn referenced_files(files: &[ParsedFile], sources: &[SourceFile]) -> Vec<Dis
     // Every template's whole tree is walked: on every core.
     let mut found: Vec<Discovered> = files
         .par_iter()
+        .with_max_len(1)
         .flat_map_iter(|file| {
             let document = file.syntax.downcast_ref::<Document>();
             let (Some(document), Some(source)) = (document, sources.get(file.id.0 as usize)) else {

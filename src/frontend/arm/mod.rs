@@ -420,6 +420,8 @@ pub fn build_model(
     // so what one decides never depends on how many others the scan holds.
     let per_root: Vec<(FileId, ArmOutput)> = documents
         .par_iter()
+        // One job per template (as per file in `read_and_parse`).
+        .with_max_len(1)
         .filter(|d| d.kind == DocumentKind::Template && !linked_only.contains(&d.id))
         .map(|template| {
             let mut output = ArmOutput::default();

@@ -145,6 +145,8 @@ pub fn build_model(
     // in root order.
     let per_root: Vec<BicepOutput> = roots
         .par_iter()
+        // One job per root (as per file in `read_and_parse`).
+        .with_max_len(1)
         .map(|&root| {
             let mut walker = walk::Walker {
                 documents,

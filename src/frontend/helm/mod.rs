@@ -132,6 +132,8 @@ fn read_charts(roots: &[PathBuf], values_files: &[PathBuf], set: &[String]) -> R
     let shared: &SourceMap = &read.sources;
     let rendered: Vec<chart::Rendered> = charts
         .par_iter()
+        // One job per chart (as per file in `read_and_parse`).
+        .with_max_len(1)
         .map(|chart| render_on_big_stack(chart, shared, &user))
         .collect();
     read.files = charts

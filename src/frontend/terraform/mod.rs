@@ -190,6 +190,8 @@ pub fn build_model(
     // in root order.
     let per_root: Vec<Evaluated> = roots
         .par_iter()
+        // One job per root (as per file in `read_and_parse`).
+        .with_max_len(1)
         .map(|root| {
             let instantiator = Instantiator {
                 sources,

@@ -359,6 +359,7 @@ pub fn local_module_files(
     // of its own, so files are read on every core.
     let calls: Vec<(&Path, Vec<PathBuf>)> = files
         .par_iter()
+        .with_max_len(1)
         .filter_map(|file| {
             let syntax = file.syntax.downcast_ref::<super::Syntax>()?;
             let source = sources.get(file.id.0 as usize)?;
