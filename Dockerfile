@@ -10,6 +10,9 @@ WORKDIR /build
 ENV CARGO_PROFILE_RELEASE_DEBUG=0 CARGO_PROFILE_RELEASE_STRIP=symbols
 # The musl target of the build machine's architecture (amd64 or arm64): a static binary, with the
 # C runtime from the Rust target itself; musl-gcc compiles the one C dependency (mimalloc).
+# Not pinned: the base image's tag moves with Debian's point releases, and a pinned version would
+# stop installing when bookworm updates it.
+# hadolint ignore=DL3008
 RUN apt-get update && apt-get install -y --no-install-recommends musl-tools \
     && rm -rf /var/lib/apt/lists/* \
     && rustup target add "$(uname -m)-unknown-linux-musl"
