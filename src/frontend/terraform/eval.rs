@@ -305,9 +305,8 @@ impl<'s, 'a> Evaluator<'s, 'a> {
 
     pub fn block(&self, block: &Block) -> EvalBlock {
         let span = self.span(block.span);
-        let header_end = block.labels.last().map_or(block.ident_span, |l| l.span).end;
         let header = Span {
-            end: header_end,
+            end: block.header().end,
             ..span
         };
         let mut evaluated = EvalBlock {
@@ -362,17 +361,12 @@ impl<'s, 'a> Evaluator<'s, 'a> {
             end: block.labels.first().map_or(span.end, |l| l.span.end),
             ..span
         };
-        let iterator = match block.body.attribute("iterator", self.text) {
-            Some(syntax::Attribute {
-                value:
-                    syntax::Expr {
-                        kind: ExprKind::Variable(name),
-                        ..
-                    },
-                ..
-            }) => self.text(name),
-            _ => kind,
-        };
+        let iterator = (block.body.attribute("iterator", self.text))
+            .and_then(|a| match &a.value.kind {
+                ExprKind::Variable(name) => Some(self.text(name)),
+                _ => None,
+            })
+            .unwrap_or(kind);
         let Some(content) = block.body.blocks_named("content", self.text).next() else {
             return;
         };

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use super::eval::{BlockSyntax, Expr};
-use super::syntax::{Block, Body, TextRange};
+use super::syntax::{Body, TextRange};
 pub use crate::frontend::repository::{normalize, outside_repository};
 use crate::source::{FileId, Span};
 use crate::value::Value;
@@ -121,7 +121,7 @@ impl<'a> ModuleDir<'a> {
         let span = |range: TextRange| Span::new(file, range.range());
         for block in body.blocks() {
             let labels: Vec<&str> = block.labels.iter().map(|l| l.text.get(text)).collect();
-            let header = header_span(file, block);
+            let header = span(block.header());
             let attribute = |name: &str| {
                 block
                     .body
@@ -309,12 +309,6 @@ impl<'a> ModuleDir<'a> {
             }
         }
     }
-}
-
-/// From a block's identifier to the end of its last label.
-fn header_span(file: FileId, block: &Block) -> Span {
-    let end = block.labels.last().map_or(block.ident_span, |l| l.span).end;
-    Span::new(file, block.span.start as usize..end as usize)
 }
 
 /// Whether Terraform loads this tfvars file by itself in a root module directory.

@@ -106,6 +106,16 @@ pub struct Label {
     pub span: TextRange,
 }
 
+impl Block {
+    /// From the identifier to the end of its last label: where findings about the block point.
+    pub fn header(&self) -> TextRange {
+        TextRange {
+            start: self.span.start,
+            end: self.labels.last().map_or(self.ident_span, |l| l.span).end,
+        }
+    }
+}
+
 impl Body {
     pub fn attributes(&self) -> impl Iterator<Item = &Attribute> {
         self.items.iter().filter_map(|item| match item {
@@ -283,12 +293,12 @@ pub fn body(body: &hcl_edit::structure::Body, source: &str) -> Body {
             .iter()
             .map(|structure| match structure {
                 Structure::Attribute(attribute) => Item::Attribute(Attribute {
-                    key: Text::new(attribute.key.as_str(), attribute.key.span(), source),
+                    key: ident(&attribute.key, source),
                     span: TextRange::of(attribute.span()),
                     value: expr(&attribute.value, source),
                 }),
                 Structure::Block(block) => Item::Block(Box::new(Block {
-                    ident: Text::new(block.ident.as_str(), block.ident.span(), source),
+                    ident: ident(&block.ident, source),
                     ident_span: TextRange::of(block.ident.span()),
                     labels: block
                         .labels
