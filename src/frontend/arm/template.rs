@@ -20,6 +20,20 @@ pub const MAX_NESTING: usize = 16;
 
 const DEPLOYMENTS: &str = "Microsoft.Resources/deployments";
 
+/// Whether the walk reads more of a resource of this full type than [`RESOURCE_PARTS_WALKED`]:
+/// clusters, nested deployments and the posture resources [`governance::lower`] reads.
+pub(super) fn reads_whole_resource(full_type: &str) -> bool {
+    full_type.eq_ignore_ascii_case(lower::MANAGED_CLUSTERS)
+        || full_type.eq_ignore_ascii_case(DEPLOYMENTS)
+        || governance::lowers(full_type)
+}
+
+/// What the walk reads of any other resource (a storage account, a virtual network): whether and
+/// how often it is deployed, its type and name (which its children's are relative to), and its
+/// children.
+pub(super) const RESOURCE_PARTS_WALKED: [&str; 6] =
+    ["type", "name", "condition", "copy", "existing", "resources"];
+
 /// One place in the walk: how to evaluate, and what explains the instances found here.
 #[derive(Clone)]
 struct Frame<'c> {

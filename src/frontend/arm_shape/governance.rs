@@ -42,19 +42,30 @@ const KNOWN_TYPES: &[&str] = &[
     "Microsoft.Kubernetes/connectedClusters/providers/extensions",
 ];
 
+/// Whether [`lower`] reads resources of this full type (`Microsoft.Security/pricings`), in any
+/// casing.
+pub fn lowers(full_type: &str) -> bool {
+    KNOWN_TYPES
+        .iter()
+        .any(|known| known.eq_ignore_ascii_case(full_type))
+}
+
 /// Lower `resource` into `model` when it is a posture resource; `false` when it is not one.
 pub fn lower(
     resource: &ArmResource,
     evaluate: &dyn Fn(&Value) -> Value,
     model: &mut Model,
 ) -> bool {
-    let kind = resource.full_type.to_ascii_lowercase();
-    // Messages name the type as Azure spells it, whatever the template's casing.
-    let type_name = KNOWN_TYPES
+    // Messages name the type as Azure spells it, whatever the template's casing. Nothing else is
+    // read: the ARM front end drops the properties of other types as it parses ([`lowers`]).
+    let Some(type_name) = KNOWN_TYPES
         .iter()
         .find(|known| known.eq_ignore_ascii_case(resource.full_type))
         .copied()
-        .unwrap_or(resource.full_type);
+    else {
+        return false;
+    };
+    let kind = resource.full_type.to_ascii_lowercase();
     let address = format!("{type_name} '{}'", resource.name);
     let head = Resource {
         address,
