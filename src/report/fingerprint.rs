@@ -8,14 +8,25 @@
 //! the end of the file adds one code unit 65535 followed by zeros. The hash is printed in lowercase
 //! hex, followed by `:n` where `n` counts the lines of the file with the same hash so far.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 const WINDOW: usize = 100;
 const BASE: u64 = 37;
 const END_OF_FILE: u16 = 65_535;
 
 /// The fingerprint of every line of `text`, index 0 for line 1.
+#[cfg(test)]
 pub fn line_hashes(text: &str) -> Vec<String> {
+    // No text has more lines than bytes, and one more after its last line end.
+    line_hashes_at(text, &(1..=text.len() + 1).collect())
+        .into_values()
+        .collect()
+}
+
+/// The fingerprints of the lines `wanted` (numbered from 1) of `text`, by line. Every line is
+/// hashed, since a fingerprint counts the lines before it with the same hash, but only the wanted
+/// ones are kept: results point at a few lines of files that may have a hundred thousand.
+pub fn line_hashes_at(text: &str, wanted: &BTreeSet<usize>) -> BTreeMap<usize, String> {
     let first_mod = (0..WINDOW).fold(1u64, |acc, _| acc.wrapping_mul(BASE));
     let mut window = [0u16; WINDOW];
     // The line that starts at each window slot, if one does.
@@ -26,13 +37,15 @@ pub fn line_hashes(text: &str) -> Vec<String> {
     let mut line_start = true;
     let mut previous_cr = false;
     let mut seen: HashMap<u64, usize> = HashMap::new();
-    let mut hashes: Vec<(usize, String)> = Vec::new();
+    let mut hashes: BTreeMap<usize, String> = BTreeMap::new();
 
-    let mut emit = |slot: &mut Option<usize>, hash: u64, hashes: &mut Vec<(usize, String)>| {
+    let mut emit = |slot: &mut Option<usize>, hash: u64, hashes: &mut BTreeMap<usize, String>| {
         if let Some(line) = slot.take() {
             let count = seen.entry(hash).or_default();
             *count += 1;
-            hashes.push((line, format!("{hash:x}:{count}")));
+            if wanted.contains(&line) {
+                hashes.insert(line, format!("{hash:x}:{count}"));
+            }
         }
     };
     let update = |unit: u16, window: &mut [u16; WINDOW], index: &mut usize, hash: &mut u64| {
@@ -75,8 +88,7 @@ pub fn line_hashes(text: &str) -> Vec<String> {
         emit(&mut line_at[index], hash, &mut hashes);
         update(0, &mut window, &mut index, &mut hash);
     }
-    hashes.sort_by_key(|(line, _)| *line);
-    hashes.into_iter().map(|(_, hash)| hash).collect()
+    hashes
 }
 
 #[cfg(test)]

@@ -1,6 +1,6 @@
 //! SARIF 2.1.0, one run, every rule in `tool.driver.rules`, for GitHub code scanning and editors.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io::{self, Write};
 
 use rayon::prelude::*;
@@ -90,7 +90,7 @@ fn physical_location(sources: &SourceMap, span: Span, tight: bool) -> Json {
 fn result(
     finding: &Finding,
     sources: &SourceMap,
-    hashes: &HashMap<FileId, Vec<String>>,
+    hashes: &HashMap<FileId, BTreeMap<usize, String>>,
     suppressed_by: Option<&SuppressedBy>,
 ) -> Json {
     let rule_index = RULES.iter().position(|rule| rule.id == finding.rule);
@@ -114,7 +114,7 @@ fn result(
     let line = sources.start(finding.span).line;
     let fingerprint = hashes
         .get(&finding.span.file)
-        .and_then(|lines| lines.get(line - 1))
+        .and_then(|lines| lines.get(&line))
         .cloned();
     let mut result = json!({
         "ruleId": finding.rule,
@@ -180,14 +180,20 @@ pub fn render(output: &ScanOutput, options: &ReportOptions, out: &mut dyn Write)
         entries.extend(output.suppressed.iter().map(|s| (&s.finding, Some(&s.by))));
         entries.sort_by(|a, b| a.0.sort_key().cmp(&b.0.sort_key()));
     }
-    // `primaryLocationLineHash` of every line of each file that has a result.
-    let mut files: Vec<FileId> = entries.iter().map(|(f, _)| f.span.file).collect();
-    files.sort_unstable();
-    files.dedup();
-    let hashes: HashMap<FileId, Vec<String>> = files
+    // `primaryLocationLineHash` of each line a result starts on.
+    let mut lines: BTreeMap<FileId, BTreeSet<usize>> = BTreeMap::new();
+    for (finding, _) in &entries {
+        let line = sources.start(finding.span).line;
+        lines.entry(finding.span.file).or_default().insert(line);
+    }
+    let lines: Vec<(FileId, BTreeSet<usize>)> = lines.into_iter().collect();
+    let hashes: HashMap<FileId, BTreeMap<usize, String>> = lines
         .into_par_iter()
         .with_max_len(1)
-        .map(|file| (file, fingerprint::line_hashes(&sources.get(file).text)))
+        .map(|(file, lines)| {
+            let text = &sources.get(file).text;
+            (file, fingerprint::line_hashes_at(text, &lines))
+        })
         .collect();
     // Four levels deep: the log, `runs`, the run, then its `results` array.
     let results = super::PrettyItems::new(&entries, 4, |&(finding, by)| {

@@ -56,8 +56,9 @@ fn drop_unread_parts(template: &mut Value, top_level: bool) {
 }
 
 /// Drop what the walk does not read of each resource in `resources` (an array, or an object keyed
-/// by symbolic name), children included: everything but [`template::RESOURCE_PARTS_WALKED`] of a
-/// resource whose type is written out and is none the walk lowers (in Azure Verified Modules'
+/// by symbolic name), children included: everything but [`template::RESOURCE_PARTS_WALKED`]
+/// ([`template::CHILDLESS_PARTS_WALKED`] without children) of a resource whose type is written
+/// out and is none the walk lowers (in Azure Verified Modules'
 /// compiled templates, nearly all the resource properties are of such types: role assignments,
 /// locks, diagnostic settings). `parent_type` is the full type of the resource these are
 /// children of, when it is written out: a child's type may be relative to it. A type computed by
@@ -86,11 +87,15 @@ fn drop_unread_resource_parts(resources: &mut Value, parent_type: Option<&str>) 
             continue;
         };
         if !read_whole {
-            parts.retain(|p| {
-                template::RESOURCE_PARTS_WALKED
-                    .iter()
-                    .any(|k| p.key.eq_ignore_ascii_case(k))
-            });
+            let has_children = parts
+                .iter()
+                .any(|p| p.key.eq_ignore_ascii_case("resources"));
+            let walked: &[&str] = if has_children {
+                &template::RESOURCE_PARTS_WALKED
+            } else {
+                &template::CHILDLESS_PARTS_WALKED
+            };
+            parts.retain(|p| walked.iter().any(|k| p.key.eq_ignore_ascii_case(k)));
         }
         if let Some(children) = parts
             .iter_mut()
@@ -352,9 +357,9 @@ mod tests {
         );
         assert_eq!(keys(&root, "parameters"), ["used", "viaDefault", "chained"]);
         assert_eq!(keys(&root, "variables"), ["name", "inner", "copy"]);
-        // The storage account keeps what the walk reads of it.
+        // The storage account keeps what the walk reads of it: only its type, without children.
         let storage = &root.get("resources").unwrap().value.items().unwrap()[1];
-        assert!(storage.get("properties").is_none() && storage.get("name").is_some());
+        assert_eq!(storage.entries().unwrap().len(), 1);
         let cluster = &root.get("resources").unwrap().value.items().unwrap()[0];
         assert!(cluster.get("properties").is_some());
     }
@@ -398,6 +403,43 @@ mod tests {
             keys(&properties.get("template").unwrap().value, "parameters"),
             ["tier"]
         );
+    }
+
+    #[test]
+    fn children_are_judged_by_their_full_type() {
+        let root = pruned(
+            r#"{"resources": [
+                 {"type": "Microsoft.Kubernetes/connectedClusters", "name": "arc",
+                  "properties": {"a": 1}, "resources": [
+                    {"type": "providers/extensions", "name": "arc/Microsoft.KubernetesConfiguration/d",
+                     "properties": {"extensionType": "microsoft.azuredefender.kubernetes"}}]},
+                 {"type": "Microsoft.Network/virtualNetworks", "name": "vnet", "condition": true,
+                  "properties": {"a": 1}, "tags": {}, "resources": [
+                    {"type": "subnets", "name": "s", "properties": {"b": 2}}]}]}"#,
+        );
+        let resources = root.get("resources").unwrap().value.items().unwrap();
+        let extension = &resources[0]
+            .get("resources")
+            .unwrap()
+            .value
+            .items()
+            .unwrap()[0];
+        assert!(extension.get("properties").is_some());
+        // A parent keeps its name, which its children's are relative to.
+        let network: Vec<&str> = resources[1]
+            .entries()
+            .unwrap()
+            .iter()
+            .map(|e| e.key.as_str())
+            .collect();
+        assert_eq!(network, ["type", "name", "condition", "resources"]);
+        let subnet = &resources[1]
+            .get("resources")
+            .unwrap()
+            .value
+            .items()
+            .unwrap()[0];
+        assert!(subnet.get("properties").is_none());
     }
 
     #[test]

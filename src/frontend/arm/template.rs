@@ -34,6 +34,11 @@ pub(super) fn reads_whole_resource(full_type: &str) -> bool {
 pub(super) const RESOURCE_PARTS_WALKED: [&str; 6] =
     ["type", "name", "condition", "copy", "existing", "resources"];
 
+/// What the walk reads of such a resource with no children: only what decides how many
+/// instances count against the template's instance budget (its `copy` loop, unless it is an
+/// `existing` reference). Its name and condition decide nothing.
+pub(super) const CHILDLESS_PARTS_WALKED: [&str; 3] = ["type", "copy", "existing"];
+
 /// One place in the walk: how to evaluate, and what explains the instances found here.
 #[derive(Clone)]
 struct Frame<'c> {
