@@ -133,7 +133,7 @@ impl Value {
         Value {
             kind,
             span,
-            provenance: Vec::new().into(),
+            provenance: ThinVec::new(),
         }
     }
 

@@ -21,6 +21,21 @@ const MAX_DEPTH: usize = 512;
 
 /// Parse `text`; an empty document (nothing but whitespace and comments) is `Ok(None)`.
 pub fn parse(file: FileId, text: &str) -> Result<Option<Value>, SyntaxError> {
+    parse_shaped(file, text, (), |(), _, _| Some(()))
+}
+
+/// Parse `text`, building only what `shape` asks for. Each object and list is some part `P` of
+/// the document (the root is `root`); `shape(part, key, earlier)` says what part each member is
+/// (`key` is `None` for a list's elements, and `earlier` holds the object's members before this
+/// one), or `None` for a member that is read and checked like any other, with the same errors,
+/// but left out of the tree without being built. A front end that would drop parts of a large
+/// document anyway so never allocates them.
+pub fn parse_shaped<P: Copy>(
+    file: FileId,
+    text: &str,
+    root: P,
+    shape: impl Fn(P, Option<&str>, &[Entry]) -> Option<P>,
+) -> Result<Option<Value>, SyntaxError> {
     let mut parser = Parser {
         text,
         bytes: text.as_bytes(),
@@ -28,12 +43,14 @@ pub fn parse(file: FileId, text: &str) -> Result<Option<Value>, SyntaxError> {
         file,
         items: Vec::new(),
         entries: Vec::new(),
+        shape,
+        parts: std::marker::PhantomData,
     };
     parser.skip_trivia()?;
     if parser.at == parser.bytes.len() {
         return Ok(None);
     }
-    let value = parser.value(0)?;
+    let value = parser.value(0, Some(root))?;
     parser.skip_trivia()?;
     if parser.at < parser.bytes.len() {
         return Err(parser.error("text after the end of the JSON document"));
@@ -41,7 +58,7 @@ pub fn parse(file: FileId, text: &str) -> Result<Option<Value>, SyntaxError> {
     Ok(Some(value))
 }
 
-struct Parser<'a> {
+struct Parser<'a, P, S> {
     text: &'a str,
     bytes: &'a [u8],
     at: usize,
@@ -50,9 +67,12 @@ struct Parser<'a> {
     items: Vec<Value>,
     /// Members of the objects being parsed, innermost last.
     entries: Vec<Entry>,
+    /// What to build ([`parse_shaped`]).
+    shape: S,
+    parts: std::marker::PhantomData<P>,
 }
 
-impl<'a> Parser<'a> {
+impl<'a, P: Copy, S: Fn(P, Option<&str>, &[Entry]) -> Option<P>> Parser<'a, P, S> {
     fn error(&self, message: &str) -> SyntaxError {
         SyntaxError {
             offset: self.at,
@@ -104,12 +124,20 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn value(&mut self, depth: usize) -> Result<Value, SyntaxError> {
+    /// The value at the cursor, as the document's part `part`; `None` checks it without building
+    /// it, and answers a null in its place.
+    fn value(&mut self, depth: usize, part: Option<P>) -> Result<Value, SyntaxError> {
         let start = self.at;
         let kind = match self.peek() {
-            Some(b'{') => return self.object(depth),
-            Some(b'[') => return self.list(depth),
-            Some(b'"') => ValueKind::String(self.string()?.into_owned()),
+            Some(b'{') => return self.object(depth, part),
+            Some(b'[') => return self.list(depth, part),
+            Some(b'"') => {
+                let text = self.string()?;
+                match part {
+                    Some(_) => ValueKind::String(text.into_owned()),
+                    None => ValueKind::Null,
+                }
+            }
             Some(b'-' | b'0'..=b'9') => self.number()?,
             Some(b't') => self.word("true", ValueKind::Bool(true))?,
             Some(b'f') => self.word("false", ValueKind::Bool(false))?,
@@ -316,7 +344,7 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn list(&mut self, depth: usize) -> Result<Value, SyntaxError> {
+    fn list(&mut self, depth: usize, part: Option<P>) -> Result<Value, SyntaxError> {
         self.enter(depth)?;
         let start = self.at;
         self.at += 1;
@@ -326,18 +354,24 @@ impl<'a> Parser<'a> {
             if self.peek() == Some(b']') {
                 break;
             }
-            let item = self.value(depth + 1)?;
-            self.items.push(item);
+            let item_part = part.and_then(|p| (self.shape)(p, None, &[]));
+            let item = self.value(depth + 1, item_part)?;
+            if item_part.is_some() {
+                self.items.push(item);
+            }
             if self.comma_or(b']', "a list element")? {
                 break;
             }
         }
         self.at += 1;
+        if part.is_none() {
+            return Ok(Value::new(ValueKind::Null, self.span(start)));
+        }
         let items: Vec<Value> = self.items.drain(first..).collect();
         Ok(Value::new(ValueKind::List(items), self.span(start)))
     }
 
-    fn object(&mut self, depth: usize) -> Result<Value, SyntaxError> {
+    fn object(&mut self, depth: usize, part: Option<P>) -> Result<Value, SyntaxError> {
         self.enter(depth)?;
         let start = self.at;
         self.at += 1;
@@ -366,17 +400,24 @@ impl<'a> Parser<'a> {
             }
             self.at += 1;
             self.skip_trivia()?;
-            let value = self.value(depth + 1)?;
-            self.entries.push(Entry {
-                key: CompactString::from(key.as_ref()),
-                key_span,
-                value,
-            });
+            let member_part =
+                part.and_then(|p| (self.shape)(p, Some(&key), &self.entries[first..]));
+            let value = self.value(depth + 1, member_part)?;
+            if member_part.is_some() {
+                self.entries.push(Entry {
+                    key: CompactString::from(key.as_ref()),
+                    key_span,
+                    value,
+                });
+            }
             if self.comma_or(b'}', "a property")? {
                 break;
             }
         }
         self.at += 1;
+        if part.is_none() {
+            return Ok(Value::new(ValueKind::Null, self.span(start)));
+        }
         let entries: Vec<Entry> = self.entries.drain(first..).collect();
         Ok(Value::new(ValueKind::Object(entries), self.span(start)))
     }

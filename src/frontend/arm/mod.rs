@@ -13,7 +13,7 @@ pub(crate) mod links;
 mod lower;
 mod options;
 pub mod params;
-mod prune;
+pub mod prune;
 mod template;
 
 use std::collections::BTreeSet;
@@ -135,7 +135,7 @@ pub const FRONT_END: FrontEnd = FrontEnd {
 
 /// Parse and recognise `text`. Values carry `FileId(0)` until [`Document::new`] points them at the file.
 pub fn recognise(text: &str) -> Recognised {
-    match json::parse(FileId(0), text) {
+    match json::parse_shaped(FileId(0), text, prune::Part::Root, prune::shape) {
         Ok(Some(root)) => {
             let kind = root
                 .get_ignore_case("$schema")
@@ -267,7 +267,7 @@ fn standalone_policy_model(document: &Document, sources: &SourceMap) -> Model {
     model
 }
 
-fn schema_kind(schema: &str) -> Option<DocumentKind> {
+pub(super) fn schema_kind(schema: &str) -> Option<DocumentKind> {
     let schema = schema.to_ascii_lowercase();
     if schema.contains("deploymenttemplate.json") {
         Some(DocumentKind::Template)

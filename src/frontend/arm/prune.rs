@@ -5,10 +5,109 @@
 use std::collections::HashSet;
 
 use super::template;
-use crate::value::{Value, ValueKind};
+use crate::value::{Entry, Value, ValueKind};
 
 /// What evaluation reads of a parameter's declaration: its default and whether it may be null.
 const PARAMETER_PARTS_READ: [&str; 2] = ["defaultValue", "nullable"];
+
+/// What part of a deployment template a JSON object or list is, as [`shape`] tells them apart
+/// while the template is parsed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Part {
+    /// The document: a template once its `$schema` says so.
+    Root,
+    Template {
+        top_level: bool,
+    },
+    /// `parameters`: declarations by name.
+    Parameters,
+    Parameter,
+    /// `resources` (an array, or an object keyed by symbolic name), or a resource's children.
+    Resources,
+    Resource,
+    /// The `properties` of a resource that may be a nested deployment.
+    ResourceProperties,
+    /// Anything else: built whole.
+    Data,
+}
+
+/// What to build of a template as it is parsed ([`json::parse_shaped`]): what
+/// [`drop_unread_template_parts`] would drop is not built at all, where the parser can tell (a
+/// resource's type is known for the members after it, and in compiled templates it comes
+/// first). The rest is left to that function, which runs on the tree after parsing.
+///
+/// [`json::parse_shaped`]: crate::frontend::json::parse_shaped
+pub fn shape(part: Part, key: Option<&str>, earlier: &[Entry]) -> Option<Part> {
+    let Some(key) = key else {
+        return Some(match part {
+            Part::Resources => Part::Resource,
+            _ => Part::Data,
+        });
+    };
+    let is = |name: &str| key.eq_ignore_ascii_case(name);
+    match part {
+        Part::Root if declares_template(earlier) => {
+            shape(Part::Template { top_level: true }, Some(key), earlier)
+        }
+        Part::Template { top_level } => {
+            if is("definitions") || is("outputs") || (!top_level && is("metadata")) {
+                None
+            } else if is("parameters") {
+                Some(Part::Parameters)
+            } else if is("resources") {
+                Some(Part::Resources)
+            } else {
+                Some(Part::Data)
+            }
+        }
+        Part::Parameters => Some(Part::Parameter),
+        Part::Parameter => PARAMETER_PARTS_READ
+            .iter()
+            .any(|k| is(k))
+            .then_some(Part::Data),
+        Part::Resources => Some(Part::Resource),
+        Part::Resource => {
+            let lowered = |full_type: &str| template::reads_whole_resource(full_type);
+            match earlier_full_type(earlier) {
+                Some(full_type) if !lowered(full_type) => template::RESOURCE_PARTS_WALKED
+                    .iter()
+                    .any(|k| is(k))
+                    .then(|| {
+                        if is("resources") {
+                            Part::Resources
+                        } else {
+                            Part::Data
+                        }
+                    }),
+                _ if is("resources") => Some(Part::Resources),
+                _ if is("properties") => Some(Part::ResourceProperties),
+                _ => Some(Part::Data),
+            }
+        }
+        Part::ResourceProperties if is("template") => Some(Part::Template { top_level: false }),
+        Part::Root | Part::ResourceProperties | Part::Data => Some(Part::Data),
+    }
+}
+
+/// Whether the members so far include a `$schema` naming a deployment template.
+fn declares_template(earlier: &[Entry]) -> bool {
+    earlier.iter().any(|e| {
+        e.key.eq_ignore_ascii_case("$schema")
+            && e.value
+                .as_str()
+                .is_some_and(|s| super::schema_kind(s) == Some(super::DocumentKind::Template))
+    })
+}
+
+/// The resource's `type` among the members so far, when it is written out in full (with its
+/// namespace: a child's relative type needs its parent's, which the parser does not track).
+fn earlier_full_type(earlier: &[Entry]) -> Option<&str> {
+    earlier
+        .iter()
+        .find(|e| e.key.eq_ignore_ascii_case("type"))
+        .and_then(|t| t.value.as_str())
+        .filter(|t| !t.starts_with('[') && t.split('/').next().unwrap_or("").contains('.'))
+}
 
 /// Drop from a template, and from the inline templates of its nested deployments:
 /// - type `definitions`;
@@ -25,9 +124,12 @@ pub fn drop_unread_template_parts(template: &mut Value) {
     drop_unread_parts(template, true);
 }
 
-fn drop_unread_parts(template: &mut Value, top_level: bool) {
+/// Prune `template` and answer what everything it keeps names (its nested templates included),
+/// so that the template around it need not read those strings again.
+fn drop_unread_parts(template: &mut Value, top_level: bool) -> References {
+    let mut nested = References::default();
     let ValueKind::Object(entries) = &mut template.kind else {
-        return;
+        return nested;
     };
     entries.retain(|e| {
         !(e.key.eq_ignore_ascii_case("definitions")
@@ -49,10 +151,10 @@ fn drop_unread_parts(template: &mut Value, top_level: bool) {
                 }
             }
         } else if key.eq_ignore_ascii_case("resources") {
-            drop_unread_resource_parts(&mut entry.value, None);
+            drop_unread_resource_parts(&mut entry.value, None, &mut nested);
         }
     }
-    drop_unreferenced_inputs(template);
+    drop_unreferenced_inputs(template, nested)
 }
 
 /// Drop what the walk does not read of each resource in `resources` (an array, or an object keyed
@@ -63,7 +165,12 @@ fn drop_unread_parts(template: &mut Value, top_level: bool) {
 /// locks, diagnostic settings). `parent_type` is the full type of the resource these are
 /// children of, when it is written out: a child's type may be relative to it. A type computed by
 /// an expression keeps the resource whole.
-fn drop_unread_resource_parts(resources: &mut Value, parent_type: Option<&str>) {
+/// What the nested templates kept name is added to `nested`.
+fn drop_unread_resource_parts(
+    resources: &mut Value,
+    parent_type: Option<&str>,
+    nested: &mut References,
+) {
     let resources: Vec<&mut Value> = match &mut resources.kind {
         ValueKind::List(items) => items.iter_mut().collect(),
         ValueKind::Object(named) => named.iter_mut().map(|e| &mut e.value).collect(),
@@ -81,7 +188,7 @@ fn drop_unread_resource_parts(resources: &mut Value, parent_type: Option<&str>) 
             .as_deref()
             .is_none_or(template::reads_whole_resource);
         if read_whole {
-            drop_unread_nested_template(resource);
+            drop_unread_nested_template(resource, nested);
         }
         let ValueKind::Object(parts) = &mut resource.kind else {
             continue;
@@ -101,7 +208,7 @@ fn drop_unread_resource_parts(resources: &mut Value, parent_type: Option<&str>) 
             .iter_mut()
             .find(|p| p.key.eq_ignore_ascii_case("resources"))
         {
-            drop_unread_resource_parts(&mut children.value, full_type.as_deref());
+            drop_unread_resource_parts(&mut children.value, full_type.as_deref(), nested);
         }
     }
 }
@@ -119,7 +226,7 @@ fn literal_type(resource: &Value) -> Option<&str> {
 /// inner scope its parameters are its own, so what the deployment passes for a parameter the
 /// template no longer declares is never read either (an argument for an undeclared parameter is
 /// ignored by evaluation).
-fn drop_unread_nested_template(resource: &mut Value) {
+fn drop_unread_nested_template(resource: &mut Value, nested: &mut References) {
     let ValueKind::Object(parts) = &mut resource.kind else {
         return;
     };
@@ -138,17 +245,17 @@ fn drop_unread_nested_template(resource: &mut Value) {
     let ValueKind::Object(properties) = &mut properties.value.kind else {
         return;
     };
-    let Some(nested) = properties
+    let Some(template) = properties
         .iter_mut()
         .find(|p| p.key.eq_ignore_ascii_case("template"))
     else {
         return;
     };
-    drop_unread_parts(&mut nested.value, false);
+    nested.extend(drop_unread_parts(&mut template.value, false));
     if !inner_scope {
         return;
     }
-    let declared: HashSet<String> = nested
+    let declared: HashSet<String> = template
         .value
         .get_ignore_case("parameters")
         .and_then(|p| p.value.entries())
@@ -178,6 +285,59 @@ struct References {
 }
 
 impl References {
+    fn extend(&mut self, other: References) {
+        self.parameters.extend(other.parameters);
+        self.variables.extend(other.variables);
+        self.any_parameter |= other.any_parameter;
+        self.any_variable |= other.any_variable;
+    }
+
+    /// Add what the resources in `resources` name, except inside the inline templates of nested
+    /// deployments (`properties.template`, when an object), whose names the caller has from
+    /// [`drop_unread_parts`]. The first `properties` and `template` are those, as the walk reads
+    /// them; any repeated key is read like data.
+    fn add_from_resources(&mut self, resources: &Value) {
+        let resources: Vec<&Value> = match &resources.kind {
+            ValueKind::List(items) => items.iter().collect(),
+            ValueKind::Object(named) => named.iter().map(|e| &e.value).collect(),
+            other => return self.add_from(&Value::new(other.clone(), resources.span)),
+        };
+        for resource in resources {
+            let Some(parts) = resource.entries() else {
+                self.add_from(resource);
+                continue;
+            };
+            let properties = parts
+                .iter()
+                .position(|p| p.key.eq_ignore_ascii_case("properties"));
+            let children = parts
+                .iter()
+                .position(|p| p.key.eq_ignore_ascii_case("resources"));
+            for (at, part) in parts.iter().enumerate() {
+                if Some(at) == children {
+                    self.add_from_resources(&part.value);
+                } else if Some(at) == properties && part.value.entries().is_some() {
+                    self.add_from_properties(&part.value);
+                } else {
+                    self.add_from(&part.value);
+                }
+            }
+        }
+    }
+
+    fn add_from_properties(&mut self, properties: &Value) {
+        let entries = properties.entries().unwrap_or(&[]);
+        let template = entries
+            .iter()
+            .position(|p| p.key.eq_ignore_ascii_case("template"));
+        for (at, entry) in entries.iter().enumerate() {
+            let summarized = Some(at) == template && entry.value.entries().is_some();
+            if !summarized {
+                self.add_from(&entry.value);
+            }
+        }
+    }
+
     /// Add what the strings in `value` (at any depth) name. Every string is read, not only
     /// expressions (`[...]`): a name read from plain text only keeps more.
     fn add_from(&mut self, value: &Value) {
@@ -226,75 +386,148 @@ fn literal_argument(rest: &str) -> Option<&str> {
 /// resources (nested templates included, which may read the outer scope) nor another kept
 /// parameter's default or variable. Most of what a compiled module declares is read only by the
 /// resource properties [`drop_unread_resource_parts`] drops. Variable `copy` loops stay whole.
-fn drop_unreferenced_inputs(template: &mut Value) {
+/// `nested` is what the nested templates name; the answer is what everything kept names.
+fn drop_unreferenced_inputs(template: &mut Value, nested: References) -> References {
+    let mut references = nested;
     let ValueKind::Object(entries) = &mut template.kind else {
-        return;
+        return references;
     };
     let is_input =
         |key: &str| key.eq_ignore_ascii_case("parameters") || key.eq_ignore_ascii_case("variables");
-    let mut references = References::default();
-    for entry in entries.iter().filter(|e| !is_input(&e.key)) {
-        references.add_from(&entry.value);
-    }
-    let section = |name: &str| {
-        entries
-            .iter()
-            .find(|e| e.key.eq_ignore_ascii_case(name))
-            .and_then(|e| e.value.entries())
-            .unwrap_or(&[])
-    };
-    let (parameters, variables) = (section("parameters"), section("variables"));
-    for copy in variables
+    // The first `resources` is what the walk reads (and what nested templates were found in).
+    let resources = entries
         .iter()
-        .filter(|v| v.key.eq_ignore_ascii_case("copy"))
-    {
-        references.add_from(&copy.value);
+        .position(|e| e.key.eq_ignore_ascii_case("resources"));
+    for (at, entry) in entries.iter().enumerate() {
+        if Some(at) == resources {
+            references.add_from_resources(&entry.value);
+        } else if !is_input(&entry.key) {
+            references.add_from(&entry.value);
+        }
     }
-    // What kept inputs name is kept too, until nothing new is named.
-    let mut read_parameters: HashSet<String> = HashSet::new();
-    let mut read_variables: HashSet<String> = HashSet::new();
+    // Which inputs are read: those named, and what a read one names, until nothing new is
+    // named. A computed name (`variables(concat(...))`) reads every input of its kind.
+    let section_at = |name: &str| {
+        let mut at = entries
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| e.key.eq_ignore_ascii_case(name))
+            .map(|(at, _)| at);
+        match (at.next(), at.next()) {
+            (Some(first), None) => Some(first),
+            // Repeated sections (which ARM rejects) are read whole and kept.
+            (Some(_), Some(_)) => None,
+            (None, _) => None,
+        }
+    };
+    let mut kinds = [
+        Inputs::new(entries, section_at("parameters"), "parameters"),
+        Inputs::new(entries, section_at("variables"), "variables"),
+    ];
+    for kind in &kinds {
+        kind.add_unprunable(entries, &mut references);
+    }
     loop {
-        let new_parameters: Vec<String> = references
-            .parameters
-            .difference(&read_parameters)
-            .cloned()
-            .collect();
-        let new_variables: Vec<String> = references
-            .variables
-            .difference(&read_variables)
-            .cloned()
-            .collect();
-        if new_parameters.is_empty() && new_variables.is_empty() {
+        let mut grew = false;
+        for kind in &mut kinds {
+            grew |= kind.read_named(entries, &mut references);
+        }
+        if !grew {
             break;
         }
-        for (names, inputs, read) in [
-            (new_parameters, parameters, &mut read_parameters),
-            (new_variables, variables, &mut read_variables),
-        ] {
-            for name in names {
-                for input in inputs.iter().filter(|i| i.key.eq_ignore_ascii_case(&name)) {
-                    references.add_from(&input.value);
-                }
-                read.insert(name);
+    }
+    for kind in &kinds {
+        kind.keep_read(entries);
+    }
+    references
+}
+
+/// One kind of input (`parameters` or `variables`) of a template being pruned.
+struct Inputs {
+    /// Where its section is among the template's members, when there is exactly one.
+    section: Option<usize>,
+    parameters: bool,
+    /// Each input's name, lowercased, and whether it is read.
+    names: Vec<String>,
+    read: Vec<bool>,
+}
+
+impl Inputs {
+    fn new(entries: &[Entry], section: Option<usize>, kind: &str) -> Inputs {
+        let inputs = section
+            .and_then(|at| entries[at].value.entries())
+            .unwrap_or(&[]);
+        let names: Vec<String> = inputs
+            .iter()
+            .map(|i| i.key.as_str().to_ascii_lowercase())
+            .collect();
+        // A variable `copy` loop defines the variables it names: always read.
+        let read = names
+            .iter()
+            .map(|n| kind == "variables" && n == "copy")
+            .collect();
+        Inputs {
+            section,
+            parameters: kind == "parameters",
+            names,
+            read,
+        }
+    }
+
+    fn inputs<'e>(&self, entries: &'e [Entry]) -> &'e [Entry] {
+        self.section
+            .and_then(|at| entries[at].value.entries())
+            .unwrap_or(&[])
+    }
+
+    /// Add what the inputs always kept name: `copy` loops, and every section of this kind that
+    /// is not pruned (repeated, or not an object).
+    fn add_unprunable(&self, entries: &[Entry], references: &mut References) {
+        let kind = if self.parameters {
+            "parameters"
+        } else {
+            "variables"
+        };
+        for (at, entry) in entries.iter().enumerate() {
+            if !entry.key.eq_ignore_ascii_case(kind) {
+                continue;
+            }
+            if Some(at) != self.section || entry.value.entries().is_none() {
+                references.add_from(&entry.value);
+            }
+        }
+        for (input, read) in self.inputs(entries).iter().zip(&self.read) {
+            if *read {
+                references.add_from(&input.value);
             }
         }
     }
-    for entry in entries.iter_mut() {
-        let (named, any) = if entry.key.eq_ignore_ascii_case("parameters") {
-            (&references.parameters, references.any_parameter)
-        } else if entry.key.eq_ignore_ascii_case("variables") {
-            (&references.variables, references.any_variable)
-        } else {
-            continue;
-        };
-        if any {
-            continue;
+
+    /// Mark the inputs `references` names as read and add what they name; whether any was new.
+    fn read_named(&mut self, entries: &[Entry], references: &mut References) -> bool {
+        let mut grew = false;
+        for (at, input) in self.inputs(entries).iter().enumerate() {
+            let (named, any) = if self.parameters {
+                (&references.parameters, references.any_parameter)
+            } else {
+                (&references.variables, references.any_variable)
+            };
+            if !self.read[at] && (any || named.contains(&self.names[at])) {
+                self.read[at] = true;
+                grew = true;
+                references.add_from(&input.value);
+            }
         }
-        if let ValueKind::Object(inputs) = &mut entry.value.kind {
-            inputs.retain(|i| {
-                i.key.eq_ignore_ascii_case("copy")
-                    || named.contains(&i.key.as_str().to_ascii_lowercase())
-            });
+        grew
+    }
+
+    fn keep_read(&self, entries: &mut [Entry]) {
+        let Some(at) = self.section else {
+            return;
+        };
+        if let ValueKind::Object(inputs) = &mut entries[at].value.kind {
+            let mut read = self.read.iter();
+            inputs.retain(|_| read.next().copied().unwrap_or(true));
         }
     }
 }
@@ -362,6 +595,60 @@ mod tests {
         assert_eq!(storage.entries().unwrap().len(), 1);
         let cluster = &root.get("resources").unwrap().value.items().unwrap()[0];
         assert!(cluster.get("properties").is_some());
+    }
+
+    /// Every template under `testdata/`, shaped as it is parsed and then pruned, is the tree
+    /// that pruning the whole parse gives.
+    #[test]
+    fn shaping_the_parse_builds_what_pruning_keeps() {
+        fn templates(dir: &std::path::Path, found: &mut Vec<std::path::PathBuf>) {
+            for entry in std::fs::read_dir(dir).unwrap().flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    templates(&path, found);
+                } else if path.extension().is_some_and(|e| e == "json") {
+                    found.push(path);
+                }
+            }
+        }
+        let mut paths = Vec::new();
+        templates(
+            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata"),
+            &mut paths,
+        );
+        let mut compared = 0;
+        for path in paths {
+            let Ok(text) = std::fs::read_to_string(&path) else {
+                continue;
+            };
+            let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+            let Ok(Some(mut whole)) = crate::frontend::json::parse(FileId(0), text) else {
+                continue;
+            };
+            if !declares_template(whole.entries().unwrap_or(&[])) {
+                continue;
+            }
+            drop_unread_template_parts(&mut whole);
+            let mut shaped =
+                crate::frontend::json::parse_shaped(FileId(0), text, Part::Root, shape)
+                    .unwrap()
+                    .unwrap();
+            drop_unread_template_parts(&mut shaped);
+            assert_eq!(shaped, whole, "{}", path.display());
+            compared += 1;
+        }
+        assert!(compared > 50, "only {compared} templates under testdata/");
+    }
+
+    #[test]
+    fn inputs_kept_for_a_computed_name_keep_what_they_name() {
+        let root = pruned(
+            r#"{"parameters": {"a": {}, "b": {}, "c": {}},
+                "variables": {"v": "[parameters('a')]", "w": "[parameters('b')]"},
+                "resources": [{"type": "[variables(concat('v', ''))]", "name": "n"}]}"#,
+        );
+        assert_eq!(keys(&root, "variables"), ["v", "w"]);
+        assert_eq!(keys(&root, "parameters"), ["a", "b"]);
     }
 
     #[test]
