@@ -180,17 +180,21 @@ pub fn render(output: &ScanOutput, options: &ReportOptions, out: &mut dyn Write)
         entries.extend(output.suppressed.iter().map(|s| (&s.finding, Some(&s.by))));
         entries.sort_by(|a, b| a.0.sort_key().cmp(&b.0.sort_key()));
     }
-    // `primaryLocationLineHash` of each line a result starts on.
-    let mut lines: BTreeMap<FileId, BTreeSet<usize>> = BTreeMap::new();
+    // `primaryLocationLineHash` of each line a result starts on, a file per job (finding a line
+    // indexes the file's lines first).
+    let mut spans: BTreeMap<FileId, Vec<Span>> = BTreeMap::new();
     for (finding, _) in &entries {
-        let line = sources.start(finding.span).line;
-        lines.entry(finding.span.file).or_default().insert(line);
+        spans
+            .entry(finding.span.file)
+            .or_default()
+            .push(finding.span);
     }
-    let lines: Vec<(FileId, BTreeSet<usize>)> = lines.into_iter().collect();
-    let hashes: HashMap<FileId, BTreeMap<usize, String>> = lines
+    let spans: Vec<(FileId, Vec<Span>)> = spans.into_iter().collect();
+    let hashes: HashMap<FileId, BTreeMap<usize, String>> = spans
         .into_par_iter()
         .with_max_len(1)
-        .map(|(file, lines)| {
+        .map(|(file, spans)| {
+            let lines: BTreeSet<usize> = spans.iter().map(|s| sources.start(*s).line).collect();
             let text = &sources.get(file).text;
             (file, fingerprint::line_hashes_at(text, &lines))
         })

@@ -89,14 +89,14 @@ pub fn shape(part: Part, key: Option<&str>, earlier: &[Entry]) -> Option<Part> {
     }
 }
 
-/// Whether the members so far include a `$schema` naming a deployment template.
+/// Whether the members so far include a `$schema` naming a deployment template (the first, as
+/// the front end reads it to tell a template from a parameter file).
 fn declares_template(earlier: &[Entry]) -> bool {
-    earlier.iter().any(|e| {
-        e.key.eq_ignore_ascii_case("$schema")
-            && e.value
-                .as_str()
-                .is_some_and(|s| super::schema_kind(s) == Some(super::DocumentKind::Template))
-    })
+    earlier
+        .iter()
+        .find(|e| e.key.eq_ignore_ascii_case("$schema"))
+        .and_then(|e| e.value.as_str())
+        .is_some_and(|s| super::schema_kind(s) == Some(super::DocumentKind::Template))
 }
 
 /// The resource's `type` among the members so far, when it is written out in full (with its
@@ -160,12 +160,11 @@ fn drop_unread_parts(template: &mut Value, top_level: bool) -> References {
 /// Drop what the walk does not read of each resource in `resources` (an array, or an object keyed
 /// by symbolic name), children included: everything but [`template::RESOURCE_PARTS_WALKED`]
 /// ([`template::CHILDLESS_PARTS_WALKED`] without children) of a resource whose type is written
-/// out and is none the walk lowers (in Azure Verified Modules'
-/// compiled templates, nearly all the resource properties are of such types: role assignments,
-/// locks, diagnostic settings). `parent_type` is the full type of the resource these are
-/// children of, when it is written out: a child's type may be relative to it. A type computed by
-/// an expression keeps the resource whole.
-/// What the nested templates kept name is added to `nested`.
+/// out and is none the walk lowers. In Azure Verified Modules' compiled templates nearly all the
+/// resource properties are of such types (role assignments, locks, diagnostic settings).
+/// `parent_type` is the full type of the resource these are children of, when it is written
+/// out: a child's type may be relative to it. A type computed by an expression keeps the resource
+/// whole. What the nested templates kept name is added to `nested`.
 fn drop_unread_resource_parts(
     resources: &mut Value,
     parent_type: Option<&str>,
@@ -225,7 +224,8 @@ fn literal_type(resource: &Value) -> Option<&str> {
 /// Prune the inline template of a nested deployment (`properties.template`), if it has one. With
 /// inner scope its parameters are its own, so what the deployment passes for a parameter the
 /// template no longer declares is never read either (an argument for an undeclared parameter is
-/// ignored by evaluation).
+/// ignored by evaluation). A deployment that also links a template (which ARM refuses) passes
+/// its arguments to that one: they are kept.
 fn drop_unread_nested_template(resource: &mut Value, nested: &mut References) {
     let ValueKind::Object(parts) = &mut resource.kind else {
         return;
@@ -245,6 +245,9 @@ fn drop_unread_nested_template(resource: &mut Value, nested: &mut References) {
     let ValueKind::Object(properties) = &mut properties.value.kind else {
         return;
     };
+    let linked = properties
+        .iter()
+        .any(|p| p.key.eq_ignore_ascii_case("templateLink"));
     let Some(template) = properties
         .iter_mut()
         .find(|p| p.key.eq_ignore_ascii_case("template"))
@@ -252,7 +255,7 @@ fn drop_unread_nested_template(resource: &mut Value, nested: &mut References) {
         return;
     };
     nested.extend(drop_unread_parts(&mut template.value, false));
-    if !inner_scope {
+    if !inner_scope || linked {
         return;
     }
     let declared: HashSet<String> = template
@@ -300,7 +303,7 @@ impl References {
         let resources: Vec<&Value> = match &resources.kind {
             ValueKind::List(items) => items.iter().collect(),
             ValueKind::Object(named) => named.iter().map(|e| &e.value).collect(),
-            other => return self.add_from(&Value::new(other.clone(), resources.span)),
+            _ => return self.add_from(resources),
         };
         for resource in resources {
             let Some(parts) = resource.entries() else {
@@ -690,6 +693,20 @@ mod tests {
             keys(&properties.get("template").unwrap().value, "parameters"),
             ["tier"]
         );
+    }
+
+    #[test]
+    fn arguments_for_a_linked_template_stay() {
+        let root = pruned(
+            r#"{"resources": [{"type": "Microsoft.Resources/deployments", "name": "d",
+                "properties": {"expressionEvaluationOptions": {"scope": "inner"},
+                  "templateLink": {"relativePath": "linked.json"},
+                  "parameters": {"tier": {"value": "Standard"}},
+                  "template": {"parameters": {}}}}]}"#,
+        );
+        let deployment = &root.get("resources").unwrap().value.items().unwrap()[0];
+        let properties = &deployment.get("properties").unwrap().value;
+        assert_eq!(keys(properties, "parameters"), ["tier"]);
     }
 
     #[test]
