@@ -93,7 +93,10 @@ impl<'a, P: Copy, S: Fn(P, Option<&str>, &[Entry]) -> Option<P>> Parser<'a, P, S
     fn skip_trivia(&mut self) -> Result<(), SyntaxError> {
         loop {
             match self.peek() {
-                Some(b' ' | b'\t' | b'\n' | b'\r') => self.at += 1,
+                Some(b' ' | b'\t' | b'\n' | b'\r') => {
+                    self.at += 1;
+                    self.skip_spaces();
+                }
                 Some(b'/') => match self.bytes.get(self.at + 1) {
                     Some(b'/') => {
                         let rest = &self.bytes[self.at..];
@@ -121,6 +124,23 @@ impl<'a, P: Copy, S: Fn(P, Option<&str>, &[Entry]) -> Option<P>> Parser<'a, P, S
                 }
                 _ => return Ok(()),
             }
+        }
+    }
+
+    /// Step over a run of spaces eight bytes at a time: indentation is most of a
+    /// pretty-printed template's whitespace, and runs long in deeply nested ones.
+    fn skip_spaces(&mut self) {
+        const SPACES: u64 = u64::from_le_bytes([b' '; 8]);
+        while let Some(chunk) = self.bytes.get(self.at..self.at + 8) {
+            let Ok(chunk) = <[u8; 8]>::try_from(chunk) else {
+                return;
+            };
+            let differs = u64::from_le_bytes(chunk) ^ SPACES;
+            if differs != 0 {
+                self.at += (differs.trailing_zeros() / 8) as usize;
+                return;
+            }
+            self.at += 8;
         }
     }
 
@@ -219,7 +239,7 @@ impl<'a, P: Copy, S: Fn(P, Option<&str>, &[Entry]) -> Option<P>> Parser<'a, P, S
         self.at += 1;
         let body = &self.bytes[self.at..];
         // Most strings have no escape: one scan, one copy.
-        match body.iter().position(|&b| b == b'"' || b == b'\\') {
+        match memchr::memchr2(b'"', b'\\', body) {
             Some(end) if body[end] == b'"' => {
                 let s = &self.text[self.at..self.at + end];
                 self.at += end + 1;
