@@ -3,7 +3,9 @@
 //! A hand-written parser straight into the tree: every value and key keeps its byte range, `//`
 //! and `/* */` comments and trailing commas are accepted (ARM accepts both), and every list and
 //! object is allocated once at its exact size (children gather on a scratch stack until the
-//! closing bracket), because the trees of a large repository are held for the whole scan.
+//! closing bracket), because the trees of a large repository are held for the whole scan; a
+//! front end that keeps only part of a document has the rest checked but never built
+//! ([`parse_shaped`]).
 //! Nesting is bounded, so hostile input ends as a syntax error, not a stack overflow.
 
 use std::borrow::Cow;
