@@ -2,7 +2,11 @@
 //!
 //! Names, and strings written without escapes, are byte ranges of the source rather than copies
 //! ([`Name::text`], [`Text::get`] read them back): parsing allocates little beyond the nodes.
+//! The expressions of a file are one vector, [`Program::exprs`], and a node names its children
+//! by index ([`ExprId`]; `program[id]` is the node): no allocation per node, and dropping the
+//! tree frees one buffer rather than following a pointer per node.
 
+use std::num::NonZeroU32;
 use std::ops::Range;
 
 /// A byte range of the file, in 32-bit offsets (the lexer refuses files of 4 GiB or more): half
@@ -79,6 +83,39 @@ impl Text {
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Program {
     pub statements: Vec<Statement>,
+    /// Every expression of the file, children before their parents; [`ExprId`]s index it.
+    pub exprs: Vec<Expr>,
+}
+
+impl Program {
+    pub fn expr(&self, id: ExprId) -> &Expr {
+        &self.exprs[id.index()]
+    }
+}
+
+impl std::ops::Index<ExprId> for Program {
+    type Output = Expr;
+
+    fn index(&self, id: ExprId) -> &Expr {
+        self.expr(id)
+    }
+}
+
+/// An expression of a [`Program`], by its place in [`Program::exprs`]. Four bytes, and an
+/// `Option<ExprId>` too (the index is stored plus one, so never zero).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ExprId(NonZeroU32);
+
+impl ExprId {
+    /// The id of `exprs[index]`; files are below 4 GiB, so there are fewer expressions than
+    /// `u32::MAX`.
+    pub fn new(index: usize) -> ExprId {
+        ExprId(NonZeroU32::new((index as u32).wrapping_add(1)).unwrap_or(NonZeroU32::MAX))
+    }
+
+    pub fn index(self) -> usize {
+        (self.0.get() - 1) as usize
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -91,27 +128,27 @@ pub struct Statement {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum StatementKind {
-    TargetScope(Expr),
+    TargetScope(ExprId),
     Metadata {
         name: Name,
-        value: Expr,
+        value: ExprId,
     },
     /// In a `.bicep` file a declaration (`ty` set, `value` the default); in a `.bicepparam` file
     /// an assignment (`ty` none).
     Param {
         name: Name,
         ty: Option<TypeExpr>,
-        value: Option<Expr>,
+        value: Option<ExprId>,
     },
     Var {
         name: Name,
-        value: Expr,
+        value: ExprId,
     },
     Resource(Box<ResourceDecl>),
     Module(Box<ModuleDecl>),
     Output {
         name: Name,
-        value: Expr,
+        value: ExprId,
     },
     Type {
         name: Name,
@@ -120,20 +157,20 @@ pub enum StatementKind {
     Func {
         name: Name,
         parameters: Vec<Name>,
-        body: Expr,
+        body: ExprId,
     },
     /// `import ... from 'x'`: the names it brings in (aliases where given) and its source.
     Import {
         names: Vec<Name>,
-        from: Option<Expr>,
+        from: Option<ExprId>,
     },
     /// `extension` / `provider`: nothing aksguard evaluates.
     Extension,
-    Using(Option<Expr>),
-    Extends(Expr),
+    Using(Option<ExprId>),
+    Extends(ExprId),
     Assert {
         name: Name,
-        value: Expr,
+        value: ExprId,
     },
 }
 
@@ -141,10 +178,10 @@ pub enum StatementKind {
 pub struct ResourceDecl {
     pub name: Name,
     /// The `'Microsoft.X/y@api'` string.
-    pub type_string: Expr,
+    pub type_string: ExprId,
     pub existing: bool,
     /// An object, `if (...) {...}`, or `[for ...: ...]`.
-    pub value: Expr,
+    pub value: ExprId,
     /// `resource name 'type@api'`: where findings about missing settings point.
     pub header: Loc,
 }
@@ -152,8 +189,8 @@ pub struct ResourceDecl {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ModuleDecl {
     pub name: Name,
-    pub path: Expr,
-    pub value: Expr,
+    pub path: ExprId,
+    pub value: ExprId,
     pub header: Loc,
 }
 
@@ -173,7 +210,7 @@ pub struct Expr {
 #[derive(Debug, Clone, PartialEq)]
 pub enum StringPart {
     Text(Text),
-    Expr(Expr),
+    Expr(ExprId),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -188,53 +225,53 @@ pub enum ExprKind {
     Object(Vec<ObjectItem>),
     Unary {
         op: &'static str,
-        operand: Box<Expr>,
+        operand: ExprId,
     },
     Binary {
         op: &'static str,
-        left: Box<Expr>,
-        right: Box<Expr>,
+        left: ExprId,
+        right: ExprId,
     },
     Ternary {
-        condition: Box<Expr>,
-        then: Box<Expr>,
-        otherwise: Box<Expr>,
+        condition: ExprId,
+        then: ExprId,
+        otherwise: ExprId,
     },
     Property {
-        target: Box<Expr>,
+        target: ExprId,
         name: Name,
         safe: bool,
     },
     Index {
-        target: Box<Expr>,
-        index: Box<Expr>,
+        target: ExprId,
+        index: ExprId,
         safe: bool,
     },
     /// `parent::child`
     Nested {
-        target: Box<Expr>,
+        target: ExprId,
         name: Name,
     },
     /// `f(...)`, `az.f(...)`, `sys.f(...)`, `symbol.listKeys(...)`.
     Call {
-        target: Option<Box<Expr>>,
+        target: Option<ExprId>,
         name: Name,
-        args: Box<[Expr]>,
+        args: Box<[ExprId]>,
     },
     /// `x!`
-    NonNull(Box<Expr>),
-    Paren(Box<Expr>),
+    NonNull(ExprId),
+    Paren(ExprId),
     Lambda {
         parameters: Vec<Name>,
-        body: Box<Expr>,
+        body: ExprId,
     },
-    /// `[for item in iterable: body]`, `[for (item, index) in ...]` (boxed whole: loops are rare,
-    /// and every other expression is smaller for it).
+    /// `[for item in iterable: body]`, `[for (item, index) in ...]` (boxed whole: loops are
+    /// rare).
     For(Box<ForLoop>),
     /// `if (condition) body`: a resource's or module's condition, or a loop's filter.
     If {
-        condition: Box<Expr>,
-        body: Box<Expr>,
+        condition: ExprId,
+        body: ExprId,
     },
 }
 
@@ -242,14 +279,14 @@ pub enum ExprKind {
 pub struct ForLoop {
     pub item: Name,
     pub index: Option<Name>,
-    pub iterable: Expr,
-    pub body: Expr,
+    pub iterable: ExprId,
+    pub body: ExprId,
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum ArrayItem {
-    Item(Expr),
-    Spread(Expr),
+    Item(ExprId),
+    Spread(ExprId),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -257,14 +294,14 @@ pub enum ObjectItem {
     Property {
         key: Text,
         key_span: Loc,
-        value: Expr,
+        value: ExprId,
     },
-    /// A key written as an interpolated string (boxed: rare, and every item is smaller for it).
+    /// A key written as an interpolated string.
     ComputedProperty {
-        key: Box<Expr>,
-        value: Expr,
+        key: ExprId,
+        value: ExprId,
     },
-    Spread(Expr),
+    Spread(ExprId),
     /// A child resource declared inside its parent's body.
     Resource(Box<Statement>),
 }
