@@ -3,8 +3,9 @@
 //! Names, and strings written without escapes, are byte ranges of the source rather than copies
 //! ([`Name::text`], [`Text::get`] read them back): parsing allocates little beyond the nodes.
 //! The expressions of a file are one vector, [`Program::exprs`], and a node names its children
-//! by index ([`ExprId`]; `program[id]` is the node): no allocation per node, and dropping the
-//! tree frees one buffer rather than following a pointer per node.
+//! by index ([`ExprId`]; `program[id]` is the node); the items of its objects, arrays, strings
+//! and calls are runs of one vector each ([`Items`]). So no node or list is an allocation of its
+//! own, and dropping the tree frees a few buffers rather than following a pointer per node.
 
 use std::num::NonZeroU32;
 use std::ops::Range;
@@ -85,11 +86,65 @@ pub struct Program {
     pub statements: Vec<Statement>,
     /// Every expression of the file, children before their parents; [`ExprId`]s index it.
     pub exprs: Vec<Expr>,
+    /// The items of every object ([`ExprKind::Object`]), each object's a run of them.
+    pub object_items: Vec<ObjectItem>,
+    /// The items of every array ([`ExprKind::Array`]).
+    pub array_items: Vec<ArrayItem>,
+    /// The pieces of every interpolated string ([`ExprKind::Interpolated`]).
+    pub string_parts: Vec<StringPart>,
+    /// The arguments of every call ([`ExprKind::Call`]).
+    pub arguments: Vec<ExprId>,
 }
 
 impl Program {
     pub fn expr(&self, id: ExprId) -> &Expr {
         &self.exprs[id.index()]
+    }
+
+    pub fn object_items(&self, items: Items) -> &[ObjectItem] {
+        items.of(&self.object_items)
+    }
+
+    pub fn array_items(&self, items: Items) -> &[ArrayItem] {
+        items.of(&self.array_items)
+    }
+
+    pub fn string_parts(&self, items: Items) -> &[StringPart] {
+        items.of(&self.string_parts)
+    }
+
+    pub fn arguments(&self, items: Items) -> &[ExprId] {
+        items.of(&self.arguments)
+    }
+}
+
+/// A run of items in one of a [`Program`]'s item vectors (which one, the node holding it says).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Items {
+    start: u32,
+    end: u32,
+}
+
+impl Items {
+    /// The items `start..end`; both are below 4 GiB, since the lexer refuses larger files.
+    pub fn new(start: usize, end: usize) -> Items {
+        Items {
+            start: start as u32,
+            end: end as u32,
+        }
+    }
+
+    pub fn len(self) -> usize {
+        self.end.saturating_sub(self.start) as usize
+    }
+
+    pub fn is_empty(self) -> bool {
+        self.len() == 0
+    }
+
+    fn of<T>(self, all: &[T]) -> &[T] {
+        all.get(self.start as usize..self.end as usize)
+            .unwrap_or(&[])
     }
 }
 
@@ -219,10 +274,13 @@ pub enum ExprKind {
     Bool(bool),
     Int(f64),
     Str(Text),
-    Interpolated(Vec<StringPart>),
+    /// Pieces in [`Program::string_parts`].
+    Interpolated(Items),
     Ident(Name),
-    Array(Vec<ArrayItem>),
-    Object(Vec<ObjectItem>),
+    /// Items in [`Program::array_items`].
+    Array(Items),
+    /// Items in [`Program::object_items`].
+    Object(Items),
     Unary {
         op: &'static str,
         operand: ExprId,
@@ -252,11 +310,12 @@ pub enum ExprKind {
         target: ExprId,
         name: Name,
     },
-    /// `f(...)`, `az.f(...)`, `sys.f(...)`, `symbol.listKeys(...)`.
+    /// `f(...)`, `az.f(...)`, `sys.f(...)`, `symbol.listKeys(...)`; the arguments are in
+    /// [`Program::arguments`].
     Call {
         target: Option<ExprId>,
         name: Name,
-        args: Box<[ExprId]>,
+        args: Items,
     },
     /// `x!`
     NonNull(ExprId),

@@ -321,10 +321,14 @@ impl<'t, 'a> Eval<'t, 'a> {
             ExprKind::Str(s) => {
                 Value::new(ValueKind::String(self.template.str(s).to_string()), span)
             }
-            ExprKind::Interpolated(parts) => self.interpolated(parts, span),
+            ExprKind::Interpolated(parts) => {
+                self.interpolated(self.template.program.string_parts(*parts), span)
+            }
             ExprKind::Ident(name) => self.identifier(self.template.name(name), expr, span),
-            ExprKind::Array(items) => self.array(items, span),
-            ExprKind::Object(items) => self.object(items, span),
+            ExprKind::Array(items) => self.array(self.template.program.array_items(*items), span),
+            ExprKind::Object(items) => {
+                self.object(self.template.program.object_items(*items), span)
+            }
             ExprKind::Paren(inner) | ExprKind::NonNull(inner) => Value {
                 span,
                 ..self.value(self.expr(*inner))
@@ -385,7 +389,7 @@ impl<'t, 'a> Eval<'t, 'a> {
             ExprKind::Call { target, name, args } => self.call(
                 target.map(|target| self.expr(target)),
                 name,
-                args,
+                self.template.program.arguments(*args),
                 expr,
                 span,
             ),
@@ -1307,13 +1311,16 @@ pub fn child_named<'a>(
     let ExprKind::Object(items) = &body.kind else {
         return None;
     };
-    items.iter().find_map(|item| match item {
-        ObjectItem::Resource(statement) => match &statement.kind {
-            StatementKind::Resource(child) if child.name.text(text) == name => Some(&**child),
+    program
+        .object_items(*items)
+        .iter()
+        .find_map(|item| match item {
+            ObjectItem::Resource(statement) => match &statement.kind {
+                StatementKind::Resource(child) if child.name.text(text) == name => Some(&**child),
+                _ => None,
+            },
             _ => None,
-        },
-        _ => None,
-    })
+        })
 }
 
 /// The object of a declaration (an expression of `program`), through its `if` and `for`.
@@ -1364,7 +1371,7 @@ fn resource_type_and_name(
             ),
         ));
     };
-    let name_expr = items.iter().find_map(|i| match i {
+    let name_expr = program.object_items(*items).iter().find_map(|i| match i {
         ObjectItem::Property { key, value, .. } if eval.template.str(key) == "name" => {
             Some(&program[*value])
         }
@@ -1447,7 +1454,7 @@ fn parent_of<'a>(template: &Template<'a>, child: &ResourceDecl) -> Option<&'a Re
         let ExprKind::Object(items) = &body.kind else {
             return None;
         };
-        for item in items {
+        for item in program.object_items(*items) {
             if let ObjectItem::Resource(statement) = item {
                 if let StatementKind::Resource(inner) = &statement.kind {
                     if std::ptr::eq(&**inner, child) {

@@ -57,7 +57,7 @@ fn parse_with(text: &str, scratch: &mut Scratch) -> Result<Program, SyntaxError>
     scratch.statements.clear();
     // About one expression in three tokens in Azure Verified Modules: most files fill this
     // without growing it.
-    let expected_exprs = scratch.tokens.tokens.len() / 3;
+    let tokens = scratch.tokens.tokens.len();
     let mut parser = Parser {
         text,
         tokens: std::mem::take(&mut scratch.tokens.tokens),
@@ -71,7 +71,11 @@ fn parse_with(text: &str, scratch: &mut Scratch) -> Result<Program, SyntaxError>
         object_stack: std::mem::take(&mut scratch.object_stack),
         part_stack: std::mem::take(&mut scratch.part_stack),
         statements: std::mem::take(&mut scratch.statements),
-        exprs: Vec::with_capacity(expected_exprs),
+        exprs: Vec::with_capacity(tokens / 3),
+        object_items: Vec::with_capacity(tokens / 8),
+        array_items: Vec::with_capacity(tokens / 32),
+        string_parts: Vec::with_capacity(tokens / 32),
+        arguments: Vec::with_capacity(tokens / 16),
     };
     let result = parser.program();
     scratch.tokens.tokens = parser.tokens;
@@ -98,7 +102,8 @@ struct Parser<'t> {
     /// each bracket sets it for its inside and puts back the outside's at its end.
     newlines: bool,
     /// The items of the lists being parsed, innermost last: a list is gathered here and moved
-    /// out whole at its end, in one allocation of its size rather than a growing vector each.
+    /// to the end of the program's vector of such items at its end ([`store_from`]), so that
+    /// its items are one run there.
     expr_stack: Vec<ExprId>,
     array_stack: Vec<ArrayItem>,
     object_stack: Vec<ObjectItem>,
@@ -108,9 +113,22 @@ struct Parser<'t> {
     statements: Vec<Statement>,
     /// The file's expressions so far: the program's [`Program::exprs`].
     exprs: Vec<Expr>,
+    /// The items of the file's lists so far, each list's a run: the program's vectors of them.
+    object_items: Vec<ObjectItem>,
+    array_items: Vec<ArrayItem>,
+    string_parts: Vec<StringPart>,
+    arguments: Vec<ExprId>,
 }
 
 type Parsed<T> = Result<T, SyntaxError>;
+
+/// The items of a scratch stack from `mark` on, moved to the end of `store`: where they are
+/// there.
+fn store_from<T>(stack: &mut Vec<T>, mark: usize, store: &mut Vec<T>) -> Items {
+    let start = store.len();
+    store.extend(stack.drain(mark..));
+    Items::new(start, store.len())
+}
 
 /// The items of a scratch stack from `mark` on, moved out into a vector of exactly their number
 /// (one allocation and one copy of the bytes; collecting a `drain` moved them one at a time).
@@ -373,6 +391,10 @@ impl<'t> Parser<'t> {
                 return Ok(Program {
                     statements: take_from(&mut self.statements, 0),
                     exprs: std::mem::take(&mut self.exprs),
+                    object_items: std::mem::take(&mut self.object_items),
+                    array_items: std::mem::take(&mut self.array_items),
+                    string_parts: std::mem::take(&mut self.string_parts),
+                    arguments: std::mem::take(&mut self.arguments),
                 });
             }
             let statement = self.statement()?;
@@ -1207,7 +1229,7 @@ impl<'t> Parser<'t> {
         }
     }
 
-    fn arguments(&mut self) -> Parsed<Box<[ExprId]>> {
+    fn arguments(&mut self) -> Parsed<Items> {
         self.expect_punct(Punct::OpenParen)?;
         let newlines_outside = std::mem::replace(&mut self.newlines, false);
         let mark = self.expr_stack.len();
@@ -1221,7 +1243,7 @@ impl<'t> Parser<'t> {
             }
             Ok(())
         })();
-        let args = take_from(&mut self.expr_stack, mark).into_boxed_slice();
+        let args = store_from(&mut self.expr_stack, mark, &mut self.arguments);
         self.newlines = newlines_outside;
         result?;
         self.expect_punct(Punct::CloseParen)?;
@@ -1371,7 +1393,7 @@ impl<'t> Parser<'t> {
         })();
         self.newlines = newlines_outside;
         let end = result?;
-        let parts = take_from(&mut self.part_stack, mark);
+        let parts = store_from(&mut self.part_stack, mark, &mut self.string_parts);
         Ok(self.add(ExprKind::Interpolated(parts), Loc::new(start, end)))
     }
 
@@ -1385,12 +1407,16 @@ impl<'t> Parser<'t> {
         Ok(self.add(ExprKind::Object(items), Loc::new(open.start(), close.end())))
     }
 
-    fn object_items(&mut self) -> Parsed<Vec<ObjectItem>> {
+    fn object_items(&mut self) -> Parsed<Items> {
         let mark = self.object_stack.len();
         loop {
             self.skip_separators();
             if self.at_punct(Punct::CloseBrace) {
-                return Ok(take_from(&mut self.object_stack, mark));
+                return Ok(store_from(
+                    &mut self.object_stack,
+                    mark,
+                    &mut self.object_items,
+                ));
             }
             if self.at_punct(Punct::Spread) {
                 self.next();
@@ -1473,12 +1499,16 @@ impl<'t> Parser<'t> {
         Ok(expr)
     }
 
-    fn array_items(&mut self) -> Parsed<Vec<ArrayItem>> {
+    fn array_items(&mut self) -> Parsed<Items> {
         let mark = self.array_stack.len();
         loop {
             self.skip_separators();
             if self.at_punct(Punct::CloseBracket) {
-                return Ok(take_from(&mut self.array_stack, mark));
+                return Ok(store_from(
+                    &mut self.array_stack,
+                    mark,
+                    &mut self.array_items,
+                ));
             }
             let item = if self.at_punct(Punct::Spread) {
                 self.next();
@@ -1642,7 +1672,9 @@ assert ok = length(name) > 2
             .collect();
         assert!(matches!(values[0], ExprKind::Binary { op: "??", .. }));
         assert!(matches!(values[1], ExprKind::Ternary { .. }));
-        assert!(matches!(values[2], ExprKind::Array(items) if items.len() == 2));
+        assert!(
+            matches!(values[2], ExprKind::Array(items) if program.array_items(*items).len() == 2)
+        );
         assert!(parse("var x = 1 var y = 2").is_err());
         assert!(parse("var x = {\n a: 1 b: 2\n}").is_err());
     }

@@ -282,7 +282,7 @@ impl<'d> Walker<'d> {
                 self.lower(template, &value, &full_type, &name, header, &frame);
             }
             if let ExprKind::Object(items) = &declaration_body(template.program, body).kind {
-                for item in items {
+                for item in template.program.object_items(*items) {
                     if let ObjectItem::Resource(statement) = item {
                         if let StatementKind::Resource(child) = &statement.kind {
                             self.resource(
