@@ -126,7 +126,23 @@ type Parsed<T> = Result<T, SyntaxError>;
 /// there.
 fn store_from<T>(stack: &mut Vec<T>, mark: usize, store: &mut Vec<T>) -> Items {
     let start = store.len();
-    store.extend(stack.drain(mark..));
+    let mark = mark.min(stack.len());
+    let count = stack.len() - mark;
+    store.reserve(count);
+    // SAFETY: what `Vec::append` does, for the stack's tail only. `store` has room for `count`
+    // more items (reserved above); the two buffers are distinct vectors, so they do not
+    // overlap; and the `count` items moved are owned by `store` alone afterwards: the stack
+    // forgets them (its length is cut to `mark` without dropping anything) and `store` counts
+    // them. Nothing between the copy and the length updates can panic.
+    unsafe {
+        std::ptr::copy_nonoverlapping(
+            stack.as_ptr().add(mark),
+            store.as_mut_ptr().add(start),
+            count,
+        );
+        stack.set_len(mark);
+        store.set_len(start + count);
+    }
     Items::new(start, store.len())
 }
 
