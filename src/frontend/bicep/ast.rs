@@ -1,11 +1,13 @@
 //! The Bicep syntax tree. Every node has the byte range of its text in the file.
 //!
 //! Names, and strings written without escapes, are byte ranges of the source rather than copies
-//! ([`Name::text`], [`Text::get`] read them back): parsing allocates little beyond the nodes.
+//! ([`Name::text`], [`Program::text`] read them back); strings with escapes are ranges of one
+//! buffer of their unescaped contents ([`Program::unescaped`]).
 //! The expressions of a file are one vector, [`Program::exprs`], and a node names its children
 //! by index ([`ExprId`]; `program[id]` is the node); the items of its objects, arrays, strings
 //! and calls are runs of one vector each ([`Items`]). So no node or list is an allocation of its
-//! own, and dropping the tree frees a few buffers rather than following a pointer per node.
+//! own, and no node owns anything: dropping the tree frees a few buffers rather than visiting
+//! every node.
 
 use std::num::NonZeroU32;
 use std::ops::Range;
@@ -57,26 +59,27 @@ impl Name {
 }
 
 /// The content of a string literal, or of a piece of one between interpolations.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Text {
     /// Written without escapes: the content is the source in this range.
     Source(Loc),
-    /// Written with escapes (`\'`, `\n`, `\u{41}`): the unescaped content.
-    Unescaped(Box<str>),
+    /// Written with escapes (`\'`, `\n`, `\u{41}`): the unescaped content is this range of
+    /// the buffer of unescaped contents ([`Program::unescaped`]).
+    Unescaped(Loc),
 }
 
 impl Text {
-    pub fn get<'s>(&'s self, source: &'s str) -> &'s str {
+    /// The content, given the file's source and its buffer of unescaped contents.
+    pub fn get<'s>(&self, source: &'s str, unescaped: &'s str) -> &'s str {
         match self {
             Text::Source(range) => source.get(range.range()).unwrap_or(""),
-            Text::Unescaped(text) => text,
+            Text::Unescaped(range) => unescaped.get(range.range()).unwrap_or(""),
         }
     }
 
     pub fn is_empty(&self) -> bool {
         match self {
-            Text::Source(range) => range.is_empty(),
-            Text::Unescaped(text) => text.is_empty(),
+            Text::Source(range) | Text::Unescaped(range) => range.is_empty(),
         }
     }
 }
@@ -94,6 +97,11 @@ pub struct Program {
     pub string_parts: Vec<StringPart>,
     /// The arguments of every call ([`ExprKind::Call`]).
     pub arguments: Vec<ExprId>,
+    /// The parameters of every lambda ([`ExprKind::Lambda`]).
+    pub lambda_parameters: Vec<Name>,
+    /// The contents of the strings written with escapes, one after the other
+    /// ([`Text::Unescaped`]).
+    pub unescaped: String,
 }
 
 impl Program {
@@ -115,6 +123,15 @@ impl Program {
 
     pub fn arguments(&self, items: Items) -> &[ExprId] {
         items.of(&self.arguments)
+    }
+
+    pub fn lambda_parameters(&self, items: Items) -> &[Name] {
+        items.of(&self.lambda_parameters)
+    }
+
+    /// The content of a string of this program, whose source is `source`.
+    pub fn text<'s>(&'s self, text: &Text, source: &'s str) -> &'s str {
+        text.get(source, &self.unescaped)
     }
 }
 
@@ -320,13 +337,13 @@ pub enum ExprKind {
     /// `x!`
     NonNull(ExprId),
     Paren(ExprId),
+    /// The parameters are in [`Program::lambda_parameters`].
     Lambda {
-        parameters: Vec<Name>,
+        parameters: Items,
         body: ExprId,
     },
-    /// `[for item in iterable: body]`, `[for (item, index) in ...]` (boxed whole: loops are
-    /// rare).
-    For(Box<ForLoop>),
+    /// `[for item in iterable: body]`, `[for (item, index) in ...]`.
+    For(ForLoop),
     /// `if (condition) body`: a resource's or module's condition, or a loop's filter.
     If {
         condition: ExprId,

@@ -82,7 +82,7 @@ pub const MAX_LOADED_BYTES: u64 = 4 * 1024 * 1024;
 pub fn target_scope(program: &Program, text: &str) -> DeployScope {
     let declared = program.statements.iter().find_map(|s| match &s.kind {
         StatementKind::TargetScope(scope) => match &program[*scope].kind {
-            ExprKind::Str(scope) => Some(scope.get(text).to_ascii_lowercase()),
+            ExprKind::Str(scope) => Some(program.text(scope, text).to_ascii_lowercase()),
             _ => None,
         },
         _ => None,
@@ -156,7 +156,7 @@ impl<'a> Template<'a> {
                 }),
                 StatementKind::Import { names, from } => {
                     let from = match from.map(|f| &program[f].kind) {
-                        Some(ExprKind::Str(path)) => path.get(text).to_string(),
+                        Some(ExprKind::Str(path)) => program.text(path, text).to_string(),
                         _ => "another file".to_string(),
                     };
                     for name in names {
@@ -191,7 +191,7 @@ impl<'a> Template<'a> {
 
     /// The content of a string in this file.
     pub fn str<'s>(&'s self, text: &'s Text) -> &'s str {
-        text.get(self.text)
+        self.program.text(text, self.text)
     }
 
     /// An evaluator with no loop variables.
@@ -1081,6 +1081,7 @@ impl<'t, 'a> Eval<'t, 'a> {
             return self.over_budget(span);
         }
         let mut inner = self.clone();
+        let parameters = self.template.program.lambda_parameters(*parameters);
         for (parameter, arg) in parameters.iter().zip(args) {
             inner = inner.with_local(self.template.name(parameter), arg.clone());
         }
@@ -1385,7 +1386,7 @@ fn resource_type_and_name(
             index: index_name,
             iterable,
             ..
-        } = &**for_loop;
+        } = for_loop;
         let Some(index) = index else {
             return Some((
                 full_type,

@@ -258,10 +258,15 @@ fn uses(params: &Document, sources: &SourceMap) -> Option<PathBuf> {
         .find_map(|s| match &s.kind {
             ast::StatementKind::Using(Some(path)) => match &params.program[*path].kind {
                 ast::ExprKind::Str(path)
-                    if !walk::is_remote(path.get(&sources.get(params.id).text)) =>
+                    if !walk::is_remote(
+                        params.program.text(path, &sources.get(params.id).text),
+                    ) =>
                 {
                     let source = sources.get(params.id);
-                    Some(walk::module_path(&source.path, path.get(&source.text)))
+                    Some(walk::module_path(
+                        &source.path,
+                        params.program.text(path, &source.text),
+                    ))
                 }
                 _ => None,
             },

@@ -141,7 +141,7 @@ impl<'d> Walker<'d> {
                     index,
                     iterable,
                     body,
-                } = &**for_loop;
+                } = for_loop;
                 let iterable = template.expr(*iterable);
                 let list = evaluator.value(iterable);
                 let decided = list.items().filter(|items| {
@@ -524,9 +524,14 @@ pub fn called(
                 .iter()
                 .filter_map(|s| match &s.kind {
                     StatementKind::Module(m) => match &document.program[m.path].kind {
-                        ExprKind::Str(reference) if !is_remote(reference.get(&source.text)) => {
+                        ExprKind::Str(reference)
+                            if !is_remote(document.program.text(reference, &source.text)) =>
+                        {
                             by_path
-                                .get(&module_path(path, reference.get(&source.text)))
+                                .get(&module_path(
+                                    path,
+                                    document.program.text(reference, &source.text),
+                                ))
                                 .copied()
                         }
                         _ => None,
