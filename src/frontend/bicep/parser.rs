@@ -291,7 +291,16 @@ impl<'t> Parser<'t> {
             return false;
         }
         let token = self.tokens[self.pos];
-        &self.text[token.start()..token.end()] == word
+        self.word_of(&token) == word.as_bytes()
+    }
+
+    /// The text of a token, as bytes: compared with keywords without the checks that slicing
+    /// the text at char boundaries makes (tokens start and end at ASCII bytes anyway).
+    fn word_of(&self, token: &Token) -> &'t [u8] {
+        let text: &'t str = self.text;
+        text.as_bytes()
+            .get(token.start()..token.end())
+            .unwrap_or(&[])
     }
 
     fn eat_punct(&mut self, punct: Punct) -> bool {
@@ -449,11 +458,7 @@ impl<'t> Parser<'t> {
         }
         let tokens = &self.tokens;
         let word = |token: &Token| {
-            token.tok == Tok::Ident
-                && !matches!(
-                    &self.text[token.start()..token.end()],
-                    "true" | "false" | "null"
-                )
+            token.tok == Tok::Ident && !matches!(self.word_of(token), b"true" | b"false" | b"null")
         };
         // Whether `token` is a `tok` on the same line as the token before it.
         let same_line = |token: &Token, tok: Tok| !token.newline_before && token.tok == tok;
@@ -841,13 +846,13 @@ impl<'t> Parser<'t> {
         let token = self.peek();
         match &token.tok {
             Tok::Ident => {
-                let word = &self.text[token.start()..token.end()];
+                let word = self.word_of(&token);
                 self.next();
-                if word == "resource" && self.peek_tok() == Tok::Str {
+                if word == b"resource" && self.peek_tok() == Tok::Str {
                     self.next();
                     return Ok(false);
                 }
-                if word == "null" {
+                if word == b"null" {
                     return Ok(true);
                 }
                 if !self.at_newline() && self.tokens[self.pos].tok == Tok::Punct(Punct::Less) {
@@ -1044,10 +1049,10 @@ impl<'t> Parser<'t> {
         let kind = match token.tok {
             Tok::Int => ExprKind::Int(self.number(token)),
             Tok::Str => ExprKind::Str(self.take_string(token)),
-            _ => match &self.text[token.start()..token.end()] {
-                "true" => ExprKind::Bool(true),
-                "false" => ExprKind::Bool(false),
-                "null" => ExprKind::Null,
+            _ => match self.word_of(&token) {
+                b"true" => ExprKind::Bool(true),
+                b"false" => ExprKind::Bool(false),
+                b"null" => ExprKind::Null,
                 _ => ExprKind::Ident(Name { span }),
             },
         };
@@ -1351,13 +1356,13 @@ impl<'t> Parser<'t> {
     }
 
     fn identifier(&mut self, token: Token) -> Parsed<ExprId> {
-        let text = &self.text[token.start()..token.end()];
+        let text = self.word_of(&token);
         let span = Loc::new(token.start(), token.end());
         self.next();
         let kind = match text {
-            "true" => ExprKind::Bool(true),
-            "false" => ExprKind::Bool(false),
-            "null" => ExprKind::Null,
+            b"true" => ExprKind::Bool(true),
+            b"false" => ExprKind::Bool(false),
+            b"null" => ExprKind::Null,
             _ => {
                 let name = Name { span };
                 let after = self.tokens[self.pos].tok;
@@ -1456,10 +1461,7 @@ impl<'t> Parser<'t> {
             // A child resource: `resource name 'type' = ...`, possibly decorated.
             let child = match key.tok {
                 Tok::Punct(Punct::At) => true,
-                Tok::Ident => {
-                    &self.text[key.start()..key.end()] == "resource"
-                        && self.peek_second() == Tok::Ident
-                }
+                Tok::Ident => self.word_of(&key) == b"resource" && self.peek_second() == Tok::Ident,
                 _ => false,
             };
             if child {
@@ -1512,7 +1514,7 @@ impl<'t> Parser<'t> {
         let open = self.next();
         let newlines_outside = std::mem::replace(&mut self.newlines, true);
         let first = self.tokens[self.pos];
-        let is_loop = first.tok == Tok::Ident && &self.text[first.start()..first.end()] == "for";
+        let is_loop = first.tok == Tok::Ident && self.word_of(&first) == b"for";
         let result = if is_loop {
             self.for_expression(open.start())
         } else {
