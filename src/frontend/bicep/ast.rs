@@ -5,9 +5,9 @@
 //! buffer of their unescaped contents ([`Program::unescaped`]).
 //! The expressions of a file are one vector, [`Program::exprs`], and a node names its children
 //! by index ([`ExprId`]; `program[id]` is the node); the items of its objects, arrays, strings
-//! and calls are runs of one vector each ([`Items`]). So no node or list is an allocation of its
-//! own, and no node owns anything: dropping the tree frees a few buffers rather than visiting
-//! every node.
+//! and calls are runs of one vector each ([`Items`]). So no expression or list is an allocation
+//! of its own, and no expression owns anything: dropping the tree frees a few buffers rather
+//! than visiting every expression (only statements, few, own theirs).
 
 use std::num::NonZeroU32;
 use std::ops::Range;
