@@ -1,8 +1,15 @@
 //! The Bicep syntax tree. Every node has the byte range of its text in the file.
 //!
 //! Names, and strings written without escapes, are byte ranges of the source rather than copies
-//! ([`Name::text`], [`Text::get`] read them back): parsing allocates little beyond the nodes.
+//! ([`Name::text`], [`Program::text`] read them back); strings with escapes are ranges of one
+//! buffer of their unescaped contents ([`Program::unescaped`]).
+//! The expressions of a file are one vector, [`Program::exprs`], and a node names its children
+//! by index ([`ExprId`]; `program[id]` is the node); the items of its objects, arrays, strings
+//! and calls are runs of one vector each ([`Items`]). So no expression or list is an allocation
+//! of its own, and no expression owns anything: dropping the tree frees a few buffers rather
+//! than visiting every expression (only statements, few, own theirs).
 
+use std::num::NonZeroU32;
 use std::ops::Range;
 
 /// A byte range of the file, in 32-bit offsets (the lexer refuses files of 4 GiB or more): half
@@ -52,26 +59,27 @@ impl Name {
 }
 
 /// The content of a string literal, or of a piece of one between interpolations.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Text {
     /// Written without escapes: the content is the source in this range.
     Source(Loc),
-    /// Written with escapes (`\'`, `\n`, `\u{41}`): the unescaped content.
-    Unescaped(Box<str>),
+    /// Written with escapes (`\'`, `\n`, `\u{41}`): the unescaped content is this range of
+    /// the buffer of unescaped contents ([`Program::unescaped`]).
+    Unescaped(Loc),
 }
 
 impl Text {
-    pub fn get<'s>(&'s self, source: &'s str) -> &'s str {
+    /// The content, given the file's source and its buffer of unescaped contents.
+    pub fn get<'s>(&self, source: &'s str, unescaped: &'s str) -> &'s str {
         match self {
             Text::Source(range) => source.get(range.range()).unwrap_or(""),
-            Text::Unescaped(text) => text,
+            Text::Unescaped(range) => unescaped.get(range.range()).unwrap_or(""),
         }
     }
 
     pub fn is_empty(&self) -> bool {
         match self {
-            Text::Source(range) => range.is_empty(),
-            Text::Unescaped(text) => text.is_empty(),
+            Text::Source(range) | Text::Unescaped(range) => range.is_empty(),
         }
     }
 }
@@ -79,6 +87,107 @@ impl Text {
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Program {
     pub statements: Vec<Statement>,
+    /// Every expression of the file, children before their parents; [`ExprId`]s index it.
+    pub exprs: Vec<Expr>,
+    /// The items of every object ([`ExprKind::Object`]), each object's a run of them.
+    pub object_items: Vec<ObjectItem>,
+    /// The items of every array ([`ExprKind::Array`]).
+    pub array_items: Vec<ArrayItem>,
+    /// The pieces of every interpolated string ([`ExprKind::Interpolated`]).
+    pub string_parts: Vec<StringPart>,
+    /// The arguments of every call ([`ExprKind::Call`]).
+    pub arguments: Vec<ExprId>,
+    /// The parameters of every lambda ([`ExprKind::Lambda`]).
+    pub lambda_parameters: Vec<Name>,
+    /// The contents of the strings written with escapes, one after the other
+    /// ([`Text::Unescaped`]).
+    pub unescaped: String,
+}
+
+impl Program {
+    pub fn expr(&self, id: ExprId) -> &Expr {
+        &self.exprs[id.index()]
+    }
+
+    pub fn object_items(&self, items: Items) -> &[ObjectItem] {
+        items.of(&self.object_items)
+    }
+
+    pub fn array_items(&self, items: Items) -> &[ArrayItem] {
+        items.of(&self.array_items)
+    }
+
+    pub fn string_parts(&self, items: Items) -> &[StringPart] {
+        items.of(&self.string_parts)
+    }
+
+    pub fn arguments(&self, items: Items) -> &[ExprId] {
+        items.of(&self.arguments)
+    }
+
+    pub fn lambda_parameters(&self, items: Items) -> &[Name] {
+        items.of(&self.lambda_parameters)
+    }
+
+    /// The content of a string of this program, whose source is `source`.
+    pub fn text<'s>(&'s self, text: &Text, source: &'s str) -> &'s str {
+        text.get(source, &self.unescaped)
+    }
+}
+
+/// A run of items in one of a [`Program`]'s item vectors (which one, the node holding it says).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Items {
+    start: u32,
+    end: u32,
+}
+
+impl Items {
+    /// The items `start..end`; both are below 4 GiB, since the lexer refuses larger files.
+    pub fn new(start: usize, end: usize) -> Items {
+        Items {
+            start: start as u32,
+            end: end as u32,
+        }
+    }
+
+    pub fn len(self) -> usize {
+        self.end.saturating_sub(self.start) as usize
+    }
+
+    pub fn is_empty(self) -> bool {
+        self.len() == 0
+    }
+
+    fn of<T>(self, all: &[T]) -> &[T] {
+        all.get(self.start as usize..self.end as usize)
+            .unwrap_or(&[])
+    }
+}
+
+impl std::ops::Index<ExprId> for Program {
+    type Output = Expr;
+
+    fn index(&self, id: ExprId) -> &Expr {
+        self.expr(id)
+    }
+}
+
+/// An expression of a [`Program`], by its place in [`Program::exprs`]. Four bytes, and an
+/// `Option<ExprId>` too (the index is stored plus one, so never zero).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ExprId(NonZeroU32);
+
+impl ExprId {
+    /// The id of `exprs[index]`; files are below 4 GiB, so there are fewer expressions than
+    /// `u32::MAX`.
+    pub fn new(index: usize) -> ExprId {
+        ExprId(NonZeroU32::new((index as u32).wrapping_add(1)).unwrap_or(NonZeroU32::MAX))
+    }
+
+    pub fn index(self) -> usize {
+        (self.0.get() - 1) as usize
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -91,27 +200,27 @@ pub struct Statement {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum StatementKind {
-    TargetScope(Expr),
+    TargetScope(ExprId),
     Metadata {
         name: Name,
-        value: Expr,
+        value: ExprId,
     },
     /// In a `.bicep` file a declaration (`ty` set, `value` the default); in a `.bicepparam` file
     /// an assignment (`ty` none).
     Param {
         name: Name,
         ty: Option<TypeExpr>,
-        value: Option<Expr>,
+        value: Option<ExprId>,
     },
     Var {
         name: Name,
-        value: Expr,
+        value: ExprId,
     },
     Resource(Box<ResourceDecl>),
     Module(Box<ModuleDecl>),
     Output {
         name: Name,
-        value: Expr,
+        value: ExprId,
     },
     Type {
         name: Name,
@@ -120,20 +229,20 @@ pub enum StatementKind {
     Func {
         name: Name,
         parameters: Vec<Name>,
-        body: Expr,
+        body: ExprId,
     },
     /// `import ... from 'x'`: the names it brings in (aliases where given) and its source.
     Import {
         names: Vec<Name>,
-        from: Option<Expr>,
+        from: Option<ExprId>,
     },
     /// `extension` / `provider`: nothing aksguard evaluates.
     Extension,
-    Using(Option<Expr>),
-    Extends(Expr),
+    Using(Option<ExprId>),
+    Extends(ExprId),
     Assert {
         name: Name,
-        value: Expr,
+        value: ExprId,
     },
 }
 
@@ -141,10 +250,10 @@ pub enum StatementKind {
 pub struct ResourceDecl {
     pub name: Name,
     /// The `'Microsoft.X/y@api'` string.
-    pub type_string: Expr,
+    pub type_string: ExprId,
     pub existing: bool,
     /// An object, `if (...) {...}`, or `[for ...: ...]`.
-    pub value: Expr,
+    pub value: ExprId,
     /// `resource name 'type@api'`: where findings about missing settings point.
     pub header: Loc,
 }
@@ -152,8 +261,8 @@ pub struct ResourceDecl {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ModuleDecl {
     pub name: Name,
-    pub path: Expr,
-    pub value: Expr,
+    pub path: ExprId,
+    pub value: ExprId,
     pub header: Loc,
 }
 
@@ -173,7 +282,7 @@ pub struct Expr {
 #[derive(Debug, Clone, PartialEq)]
 pub enum StringPart {
     Text(Text),
-    Expr(Expr),
+    Expr(ExprId),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -182,59 +291,63 @@ pub enum ExprKind {
     Bool(bool),
     Int(f64),
     Str(Text),
-    Interpolated(Vec<StringPart>),
+    /// Pieces in [`Program::string_parts`].
+    Interpolated(Items),
     Ident(Name),
-    Array(Vec<ArrayItem>),
-    Object(Vec<ObjectItem>),
+    /// Items in [`Program::array_items`].
+    Array(Items),
+    /// Items in [`Program::object_items`].
+    Object(Items),
     Unary {
         op: &'static str,
-        operand: Box<Expr>,
+        operand: ExprId,
     },
     Binary {
         op: &'static str,
-        left: Box<Expr>,
-        right: Box<Expr>,
+        left: ExprId,
+        right: ExprId,
     },
     Ternary {
-        condition: Box<Expr>,
-        then: Box<Expr>,
-        otherwise: Box<Expr>,
+        condition: ExprId,
+        then: ExprId,
+        otherwise: ExprId,
     },
     Property {
-        target: Box<Expr>,
+        target: ExprId,
         name: Name,
         safe: bool,
     },
     Index {
-        target: Box<Expr>,
-        index: Box<Expr>,
+        target: ExprId,
+        index: ExprId,
         safe: bool,
     },
     /// `parent::child`
     Nested {
-        target: Box<Expr>,
+        target: ExprId,
         name: Name,
     },
-    /// `f(...)`, `az.f(...)`, `sys.f(...)`, `symbol.listKeys(...)`.
+    /// `f(...)`, `az.f(...)`, `sys.f(...)`, `symbol.listKeys(...)`; the arguments are in
+    /// [`Program::arguments`].
     Call {
-        target: Option<Box<Expr>>,
+        target: Option<ExprId>,
         name: Name,
-        args: Box<[Expr]>,
+        args: Items,
     },
     /// `x!`
-    NonNull(Box<Expr>),
-    Paren(Box<Expr>),
+    NonNull(ExprId),
+    Paren(ExprId),
+    /// The parameters are in [`Program::lambda_parameters`].
     Lambda {
-        parameters: Vec<Name>,
-        body: Box<Expr>,
+        parameters: Items,
+        body: ExprId,
     },
-    /// `[for item in iterable: body]`, `[for (item, index) in ...]` (boxed whole: loops are rare,
-    /// and every other expression is smaller for it).
-    For(Box<ForLoop>),
+    /// `[for item in iterable: body]`, `[for (item, index) in ...]`.
+    For(ForLoop),
     /// `if (condition) body`: a resource's or module's condition, or a loop's filter.
     If {
-        condition: Box<Expr>,
-        body: Box<Expr>,
+        condition: ExprId,
+        body: ExprId,
     },
 }
 
@@ -242,14 +355,14 @@ pub enum ExprKind {
 pub struct ForLoop {
     pub item: Name,
     pub index: Option<Name>,
-    pub iterable: Expr,
-    pub body: Expr,
+    pub iterable: ExprId,
+    pub body: ExprId,
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum ArrayItem {
-    Item(Expr),
-    Spread(Expr),
+    Item(ExprId),
+    Spread(ExprId),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -257,14 +370,14 @@ pub enum ObjectItem {
     Property {
         key: Text,
         key_span: Loc,
-        value: Expr,
+        value: ExprId,
     },
-    /// A key written as an interpolated string (boxed: rare, and every item is smaller for it).
+    /// A key written as an interpolated string.
     ComputedProperty {
-        key: Box<Expr>,
-        value: Expr,
+        key: ExprId,
+        value: ExprId,
     },
-    Spread(Expr),
+    Spread(ExprId),
     /// A child resource declared inside its parent's body.
     Resource(Box<Statement>),
 }

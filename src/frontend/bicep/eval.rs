@@ -81,10 +81,10 @@ pub const MAX_LOADED_BYTES: u64 = 4 * 1024 * 1024;
 /// The scope a `targetScope` names.
 pub fn target_scope(program: &Program, text: &str) -> DeployScope {
     let declared = program.statements.iter().find_map(|s| match &s.kind {
-        StatementKind::TargetScope(Expr {
-            kind: ExprKind::Str(scope),
-            ..
-        }) => Some(scope.get(text).to_ascii_lowercase()),
+        StatementKind::TargetScope(scope) => match &program[*scope].kind {
+            ExprKind::Str(scope) => Some(program.text(scope, text).to_ascii_lowercase()),
+            _ => None,
+        },
         _ => None,
     });
     match declared.as_deref() {
@@ -132,7 +132,7 @@ impl<'a> Template<'a> {
                     template.params.push(ParamSlot {
                         name,
                         statement,
-                        default: value.as_ref(),
+                        default: value.map(|value| &program[value]),
                         nullable: ty.as_ref().is_some_and(|t| t.nullable),
                         supplied: position.map(|p| supplied.swap_remove(p).1),
                         slot: Lazy::default(),
@@ -140,7 +140,7 @@ impl<'a> Template<'a> {
                 }
                 StatementKind::Var { name, value } => template.vars.push(VarSlot {
                     name: name.text(text),
-                    value,
+                    value: &program[*value],
                     slot: Lazy::default(),
                 }),
                 StatementKind::Resource(resource) => template.resources.push(resource),
@@ -152,11 +152,11 @@ impl<'a> Template<'a> {
                 } => template.functions.push(Function {
                     name: name.text(text),
                     parameters,
-                    body,
+                    body: &program[*body],
                 }),
                 StatementKind::Import { names, from } => {
-                    let from = match from.as_ref().map(|f| &f.kind) {
-                        Some(ExprKind::Str(path)) => path.get(text).to_string(),
+                    let from = match from.map(|f| &program[f].kind) {
+                        Some(ExprKind::Str(path)) => program.text(path, text).to_string(),
                         _ => "another file".to_string(),
                     };
                     for name in names {
@@ -179,6 +179,11 @@ impl<'a> Template<'a> {
         self.text.get(loc.range()).unwrap_or("")
     }
 
+    /// An expression of this file.
+    pub fn expr(&self, id: ExprId) -> &'a Expr {
+        &self.program[id]
+    }
+
     /// The text of a name in this file.
     pub fn name(&self, name: &Name) -> &'a str {
         name.text(self.text)
@@ -186,7 +191,7 @@ impl<'a> Template<'a> {
 
     /// The content of a string in this file.
     pub fn str<'s>(&'s self, text: &'s Text) -> &'s str {
-        text.get(self.text)
+        self.program.text(text, self.text)
     }
 
     /// An evaluator with no loop variables.
@@ -234,6 +239,11 @@ fn deployment_time(name: &str) -> Option<&'static str> {
 }
 
 impl<'t, 'a> Eval<'t, 'a> {
+    /// An expression of the template evaluated.
+    fn expr(&self, id: ExprId) -> &'a Expr {
+        self.template.expr(id)
+    }
+
     pub fn with_local(&self, name: &str, value: Value) -> Eval<'t, 'a> {
         let mut next = self.clone();
         next.locals.push((name.to_string(), value));
@@ -311,26 +321,32 @@ impl<'t, 'a> Eval<'t, 'a> {
             ExprKind::Str(s) => {
                 Value::new(ValueKind::String(self.template.str(s).to_string()), span)
             }
-            ExprKind::Interpolated(parts) => self.interpolated(parts, span),
+            ExprKind::Interpolated(parts) => {
+                self.interpolated(self.template.program.string_parts(*parts), span)
+            }
             ExprKind::Ident(name) => self.identifier(self.template.name(name), expr, span),
-            ExprKind::Array(items) => self.array(items, span),
-            ExprKind::Object(items) => self.object(items, span),
+            ExprKind::Array(items) => self.array(self.template.program.array_items(*items), span),
+            ExprKind::Object(items) => {
+                self.object(self.template.program.object_items(*items), span)
+            }
             ExprKind::Paren(inner) | ExprKind::NonNull(inner) => Value {
                 span,
-                ..self.value(inner)
+                ..self.value(self.expr(*inner))
             },
-            ExprKind::Unary { op, operand } => self.unary(op, operand, span),
-            ExprKind::Binary { op, left, right } => self.binary(op, left, right, expr, span),
+            ExprKind::Unary { op, operand } => self.unary(op, self.expr(*operand), span),
+            ExprKind::Binary { op, left, right } => {
+                self.binary(op, self.expr(*left), self.expr(*right), expr, span)
+            }
             ExprKind::Ternary {
                 condition,
                 then,
                 otherwise,
             } => {
-                let decided = self.value(condition);
+                let decided = self.value(self.expr(*condition));
                 match decided.as_bool() {
                     Some(choice) => {
                         let branch = if choice { then } else { otherwise };
-                        with_provenance(self.value(branch), &[&decided])
+                        with_provenance(self.value(self.expr(*branch)), &[&decided])
                     }
                     None => match decided.as_unknown() {
                         Some(_) => Value { span, ..decided },
@@ -347,6 +363,7 @@ impl<'t, 'a> Eval<'t, 'a> {
                 }
             }
             ExprKind::Property { target, name, safe } => {
+                let target = self.expr(*target);
                 if let Some(value) = self.symbol_property(target, name, expr, span) {
                     return value;
                 }
@@ -364,14 +381,18 @@ impl<'t, 'a> Eval<'t, 'a> {
                 index,
                 safe,
             } => {
-                let target = self.value(target);
-                let index = self.value(index);
+                let target = self.value(self.expr(*target));
+                let index = self.value(self.expr(*index));
                 indexed(target, index, *safe, self.text(expr), span)
             }
             ExprKind::Nested { .. } => self.symbol_value(expr, span),
-            ExprKind::Call { target, name, args } => {
-                self.call(target.as_deref(), name, args, expr, span)
-            }
+            ExprKind::Call { target, name, args } => self.call(
+                target.map(|target| self.expr(target)),
+                name,
+                self.template.program.arguments(*args),
+                expr,
+                span,
+            ),
             ExprKind::Lambda { .. } => unknown(
                 UnknownCause::Unsupported,
                 format!(
@@ -383,14 +404,14 @@ impl<'t, 'a> Eval<'t, 'a> {
             ExprKind::For(for_loop) => self.for_values(
                 &for_loop.item,
                 for_loop.index.as_ref(),
-                &for_loop.iterable,
-                &for_loop.body,
+                self.expr(for_loop.iterable),
+                self.expr(for_loop.body),
                 span,
             ),
             ExprKind::If { condition, body } => {
-                let decided = self.value(condition);
+                let decided = self.value(self.expr(*condition));
                 match decided.as_bool() {
-                    Some(true) => self.value(body),
+                    Some(true) => self.value(self.expr(*body)),
                     Some(false) => Value::new(ValueKind::Null, span),
                     None => Value { span, ..decided },
                 }
@@ -405,6 +426,7 @@ impl<'t, 'a> Eval<'t, 'a> {
             match part {
                 StringPart::Text(t) => text.push_str(self.template.str(t)),
                 StringPart::Expr(e) => {
+                    let e = self.expr(*e);
                     let value = self.value(e);
                     if value.as_unknown().is_some() {
                         return Value { span, ..value };
@@ -528,8 +550,9 @@ impl<'t, 'a> Eval<'t, 'a> {
         let mut out = Vec::with_capacity(items.len());
         for item in items {
             match item {
-                ArrayItem::Item(e) => out.push(self.value(e)),
+                ArrayItem::Item(e) => out.push(self.value(self.expr(*e))),
                 ArrayItem::Spread(e) => {
+                    let e = self.expr(*e);
                     let spread = self.value(e);
                     match spread.kind {
                         ValueKind::List(values) => out.extend(values),
@@ -572,10 +595,11 @@ impl<'t, 'a> Eval<'t, 'a> {
                     Entry {
                         key: self.template.str(key).into(),
                         key_span: self.template.span(key_span),
-                        value: self.value(value),
+                        value: self.value(self.expr(*value)),
                     },
                 ),
                 ObjectItem::ComputedProperty { key, value } => {
+                    let key = self.expr(*key);
                     let evaluated = self.value(key);
                     match evaluated.as_str() {
                         Some(text) => set(
@@ -583,13 +607,14 @@ impl<'t, 'a> Eval<'t, 'a> {
                             Entry {
                                 key: text.into(),
                                 key_span: self.span(key),
-                                value: self.value(value),
+                                value: self.value(self.expr(*value)),
                             },
                         ),
                         None => return Value { span, ..evaluated },
                     }
                 }
                 ObjectItem::Spread(e) => {
+                    let e = self.expr(*e);
                     let spread = self.value(e);
                     match spread.kind {
                         ValueKind::Object(spread_entries) => {
@@ -737,9 +762,9 @@ impl<'t, 'a> Eval<'t, 'a> {
             match &body.kind {
                 // A filter: elements whose condition is false are left out.
                 ExprKind::If { condition, body } => {
-                    let decided = inner.value(condition);
+                    let decided = inner.value(self.expr(*condition));
                     match decided.as_bool() {
-                        Some(true) => out.push(inner.value(body)),
+                        Some(true) => out.push(inner.value(self.expr(*body))),
                         Some(false) => {}
                         None => return Value { span, ..decided },
                     }
@@ -754,7 +779,7 @@ impl<'t, 'a> Eval<'t, 'a> {
 
     /// The declaration `expr` names when it is a resource symbol (`aks`, `aks[0]`, `vnet::subnet`),
     /// with the index expression if any.
-    fn resource_of<'e>(&self, expr: &'e Expr) -> Option<(&'a ResourceDecl, Option<&'e Expr>)> {
+    fn resource_of(&self, expr: &Expr) -> Option<(&'a ResourceDecl, Option<&'a Expr>)> {
         match &expr.kind {
             ExprKind::Ident(name) if self.local(self.template.name(name)).is_none() => self
                 .template
@@ -763,15 +788,23 @@ impl<'t, 'a> Eval<'t, 'a> {
                 .find(|r| self.template.name(&r.name) == self.template.name(name))
                 .map(|r| (*r, None)),
             ExprKind::Index { target, index, .. } => {
-                let (resource, None) = self.resource_of(target)? else {
+                let (resource, None) = self.resource_of(self.expr(*target))? else {
                     return None;
                 };
-                Some((resource, Some(&**index)))
+                Some((resource, Some(self.expr(*index))))
             }
-            ExprKind::NonNull(inner) | ExprKind::Paren(inner) => self.resource_of(inner),
+            ExprKind::NonNull(inner) | ExprKind::Paren(inner) => {
+                self.resource_of(self.expr(*inner))
+            }
             ExprKind::Nested { target, name } => {
-                let (parent, _) = self.resource_of(target)?;
-                child_named(parent, self.template.name(name), self.template.text).map(|c| (c, None))
+                let (parent, _) = self.resource_of(self.expr(*target))?;
+                child_named(
+                    self.template.program,
+                    parent,
+                    self.template.name(name),
+                    self.template.text,
+                )
+                .map(|c| (c, None))
             }
             _ => None,
         }
@@ -787,7 +820,7 @@ impl<'t, 'a> Eval<'t, 'a> {
                 .copied(),
             ExprKind::Index { target, .. }
             | ExprKind::NonNull(target)
-            | ExprKind::Paren(target) => self.module_of(target),
+            | ExprKind::Paren(target) => self.module_of(self.expr(*target)),
             _ => None,
         }
     }
@@ -835,7 +868,7 @@ impl<'t, 'a> Eval<'t, 'a> {
         span: Span,
     ) -> Option<Value> {
         if let Some(module) = self.module_of(target) {
-            let remote = matches!(&module.path.kind, ExprKind::Str(p) if super::walk::is_remote(self.template.str(p)));
+            let remote = matches!(&self.expr(module.path).kind, ExprKind::Str(p) if super::walk::is_remote(self.template.str(p)));
             let reason = match self.template.name(name) {
                 "outputs" if remote => format!(
                     "`{}` is an output of registry module `{}`, which aksguard does not fetch",
@@ -888,7 +921,7 @@ impl<'t, 'a> Eval<'t, 'a> {
         &self,
         target: Option<&Expr>,
         name: &Name,
-        args: &[Expr],
+        args: &[ExprId],
         expr: &Expr,
         span: Span,
     ) -> Value {
@@ -950,12 +983,12 @@ impl<'t, 'a> Eval<'t, 'a> {
                 return self.lambda_function(&lower, args, call_text, span)
             }
             "loadjsoncontent" | "loadtextcontent" => {
-                let values: Vec<Value> = args.iter().map(|a| self.value(a)).collect();
+                let values: Vec<Value> = args.iter().map(|a| self.value(self.expr(*a))).collect();
                 return self.load_content(&lower, &values, call_text, span);
             }
             _ => {}
         }
-        let values: Vec<Value> = args.iter().map(|a| self.value(a)).collect();
+        let values: Vec<Value> = args.iter().map(|a| self.value(self.expr(*a))).collect();
         let result = match lower.as_str() {
             "any" if values.len() == 1 => values[0].clone(),
             "resourceid"
@@ -1026,10 +1059,10 @@ impl<'t, 'a> Eval<'t, 'a> {
         }
     }
 
-    fn user_function(&self, function: &Function, args: &[Expr], span: Span) -> Value {
+    fn user_function(&self, function: &Function, args: &[ExprId], span: Span) -> Value {
         let mut inner = self.template.evaluator();
         for (parameter, arg) in function.parameters.iter().zip(args) {
-            inner = inner.with_local(self.template.name(parameter), self.value(arg));
+            inner = inner.with_local(self.template.name(parameter), self.value(self.expr(*arg)));
         }
         let value = self.deeper(span, || inner.value(function.body));
         Value { span, ..value }
@@ -1048,13 +1081,16 @@ impl<'t, 'a> Eval<'t, 'a> {
             return self.over_budget(span);
         }
         let mut inner = self.clone();
+        let parameters = self.template.program.lambda_parameters(*parameters);
         for (parameter, arg) in parameters.iter().zip(args) {
             inner = inner.with_local(self.template.name(parameter), arg.clone());
         }
-        self.deeper(span, || inner.value(body))
+        self.deeper(span, || inner.value(self.expr(*body)))
     }
 
-    fn lambda_function(&self, name: &str, args: &[Expr], call_text: &str, span: Span) -> Value {
+    fn lambda_function(&self, name: &str, args: &[ExprId], call_text: &str, span: Span) -> Value {
+        let args: Vec<&Expr> = args.iter().map(|a| self.expr(*a)).collect();
+        let args = args.as_slice();
         let misuse = || {
             unknown(
                 UnknownCause::Unsupported,
@@ -1267,28 +1303,32 @@ fn lower(value: &Value) -> Value {
 
 /// A child resource declared in `parent`'s body under `name`.
 pub fn child_named<'a>(
+    program: &'a Program,
     parent: &'a ResourceDecl,
     name: &str,
     text: &str,
 ) -> Option<&'a ResourceDecl> {
-    let body = declaration_body(&parent.value);
+    let body = declaration_body(program, &program[parent.value]);
     let ExprKind::Object(items) = &body.kind else {
         return None;
     };
-    items.iter().find_map(|item| match item {
-        ObjectItem::Resource(statement) => match &statement.kind {
-            StatementKind::Resource(child) if child.name.text(text) == name => Some(&**child),
+    program
+        .object_items(*items)
+        .iter()
+        .find_map(|item| match item {
+            ObjectItem::Resource(statement) => match &statement.kind {
+                StatementKind::Resource(child) if child.name.text(text) == name => Some(&**child),
+                _ => None,
+            },
             _ => None,
-        },
-        _ => None,
-    })
+        })
 }
 
-/// The object of a declaration, through its `if` and `for`.
-pub fn declaration_body(value: &Expr) -> &Expr {
+/// The object of a declaration (an expression of `program`), through its `if` and `for`.
+pub fn declaration_body<'a>(program: &'a Program, value: &'a Expr) -> &'a Expr {
     match &value.kind {
-        ExprKind::If { body, .. } => declaration_body(body),
-        ExprKind::For(for_loop) => declaration_body(&for_loop.body),
+        ExprKind::If { body, .. } => declaration_body(program, &program[*body]),
+        ExprKind::For(for_loop) => declaration_body(program, &program[for_loop.body]),
         _ => value,
     }
 }
@@ -1301,7 +1341,8 @@ fn resource_type_and_name(
     index: Option<&Expr>,
     span: Span,
 ) -> Option<(String, Value)> {
-    let type_text = match &resource.type_string.kind {
+    let program = eval.template.program;
+    let type_text = match &program[resource.type_string].kind {
         ExprKind::Str(s) => eval
             .template
             .str(s)
@@ -1320,7 +1361,7 @@ fn resource_type_and_name(
         }
         _ => type_text,
     };
-    let body = declaration_body(&resource.value);
+    let body = declaration_body(program, &program[resource.value]);
     let ExprKind::Object(items) = &body.kind else {
         return Some((
             full_type,
@@ -1331,19 +1372,21 @@ fn resource_type_and_name(
             ),
         ));
     };
-    let name_expr = items.iter().find_map(|i| match i {
-        ObjectItem::Property { key, value, .. } if eval.template.str(key) == "name" => Some(value),
+    let name_expr = program.object_items(*items).iter().find_map(|i| match i {
+        ObjectItem::Property { key, value, .. } if eval.template.str(key) == "name" => {
+            Some(&program[*value])
+        }
         _ => None,
     })?;
     // A looped resource's name needs the loop variable of the instance.
     let mut evaluator = eval.template.evaluator();
-    if let ExprKind::For(for_loop) = &resource.value.kind {
+    if let ExprKind::For(for_loop) = &program[resource.value].kind {
         let ForLoop {
             item,
             index: index_name,
             iterable,
             ..
-        } = &**for_loop;
+        } = for_loop;
         let Some(index) = index else {
             return Some((
                 full_type,
@@ -1358,7 +1401,7 @@ fn resource_type_and_name(
             ));
         };
         let position = eval.value(index);
-        let list = evaluator.value(iterable);
+        let list = evaluator.value(&program[*iterable]);
         let element = match (&position.kind, list.items()) {
             (ValueKind::Number(n), Some(items)) if *n >= 0.0 => items.get(*n as usize).cloned(),
             _ => None,
@@ -1400,6 +1443,7 @@ fn resource_type_and_name(
 /// The resource whose body declares `child`, if it is a nested child resource.
 fn parent_of<'a>(template: &Template<'a>, child: &ResourceDecl) -> Option<&'a ResourceDecl> {
     fn search<'a>(
+        program: &'a Program,
         resource: &'a ResourceDecl,
         child: &ResourceDecl,
         depth: usize,
@@ -1407,16 +1451,17 @@ fn parent_of<'a>(template: &Template<'a>, child: &ResourceDecl) -> Option<&'a Re
         if depth > 16 {
             return None;
         }
-        let ExprKind::Object(items) = &declaration_body(&resource.value).kind else {
+        let body = declaration_body(program, &program[resource.value]);
+        let ExprKind::Object(items) = &body.kind else {
             return None;
         };
-        for item in items {
+        for item in program.object_items(*items) {
             if let ObjectItem::Resource(statement) = item {
                 if let StatementKind::Resource(inner) = &statement.kind {
                     if std::ptr::eq(&**inner, child) {
                         return Some(resource);
                     }
-                    if let Some(found) = search(inner, child, depth + 1) {
+                    if let Some(found) = search(program, inner, child, depth + 1) {
                         return Some(found);
                     }
                 }
@@ -1427,7 +1472,7 @@ fn parent_of<'a>(template: &Template<'a>, child: &ResourceDecl) -> Option<&'a Re
     template
         .resources
         .iter()
-        .find_map(|resource| search(resource, child, 0))
+        .find_map(|resource| search(template.program, resource, child, 0))
 }
 
 fn property(target: Value, name: &str, safe: bool, text: &str, span: Span) -> Value {

@@ -365,6 +365,9 @@ const SINGLE: [Punct; 256] = {
 pub struct Tokens {
     pub tokens: Vec<Token>,
     pub strings: Vec<Text>,
+    /// The contents of the strings written with escapes, one after the other: what their
+    /// [`Text::Unescaped`] ranges are ranges of.
+    pub unescaped: String,
 }
 
 /// Add a token, with whether a newline came since the last one (and none has since).
@@ -427,8 +430,10 @@ pub fn lex(text: &str) -> Result<Tokens, SyntaxError> {
 pub fn lex_into(text: &str, out: &mut Tokens) -> Result<(), SyntaxError> {
     let tokens = &mut out.tokens;
     let strings = &mut out.strings;
+    let unescaped = &mut out.unescaped;
     tokens.clear();
     strings.clear();
+    unescaped.clear();
     if text.len() >= PLAIN as usize {
         return Err(error(0, "file too large (4 GiB or more)"));
     }
@@ -548,7 +553,7 @@ pub fn lex_into(text: &str, out: &mut Tokens) -> Result<(), SyntaxError> {
                     i = run + 1;
                     continue;
                 }
-                let (tok, end, string) = string_piece(text, i, true, strings)?;
+                let (tok, end, string) = string_piece(text, i, true, strings, unescaped)?;
                 push_string(tokens, &mut newline, tok, i, end, string);
                 if tok == Tok::StrStart {
                     interpolations.push(0);
@@ -556,7 +561,7 @@ pub fn lex_into(text: &str, out: &mut Tokens) -> Result<(), SyntaxError> {
                 i = end;
             }
             Start::CloseBrace if interpolations.last() == Some(&0) => {
-                let (tok, end, string) = string_piece(text, i, false, strings)?;
+                let (tok, end, string) = string_piece(text, i, false, strings, unescaped)?;
                 push_string(tokens, &mut newline, tok, i, end, string);
                 if tok == Tok::StrEnd {
                     interpolations.pop();
@@ -615,12 +620,13 @@ pub fn lex_into(text: &str, out: &mut Tokens) -> Result<(), SyntaxError> {
 /// kind, where it ends, and its content's index in `strings` or [`PLAIN`]. `opening` says
 /// whether the piece begins with a quote (start or whole string) or with the `}` that closes an
 /// interpolation (middle or end). Content without escapes stays a range of the source
-/// ([`PLAIN`]); only an escape makes a copy.
+/// ([`PLAIN`]); only an escape makes a copy, at the end of `unescaped_contents`.
 fn string_piece(
     text: &str,
     start: usize,
     opening: bool,
     strings: &mut Vec<Text>,
+    unescaped_contents: &mut String,
 ) -> Result<(Tok, usize, u32), SyntaxError> {
     let bytes = text.as_bytes();
     let from = start + 1;
@@ -697,7 +703,9 @@ fn string_piece(
         };
         let string = match unescaped {
             Some(value) => {
-                strings.push(Text::Unescaped(value.into_boxed_str()));
+                let from = unescaped_contents.len();
+                unescaped_contents.push_str(&value);
+                strings.push(Text::Unescaped(Loc::new(from, unescaped_contents.len())));
                 (strings.len() - 1) as u32
             }
             None => PLAIN,
@@ -715,7 +723,9 @@ mod tests {
         let lexed = lex(text).unwrap();
         let content = |t: &Token| match t.string {
             PLAIN => text[t.plain_content().range()].to_string(),
-            index => lexed.strings[index as usize].get(text).to_string(),
+            index => lexed.strings[index as usize]
+                .get(text, &lexed.unescaped)
+                .to_string(),
         };
         // A newline before a token shows as a `Newline` of its own.
         let mut kinds = Vec::new();

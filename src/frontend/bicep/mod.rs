@@ -256,13 +256,20 @@ fn uses(params: &Document, sources: &SourceMap) -> Option<PathBuf> {
         .statements
         .iter()
         .find_map(|s| match &s.kind {
-            ast::StatementKind::Using(Some(ast::Expr {
-                kind: ast::ExprKind::Str(path),
-                ..
-            })) if !walk::is_remote(path.get(&sources.get(params.id).text)) => {
-                let source = sources.get(params.id);
-                Some(walk::module_path(&source.path, path.get(&source.text)))
-            }
+            ast::StatementKind::Using(Some(path)) => match &params.program[*path].kind {
+                ast::ExprKind::Str(path)
+                    if !walk::is_remote(
+                        params.program.text(path, &sources.get(params.id).text),
+                    ) =>
+                {
+                    let source = sources.get(params.id);
+                    Some(walk::module_path(
+                        &source.path,
+                        params.program.text(path, &source.text),
+                    ))
+                }
+                _ => None,
+            },
             _ => None,
         })
 }
@@ -292,6 +299,7 @@ fn bicepparam_values(params: &Document, sources: &SourceMap) -> (Vec<(String, Va
                 value: Some(value),
             } => {
                 let name = template.name(name);
+                let value = template.expr(*value);
                 let mut evaluated = evaluator.value(value);
                 evaluated.provenance.push(Related {
                     span: template.span(&value.span),

@@ -96,13 +96,13 @@ impl<'d> Walker<'d> {
 
     /// The instances a declaration's value stands for: its `if` decided, its `for` expanded.
     /// Each comes with the evaluator for its loop variables, its body and what explains it.
-    fn instances<'e, 't, 'a>(
+    fn instances<'t, 'a>(
         &self,
         template: &'t Template<'a>,
-        value: &'e Expr,
+        value: &'a Expr,
         evaluator: &Eval<'t, 'a>,
         frame: &Frame,
-    ) -> Vec<(Eval<'t, 'a>, &'e Expr, Vec<Related>)> {
+    ) -> Vec<(Eval<'t, 'a>, &'a Expr, Vec<Related>)> {
         let condition = |eval: &Eval<'t, 'a>, condition: &Expr, context: &mut Vec<Related>| {
             let decided = eval.value(condition);
             match decided.as_bool() {
@@ -129,8 +129,8 @@ impl<'d> Walker<'d> {
                 body,
             } => {
                 let mut context = frame.context.clone();
-                if condition(evaluator, test, &mut context) {
-                    vec![(evaluator.clone(), &**body, context)]
+                if condition(evaluator, template.expr(*test), &mut context) {
+                    vec![(evaluator.clone(), template.expr(*body), context)]
                 } else {
                     Vec::new()
                 }
@@ -141,13 +141,17 @@ impl<'d> Walker<'d> {
                     index,
                     iterable,
                     body,
-                } = &**for_loop;
+                } = for_loop;
+                let iterable = template.expr(*iterable);
                 let list = evaluator.value(iterable);
                 let decided = list.items().filter(|items| {
                     items.len() <= super::eval::MAX_LOOP && self.budget.take(items.len())
                 });
+                let body = template.expr(*body);
                 let (filter, body) = match &body.kind {
-                    ExprKind::If { condition, body } => (Some(&**condition), &**body),
+                    ExprKind::If { condition, body } => {
+                        (Some(template.expr(*condition)), template.expr(*body))
+                    }
                     _ => (None, body),
                 };
                 match decided {
@@ -224,7 +228,7 @@ impl<'d> Walker<'d> {
         evaluator: &Eval,
         frame: &Frame,
     ) {
-        let ExprKind::Str(type_string) = &decl.type_string.kind else {
+        let ExprKind::Str(type_string) = &template.expr(decl.type_string).kind else {
             return;
         };
         let type_string = template.str(type_string);
@@ -234,7 +238,9 @@ impl<'d> Walker<'d> {
             Some((parent_type, _)) if relative => format!("{parent_type}/{short_type}"),
             _ => short_type.to_string(),
         };
-        for (eval, body, context) in self.instances(template, &decl.value, evaluator, frame) {
+        for (eval, body, context) in
+            self.instances(template, template.expr(decl.value), evaluator, frame)
+        {
             let value = eval.value(body);
             if value.entries().is_none() {
                 continue;
@@ -275,8 +281,8 @@ impl<'d> Walker<'d> {
             if !decl.existing {
                 self.lower(template, &value, &full_type, &name, header, &frame);
             }
-            if let ExprKind::Object(items) = &declaration_body(body).kind {
-                for item in items {
+            if let ExprKind::Object(items) = &declaration_body(template.program, body).kind {
+                for item in template.program.object_items(*items) {
                     if let ObjectItem::Resource(statement) = item {
                         if let StatementKind::Resource(child) = &statement.kind {
                             self.resource(
@@ -337,9 +343,10 @@ impl<'d> Walker<'d> {
     fn module(&mut self, template: &Template, decl: &ModuleDecl, evaluator: &Eval, frame: &Frame) {
         let module_name = template.name(&decl.name);
         let address = format!("module '{module_name}'");
-        let path_span = template.span(&decl.path.span);
+        let path = template.expr(decl.path);
+        let path_span = template.span(&path.span);
         // A module whose condition is false deploys nothing, wherever it comes from.
-        let instances = self.instances(template, &decl.value, evaluator, frame);
+        let instances = self.instances(template, template.expr(decl.value), evaluator, frame);
         let Some((_, _, first_context)) = instances.first() else {
             return;
         };
@@ -347,7 +354,7 @@ impl<'d> Walker<'d> {
             context: first_context.clone(),
             chain: frame.chain.clone(),
         };
-        let ExprKind::Str(reference) = &decl.path.kind else {
+        let ExprKind::Str(reference) = &path.kind else {
             return self.note(path_span, &address, format!("`{address}` names its file with an interpolated string, which aksguard does not follow"), frame);
         };
         let reference = template.str(reference);
@@ -516,10 +523,15 @@ pub fn called(
                 .statements
                 .iter()
                 .filter_map(|s| match &s.kind {
-                    StatementKind::Module(m) => match &m.path.kind {
-                        ExprKind::Str(reference) if !is_remote(reference.get(&source.text)) => {
+                    StatementKind::Module(m) => match &document.program[m.path].kind {
+                        ExprKind::Str(reference)
+                            if !is_remote(document.program.text(reference, &source.text)) =>
+                        {
                             by_path
-                                .get(&module_path(path, reference.get(&source.text)))
+                                .get(&module_path(
+                                    path,
+                                    document.program.text(reference, &source.text),
+                                ))
                                 .copied()
                         }
                         _ => None,
