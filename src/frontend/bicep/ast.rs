@@ -279,7 +279,7 @@ pub struct Expr {
     pub span: Loc,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub enum StringPart {
     Text(Text),
     Expr(ExprId),
@@ -359,7 +359,7 @@ pub struct ForLoop {
     pub body: ExprId,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub enum ArrayItem {
     Item(ExprId),
     Spread(ExprId),

@@ -131,26 +131,20 @@ struct Parser<'t> {
 type Parsed<T> = Result<T, SyntaxError>;
 
 /// The items of a scratch stack from `mark` on, moved to the end of `store`: where they are
-/// there.
-fn store_from<T>(stack: &mut Vec<T>, mark: usize, store: &mut Vec<T>) -> Items {
+/// there. Items are plain data (indices and ranges), so this is one copy of their bytes.
+fn store_from<T: Copy>(stack: &mut Vec<T>, mark: usize, store: &mut Vec<T>) -> Items {
     let start = store.len();
     let mark = mark.min(stack.len());
-    let count = stack.len() - mark;
-    store.reserve(count);
-    // SAFETY: what `Vec::append` does, for the stack's tail only. `store` has room for `count`
-    // more items (reserved above); the two buffers are distinct vectors, so they do not
-    // overlap; and the `count` items moved are owned by `store` alone afterwards: the stack
-    // forgets them (its length is cut to `mark` without dropping anything) and `store` counts
-    // them. Nothing between the copy and the length updates can panic.
-    unsafe {
-        std::ptr::copy_nonoverlapping(
-            stack.as_ptr().add(mark),
-            store.as_mut_ptr().add(start),
-            count,
-        );
-        stack.set_len(mark);
-        store.set_len(start + count);
-    }
+    store.extend_from_slice(&stack[mark..]);
+    stack.truncate(mark);
+    Items::new(start, store.len())
+}
+
+/// [`store_from`] for items that own something (an object's child resource): moved one by one.
+fn store_moved_from<T>(stack: &mut Vec<T>, mark: usize, store: &mut Vec<T>) -> Items {
+    let start = store.len();
+    let mark = mark.min(stack.len());
+    store.extend(stack.drain(mark..));
     Items::new(start, store.len())
 }
 
@@ -1444,7 +1438,7 @@ impl<'t> Parser<'t> {
         loop {
             self.skip_separators();
             if self.at_punct(Punct::CloseBrace) {
-                return Ok(store_from(
+                return Ok(store_moved_from(
                     &mut self.object_stack,
                     mark,
                     &mut self.object_items,
