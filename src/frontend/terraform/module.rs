@@ -339,6 +339,22 @@ pub fn is_local_source(source: &str) -> bool {
         || source.starts_with("..\\")
 }
 
+/// The `source` of each `module` block of a `*.tf` file, as [`ModuleDir::add_hcl`] reads it (the
+/// last one written, when it is a plain string), without indexing the rest of the file.
+fn module_sources(body: &Body, text: &str) -> Vec<String> {
+    body.blocks()
+        .filter(|block| block.ident.get(text) == "module" && block.labels.len() == 1)
+        .filter_map(|block| {
+            let source = block
+                .body
+                .attributes()
+                .filter(|a| a.key.get(text) == "source")
+                .last()?;
+            source.value.as_str(text).map(str::to_string)
+        })
+        .collect()
+}
+
 /// The `*.tf` and `*.tf.json` files of the local modules that `files` call, wherever they are on
 /// disk within the caller's repository (as Terraform, tflint and Checkov read them); the shared
 /// stage drops those already read.
@@ -358,18 +374,20 @@ pub fn local_module_files(
             let syntax = file.syntax.downcast_ref::<super::Syntax>()?;
             let source = sources.get(file.id.0 as usize)?;
             let dir = source.path.parent().unwrap_or_else(|| Path::new("."));
-            let mut module = ModuleDir::new(dir.to_path_buf(), file.id);
-            match (file.kind, syntax) {
+            let sources: Vec<String> = match (file.kind, syntax) {
                 (FileKind::Terraform, super::Syntax::Hcl(body)) => {
-                    module.add_hcl(file.id, body, &source.text)
+                    module_sources(body, &source.text)
                 }
                 (FileKind::TerraformJson, super::Syntax::Json(Some(document))) => {
-                    module.add_json(document)
+                    let mut module = ModuleDir::new(dir.to_path_buf(), file.id);
+                    module.add_json(document);
+                    (module.calls.into_iter())
+                        .filter_map(|call| call.source.map(|(source, _)| source))
+                        .collect()
                 }
                 _ => return None,
-            }
-            let targets = (module.calls.iter())
-                .filter_map(|call| call.source.as_ref().map(|(source, _)| source))
+            };
+            let targets = (sources.iter())
                 .filter(|source| is_local_source(source))
                 .map(|source| normalize(&dir.join(source)))
                 .collect();
