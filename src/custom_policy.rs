@@ -7,7 +7,7 @@
 //! where the assignment or the defaults say so and unknown otherwise, naming them.
 
 use crate::frontend::arm::expr::eval::{Context, DeployScope, Evaluator, MissingInput, Supplied};
-use crate::frontend::arm::template_scope;
+use crate::frontend::arm::{relative_type, template_scope};
 use crate::frontend::arm_shape::{self, ManagedClusterSource};
 use crate::model::{
     AssignmentParameter, DefenderProfile, Dialect, PolicyAddon, PolicyDefinition, Setting,
@@ -248,7 +248,7 @@ fn resources(
             continue;
         };
         let full_type = match parent {
-            Some(parent) if !short_type.split('/').next().unwrap_or("").contains('.') => {
+            Some(parent) if relative_type(&short_type) => {
                 format!("{parent}/{short_type}")
             }
             _ => short_type,

@@ -283,6 +283,12 @@ fn names_arm_schema(text: &str) -> bool {
     text.contains("deploymenttemplate.json") || text.contains("deploymentparameters.json")
 }
 
+/// Whether a resource type is relative to its parent's: it has no namespace (`subnets`,
+/// `providers/extensions`, against `Microsoft.Network/virtualNetworks`).
+pub(crate) fn relative_type(short_type: &str) -> bool {
+    !short_type.split('/').next().unwrap_or("").contains('.')
+}
+
 /// The scope a template deploys to, from its `$schema`.
 pub(crate) fn template_scope(template: &Value) -> DeployScope {
     let schema = template

@@ -106,7 +106,7 @@ fn earlier_full_type(earlier: &[Entry]) -> Option<&str> {
         .iter()
         .find(|e| e.key.eq_ignore_ascii_case("type"))
         .and_then(|t| t.value.as_str())
-        .filter(|t| !t.starts_with('[') && t.split('/').next().unwrap_or("").contains('.'))
+        .filter(|t| !t.starts_with('[') && !super::relative_type(t))
 }
 
 /// Drop from a template, and from the inline templates of its nested deployments:
@@ -177,7 +177,7 @@ fn drop_unread_resource_parts(
     };
     for resource in resources {
         let full_type = literal_type(resource).and_then(|short| {
-            if short.split('/').next().unwrap_or("").contains('.') {
+            if !super::relative_type(short) {
                 Some(short.to_string())
             } else {
                 parent_type.map(|parent| format!("{parent}/{short}"))
@@ -410,22 +410,9 @@ fn drop_unreferenced_inputs(template: &mut Value, nested: References) -> Referen
     }
     // Which inputs are read: those named, and what a read one names, until nothing new is
     // named. A computed name (`variables(concat(...))`) reads every input of its kind.
-    let section_at = |name: &str| {
-        let mut at = entries
-            .iter()
-            .enumerate()
-            .filter(|(_, e)| e.key.eq_ignore_ascii_case(name))
-            .map(|(at, _)| at);
-        match (at.next(), at.next()) {
-            (Some(first), None) => Some(first),
-            // Repeated sections (which ARM rejects) are read whole and kept.
-            (Some(_), Some(_)) => None,
-            (None, _) => None,
-        }
-    };
     let mut kinds = [
-        Inputs::new(entries, section_at("parameters"), "parameters"),
-        Inputs::new(entries, section_at("variables"), "variables"),
+        Inputs::new(entries, "parameters"),
+        Inputs::new(entries, "variables"),
     ];
     for kind in &kinds {
         kind.add_unprunable(entries, &mut references);
@@ -447,16 +434,27 @@ fn drop_unreferenced_inputs(template: &mut Value, nested: References) -> Referen
 
 /// One kind of input (`parameters` or `variables`) of a template being pruned.
 struct Inputs {
+    /// `parameters` or `variables`: the section's key.
+    kind: &'static str,
     /// Where its section is among the template's members, when there is exactly one.
     section: Option<usize>,
-    parameters: bool,
     /// Each input's name, lowercased, and whether it is read.
     names: Vec<String>,
     read: Vec<bool>,
 }
 
 impl Inputs {
-    fn new(entries: &[Entry], section: Option<usize>, kind: &str) -> Inputs {
+    fn new(entries: &[Entry], kind: &'static str) -> Inputs {
+        let mut at = entries
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| e.key.eq_ignore_ascii_case(kind))
+            .map(|(at, _)| at);
+        let section = match (at.next(), at.next()) {
+            (Some(first), None) => Some(first),
+            // Repeated sections (which ARM rejects) are read whole and kept.
+            _ => None,
+        };
         let inputs = section
             .and_then(|at| entries[at].value.entries())
             .unwrap_or(&[]);
@@ -470,8 +468,8 @@ impl Inputs {
             .map(|n| kind == "variables" && n == "copy")
             .collect();
         Inputs {
+            kind,
             section,
-            parameters: kind == "parameters",
             names,
             read,
         }
@@ -486,13 +484,8 @@ impl Inputs {
     /// Add what the inputs always kept name: `copy` loops, and every section of this kind that
     /// is not pruned (repeated, or not an object).
     fn add_unprunable(&self, entries: &[Entry], references: &mut References) {
-        let kind = if self.parameters {
-            "parameters"
-        } else {
-            "variables"
-        };
         for (at, entry) in entries.iter().enumerate() {
-            if !entry.key.eq_ignore_ascii_case(kind) {
+            if !entry.key.eq_ignore_ascii_case(self.kind) {
                 continue;
             }
             if Some(at) != self.section || entry.value.entries().is_none() {
@@ -510,7 +503,7 @@ impl Inputs {
     fn read_named(&mut self, entries: &[Entry], references: &mut References) -> bool {
         let mut grew = false;
         for (at, input) in self.inputs(entries).iter().enumerate() {
-            let (named, any) = if self.parameters {
+            let (named, any) = if self.kind == "parameters" {
                 (&references.parameters, references.any_parameter)
             } else {
                 (&references.variables, references.any_variable)
@@ -546,6 +539,11 @@ mod tests {
             .unwrap();
         drop_unread_template_parts(&mut root);
         root
+    }
+
+    /// The `resources` array of a template or resource.
+    fn resources(value: &Value) -> &[Value] {
+        value.get("resources").unwrap().value.items().unwrap()
     }
 
     fn keys(value: &Value, section: &str) -> Vec<String> {
@@ -594,9 +592,9 @@ mod tests {
         assert_eq!(keys(&root, "parameters"), ["used", "viaDefault", "chained"]);
         assert_eq!(keys(&root, "variables"), ["name", "inner", "copy"]);
         // The storage account keeps what the walk reads of it: only its type, without children.
-        let storage = &root.get("resources").unwrap().value.items().unwrap()[1];
+        let storage = &resources(&root)[1];
         assert_eq!(storage.entries().unwrap().len(), 1);
-        let cluster = &root.get("resources").unwrap().value.items().unwrap()[0];
+        let cluster = &resources(&root)[0];
         assert!(cluster.get("properties").is_some());
     }
 
@@ -686,7 +684,7 @@ mod tests {
             }"#,
         );
         assert_eq!(keys(&root, "parameters"), ["outerUsed", "passed"]);
-        let inner = &root.get("resources").unwrap().value.items().unwrap()[1];
+        let inner = &resources(&root)[1];
         let properties = &inner.get("properties").unwrap().value;
         assert_eq!(keys(properties, "parameters"), ["tier"]);
         assert_eq!(
@@ -704,7 +702,7 @@ mod tests {
                   "parameters": {"tier": {"value": "Standard"}},
                   "template": {"parameters": {}}}}]}"#,
         );
-        let deployment = &root.get("resources").unwrap().value.items().unwrap()[0];
+        let deployment = &resources(&root)[0];
         let properties = &deployment.get("properties").unwrap().value;
         assert_eq!(keys(properties, "parameters"), ["tier"]);
     }
@@ -721,28 +719,18 @@ mod tests {
                   "properties": {"a": 1}, "tags": {}, "resources": [
                     {"type": "subnets", "name": "s", "properties": {"b": 2}}]}]}"#,
         );
-        let resources = root.get("resources").unwrap().value.items().unwrap();
-        let extension = &resources[0]
-            .get("resources")
-            .unwrap()
-            .value
-            .items()
-            .unwrap()[0];
+        let top = resources(&root);
+        let extension = &resources(&top[0])[0];
         assert!(extension.get("properties").is_some());
         // A parent keeps its name, which its children's are relative to.
-        let network: Vec<&str> = resources[1]
+        let network: Vec<&str> = top[1]
             .entries()
             .unwrap()
             .iter()
             .map(|e| e.key.as_str())
             .collect();
         assert_eq!(network, ["type", "name", "condition", "resources"]);
-        let subnet = &resources[1]
-            .get("resources")
-            .unwrap()
-            .value
-            .items()
-            .unwrap()[0];
+        let subnet = &resources(&top[1])[0];
         assert!(subnet.get("properties").is_none());
     }
 
@@ -753,9 +741,9 @@ mod tests {
                  "resources": [{"type": "child", "name": "c", "properties": {"b": 2}}]}],
                 "parameters": {"t": {}}}"#,
         );
-        let parent = &root.get("resources").unwrap().value.items().unwrap()[0];
+        let parent = &resources(&root)[0];
         assert!(parent.get("properties").is_some());
-        let child = &parent.get("resources").unwrap().value.items().unwrap()[0];
+        let child = &resources(parent)[0];
         assert!(child.get("properties").is_some());
     }
 }

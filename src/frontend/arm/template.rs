@@ -240,9 +240,8 @@ fn instance(
     // `providers/extensions`); its name is relative too unless it has more segments than its type
     // (`vnet/subnet1` is already full, `Microsoft.KubernetesConfiguration/ext` for
     // `providers/extensions` is not).
-    let relative_type = !short_type.split('/').next().unwrap_or("").contains('.');
     let (full_type, name) = match parent {
-        Some(parent) if relative_type => (
+        Some(parent) if super::relative_type(short_type) => (
             format!("{}/{short_type}", parent.resource_type),
             if short_name.split('/').count() > short_type.split('/').count() {
                 short_name

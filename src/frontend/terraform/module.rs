@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use super::eval::{BlockSyntax, Expr};
-use super::syntax::{Body, TextRange};
+use super::syntax::{Attribute, Block, Body, TextRange};
 pub use crate::frontend::repository::{normalize, outside_repository};
 use crate::source::{FileId, Span};
 use crate::value::Value;
@@ -174,16 +174,15 @@ impl<'a> ModuleDir<'a> {
                         for_each: None,
                         resolved_dir: std::sync::OnceLock::new(),
                     };
+                    call.source = module_source(block, text).and_then(|attribute| {
+                        let source = attribute.value.as_str(text)?;
+                        Some((source.to_string(), span(attribute.span)))
+                    });
                     for attribute in block.body.attributes() {
                         let key = attribute.key.get(text);
                         let expr = Expr::Hcl(file, &attribute.value);
                         match key {
-                            "source" => {
-                                call.source = attribute
-                                    .value
-                                    .as_str(text)
-                                    .map(|s| (s.to_string(), span(attribute.span)))
-                            }
+                            "source" => {}
                             "count" => call.count = Some(expr),
                             "for_each" => call.for_each = Some(expr),
                             _ if MODULE_META.contains(&key) => {}
@@ -339,19 +338,22 @@ pub fn is_local_source(source: &str) -> bool {
         || source.starts_with("..\\")
 }
 
-/// The `source` of each `module` block of a `*.tf` file, as [`ModuleDir::add_hcl`] reads it (the
-/// last one written, when it is a plain string), without indexing the rest of the file.
+/// A `module` block's `source` attribute: the last one written.
+fn module_source<'b>(block: &'b Block, text: &str) -> Option<&'b Attribute> {
+    block
+        .body
+        .attributes()
+        .filter(|a| a.key.get(text) == "source")
+        .last()
+}
+
+/// The `source` of each `module` block of a `*.tf` file that is a plain string, as
+/// [`ModuleDir::add_hcl`] reads it, without indexing the rest of the file.
 fn module_sources(body: &Body, text: &str) -> Vec<String> {
     body.blocks()
         .filter(|block| block.ident.get(text) == "module" && block.labels.len() == 1)
-        .filter_map(|block| {
-            let source = block
-                .body
-                .attributes()
-                .filter(|a| a.key.get(text) == "source")
-                .last()?;
-            source.value.as_str(text).map(str::to_string)
-        })
+        .filter_map(|block| module_source(block, text)?.value.as_str(text))
+        .map(str::to_string)
         .collect()
 }
 
