@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
-use codespan_reporting::term::termcolor::{Buffer, WriteColor};
+use codespan_reporting::term::termcolor::{Ansi, Buffer, NoColor};
 
 use crate::finding::{Level, Outcome};
 use crate::report::{self, Format};
@@ -233,54 +233,23 @@ fn scan(args: ScanArgs) -> Status {
                 to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
             }
         };
-    let mut buffer = if color {
-        Buffer::ansi()
-    } else {
-        Buffer::no_color()
-    };
     let report_options = report::ReportOptions {
         category: args.category.clone(),
         include_suppressed: args.sarif_include_suppressed,
     };
-    if let Err(error) = report::render_with(
-        args.format,
-        &output,
-        &report_options,
-        &mut buffer as &mut dyn WriteColor,
-    ) {
-        return fail(format!("cannot render the report: {error}"));
-    }
-    let written = match &args.output {
-        Some(path) => std::fs::write(path, buffer.as_slice())
-            .map_err(|e| format!("cannot write {}: {e}", path.display())),
-        None => {
-            let mut stdout = std::io::stdout().lock();
-            stdout
-                .write_all(buffer.as_slice())
-                .and_then(|()| stdout.flush())
-                .map_err(|e| format!("cannot write the report: {e}"))
-        }
-    };
-    if let Err(error) = written {
-        return fail(error);
-    }
+    let main_report = (args.format, color, args.output.as_deref());
     let extra = [
-        (Format::Sarif, args.output_sarif.as_ref()),
-        (Format::Json, args.output_json.as_ref()),
+        (Format::Sarif, false, args.output_sarif.as_deref()),
+        (Format::Json, false, args.output_json.as_deref()),
     ];
-    for (format, path) in extra {
-        let Some(path) = path else { continue };
-        let mut buffer = Buffer::no_color();
-        if let Err(error) = report::render_with(
-            format,
-            &output,
-            &report_options,
-            &mut buffer as &mut dyn WriteColor,
-        ) {
-            return fail(format!("cannot render the report: {error}"));
-        }
-        if let Err(error) = std::fs::write(path, buffer.as_slice()) {
-            return fail(format!("cannot write {}: {error}", path.display()));
+    let reports = std::iter::once(main_report).chain(
+        extra
+            .into_iter()
+            .filter_map(|(format, color, path)| Some((format, color, Some(path?)))),
+    );
+    for (format, color, path) in reports {
+        if let Err(error) = write_report(format, color, &output, &report_options, path) {
+            return fail(error);
         }
     }
     if args.output.is_some() || args.format != Format::Human {
@@ -309,6 +278,34 @@ fn scan(args: ScanArgs) -> Status {
     // would take a twentieth of the run, for memory the exit returns at once.
     std::mem::forget(output);
     Status(if failed { EXIT_FINDINGS } else { EXIT_CLEAN })
+}
+
+/// Render a report straight to `path` (standard output without one) as it is rendered, a chunk
+/// of results at a time: a large report is tens of megabytes, and holding it whole before writing
+/// it was that much more memory and one more copy on one core.
+fn write_report(
+    format: Format,
+    color: bool,
+    output: &crate::ScanOutput,
+    options: &report::ReportOptions,
+    path: Option<&std::path::Path>,
+) -> Result<(), String> {
+    let (sink, target): (Box<dyn Write>, String) = match path {
+        Some(path) => match std::fs::File::create(path) {
+            Ok(file) => (Box::new(file), path.display().to_string()),
+            Err(error) => return Err(format!("cannot write {}: {error}", path.display())),
+        },
+        None => (Box::new(std::io::stdout().lock()), "the report".to_string()),
+    };
+    let mut writer = std::io::BufWriter::with_capacity(1 << 16, sink);
+    let rendered = if color {
+        report::render_with(format, output, options, &mut Ansi::new(&mut writer))
+    } else {
+        report::render_with(format, output, options, &mut NoColor::new(&mut writer))
+    };
+    rendered
+        .and_then(|()| writer.flush())
+        .map_err(|error| format!("cannot write {target}: {error}"))
 }
 
 /// The configuration: `--config FILE`, else the nearest `.aksguard.toml` above the first path,

@@ -3,6 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use ignore::WalkBuilder;
+use rayon::prelude::*;
 
 /// What a file is, judged by its name. Content decides the rest (a `.json` file is only a
 /// template if its `$schema` says so).
@@ -139,13 +140,35 @@ pub fn discover(paths: &[PathBuf]) -> Result<Discovery, MissingPath> {
         found.extend(into_inner(found_here));
         errors.extend(into_inner(errors_here));
     }
-    found.sort();
+    found.par_sort_by_cached_key(|file| (path_order_key(&file.path), file.kind));
     found.dedup_by(|a, b| a.path == b.path);
     errors.sort();
     Ok(Discovery {
         files: found,
         errors,
     })
+}
+
+/// Bytes whose order is `Path`'s order, component by component (each component is its kind's
+/// rank, its text and a NUL, which no path holds, so a component sorts before its extensions and a
+/// path before the paths below it). Sorting by it compares bytes once per pair instead of
+/// splitting both paths into components every time, which was a third of discovering ten
+/// thousand files. (Windows drive prefixes compare by their text here.)
+fn path_order_key(path: &Path) -> Vec<u8> {
+    use std::path::Component;
+    let mut key = Vec::with_capacity(path.as_os_str().len() + 8);
+    for component in path.components() {
+        key.push(match component {
+            Component::Prefix(_) => 1,
+            Component::RootDir => 2,
+            Component::CurDir => 3,
+            Component::ParentDir => 4,
+            Component::Normal(_) => 5,
+        });
+        key.extend_from_slice(component.as_os_str().as_encoded_bytes());
+        key.push(0);
+    }
+    key
 }
 
 /// A poisoned lock still holds what was pushed before the panic (the walk goes on regardless).
@@ -164,6 +187,25 @@ fn into_inner<T>(mutex: std::sync::Mutex<T>) -> T {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn path_order_key_orders_as_paths_do() {
+        let paths = [
+            "a", "a/b", "a.b", "a-b/c", "a/b/c", "a/bc", "a b", "/", "/a", "/a/b", "./a", "../a",
+            "..", ".", "a/./b", "a//b", "a/../b", "a/b.tf", "a/b/", "ab", "A", "é/a", "a/é",
+            "a\\b", "/a/.b", "/a/b c", "z", "",
+        ];
+        for x in paths {
+            for y in paths {
+                let (px, py) = (Path::new(x), Path::new(y));
+                assert_eq!(
+                    path_order_key(px).cmp(&path_order_key(py)),
+                    px.cmp(py),
+                    "{x:?} vs {y:?}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn classifies_by_suffix() {

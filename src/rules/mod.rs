@@ -87,6 +87,9 @@ pub fn run(model: &Model, config: &Config) -> (Vec<Finding>, Vec<String>) {
     // Rules are independent: run in parallel, joined in catalogue order.
     let results: Vec<(&Rule, Result<Vec<Finding>, String>)> = RULES
         .par_iter()
+        // One rule per task: a few rules over every cluster are most of the work, and rayon
+        // would otherwise run neighbours in the catalogue as one task on one core.
+        .with_max_len(1)
         .filter(|rule| config.rule_levels.get(rule.id) != Some(&RuleLevel::Off))
         .filter_map(|rule| Some((*rule, rule.check?)))
         .map(|(rule, check)| (rule, crate::frontend::guarded(|| check(model, config))))
