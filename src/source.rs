@@ -153,6 +153,18 @@ impl SourceMap {
         self.files.len()
     }
 
+    /// Build the line indexes of `files` (sorted, as findings are) on every core, before a
+    /// loop over findings would build them one file after another: the compiled templates
+    /// findings point into are megabytes each.
+    pub fn index_lines(&self, files: impl Iterator<Item = FileId>) {
+        use rayon::prelude::*;
+        let mut wanted: Vec<FileId> = files.collect();
+        wanted.dedup();
+        wanted.par_iter().with_max_len(1).for_each(|&file| {
+            self.get(file).line_starts();
+        });
+    }
+
     pub fn is_empty(&self) -> bool {
         self.files.is_empty()
     }

@@ -94,6 +94,7 @@ pub fn apply(
     let mut inline = inline::in_force(sources, today, &mut problems);
     let mut ignores = ignores::Ignores::new(config, today);
     let mut applied = Applied::default();
+    sources.index_lines(findings.iter().map(|finding| finding.span.file));
     for finding in findings {
         let by = if no_ignore || finding.rule == PARSE_ERROR.id {
             None
