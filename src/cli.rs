@@ -237,18 +237,23 @@ fn scan(args: ScanArgs) -> Status {
         category: args.category.clone(),
         include_suppressed: args.sarif_include_suppressed,
     };
-    let main_report = (args.format, color, args.output.as_deref());
-    let extra = [
-        (Format::Sarif, false, args.output_sarif.as_deref()),
-        (Format::Json, false, args.output_json.as_deref()),
-    ];
-    let reports = std::iter::once(main_report).chain(
-        extra
-            .into_iter()
-            .filter_map(|(format, color, path)| Some((format, color, Some(path?)))),
+    let main_report = write_report(
+        args.format,
+        color,
+        &output,
+        &report_options,
+        args.output.as_deref(),
     );
-    for (format, color, path) in reports {
-        if let Err(error) = write_report(format, color, &output, &report_options, path) {
+    if let Err(error) = main_report {
+        return fail(error);
+    }
+    let extra = [
+        (Format::Sarif, args.output_sarif.as_deref()),
+        (Format::Json, args.output_json.as_deref()),
+    ];
+    for (format, path) in extra {
+        let Some(path) = path else { continue };
+        if let Err(error) = write_report(format, false, &output, &report_options, Some(path)) {
             return fail(error);
         }
     }
