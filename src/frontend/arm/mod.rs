@@ -69,23 +69,23 @@ pub enum Recognised {
 pub const FRONT_END: FrontEnd = FrontEnd {
     name: "arm",
     claims: |file| file.kind == FileKind::Json,
-    parse: |file, text| match recognise(text) {
-        Recognised::Document(DocumentKind::Template, root)
-            if compiled_from_bicep(&root) && file.path.with_extension("bicep").is_file() =>
-        {
-            ParseOutcome::Parsed(Box::new(Document {
+    parse: |file, text| {
+        if file.path.with_extension("bicep").is_file() && is_compiled_template(text) {
+            return ParseOutcome::Parsed(Box::new(Document {
                 id: FileId(0),
                 kind: DocumentKind::CompiledFromBicep,
                 root: Value::new(ValueKind::Null, crate::source::Span::default()),
-            }))
+            }));
         }
-        Recognised::Document(kind, root) => ParseOutcome::Parsed(Box::new(Document {
-            id: FileId(0),
-            kind,
-            root,
-        })),
-        Recognised::NotArm => ParseOutcome::Skipped,
-        Recognised::Failed(error) => ParseOutcome::Failed(error),
+        match recognise(text) {
+            Recognised::Document(kind, root) => ParseOutcome::Parsed(Box::new(Document {
+                id: FileId(0),
+                kind,
+                root,
+            })),
+            Recognised::NotArm => ParseOutcome::Skipped,
+            Recognised::Failed(error) => ParseOutcome::Failed(error),
+        }
     },
     set_file: |syntax, id| {
         if let Some(document) = syntax.downcast_mut::<Document>() {
@@ -155,6 +155,31 @@ pub fn recognise(text: &str) -> Recognised {
         Err(error) if names_arm_schema(text) => Recognised::Failed(error),
         Err(_) => Recognised::NotArm,
     }
+}
+
+/// Whether `text` is a deployment template `bicep build` wrote. Only the top level's `$schema`
+/// and `metadata` are built; the rest is checked as JSON, with the same errors, but not built: a
+/// compiled twin's tree is never kept, and in Bicep repositories that commit `main.json` these
+/// templates are most of the bytes (building and pruning them took twice as long). A file that
+/// does not parse is not one: [`recognise`] then reports it as any other.
+fn is_compiled_template(text: &str) -> bool {
+    let top_level_only = |top_level: bool, key: Option<&str>, _: &[crate::value::Entry]| {
+        let kept =
+            |k: &str| k.eq_ignore_ascii_case("$schema") || k.eq_ignore_ascii_case("metadata");
+        match key {
+            _ if !top_level => Some(false),
+            Some(key) if kept(key) => Some(false),
+            _ => None,
+        }
+    };
+    let Ok(Some(root)) = json::parse_shaped(FileId(0), text, true, top_level_only) else {
+        return false;
+    };
+    let kind = root
+        .get_ignore_case("$schema")
+        .and_then(|s| s.value.as_str())
+        .and_then(schema_kind);
+    kind == Some(DocumentKind::Template) && compiled_from_bicep(&root)
 }
 
 /// Whether `bicep build` wrote this template (`metadata._generator.name == "bicep"`).
@@ -433,6 +458,33 @@ pub fn build_model(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_compiled_template_is_told_from_its_top_level_alone() {
+        let schema =
+            "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#";
+        let compiled = |rest: &str| format!(r#"{{"$schema": "{schema}", {rest}}}"#);
+        // `metadata` may come after the resources; what is not built is still checked.
+        assert!(is_compiled_template(&compiled(
+            r#""resources": [{"type": "x", "name": [1, {"a": "b"}]}],
+               "metadata": {"_generator": {"name": "Bicep", "version": "0.30"}}"#
+        )));
+        assert!(!is_compiled_template(&compiled(
+            r#""metadata": {"_generator": {"name": "armttk"}}, "resources": []"#
+        )));
+        assert!(!is_compiled_template(&compiled(r#""resources": []"#)));
+        // Nested templates' metadata says nothing about the file.
+        assert!(!is_compiled_template(&compiled(
+            r#""resources": [{"properties": {"template": {"metadata": {"_generator": {"name": "bicep"}}}}}]"#
+        )));
+        // A syntax error anywhere, even in what is not built: not one (`recognise` reports it).
+        assert!(!is_compiled_template(&compiled(
+            r#""metadata": {"_generator": {"name": "bicep"}}, "resources": [1 2]"#
+        )));
+        let parameters = r#"{"$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentParameters.json#",
+            "metadata": {"_generator": {"name": "bicep"}}}"#;
+        assert!(!is_compiled_template(parameters));
+    }
 
     #[test]
     fn keeps_what_expressions_can_reach_and_drops_descriptions_and_types() {

@@ -7,6 +7,7 @@
 //! an unknown, not a stack overflow.
 
 use std::cell::Cell;
+use std::rc::Rc;
 
 use super::ast::*;
 use crate::frontend::arm::expr::eval::DeployScope;
@@ -198,7 +199,7 @@ impl<'a> Template<'a> {
     pub fn evaluator(&self) -> Eval<'_, 'a> {
         Eval {
             template: self,
-            locals: Vec::new(),
+            locals: None,
         }
     }
 }
@@ -207,7 +208,17 @@ impl<'a> Template<'a> {
 #[derive(Clone)]
 pub struct Eval<'t, 'a> {
     pub template: &'t Template<'a>,
-    pub locals: Vec<(String, Value)>,
+    /// The innermost loop or lambda variable; the others are its parents.
+    locals: Option<Rc<Local>>,
+}
+
+/// A loop or lambda variable, in a chain of them shared by the evaluators of nested loops and
+/// lambdas: binding one more is one allocation, never a copy of the values bound outside it
+/// (a lambda called for each element of a loop bound them all again each time).
+struct Local {
+    name: String,
+    value: Value,
+    outer: Option<Rc<Local>>,
 }
 
 fn unknown(cause: UnknownCause, reason: impl Into<String>, span: Span) -> Value {
@@ -245,9 +256,14 @@ impl<'t, 'a> Eval<'t, 'a> {
     }
 
     pub fn with_local(&self, name: &str, value: Value) -> Eval<'t, 'a> {
-        let mut next = self.clone();
-        next.locals.push((name.to_string(), value));
-        next
+        Eval {
+            template: self.template,
+            locals: Some(Rc::new(Local {
+                name: name.to_string(),
+                value,
+                outer: self.locals.clone(),
+            })),
+        }
     }
 
     fn span(&self, expr: &Expr) -> Span {
@@ -259,11 +275,14 @@ impl<'t, 'a> Eval<'t, 'a> {
     }
 
     fn local(&self, name: &str) -> Option<&Value> {
-        self.locals
-            .iter()
-            .rev()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v)
+        let mut local = self.locals.as_deref();
+        while let Some(bound) = local {
+            if bound.name == name {
+                return Some(&bound.value);
+            }
+            local = bound.outer.as_deref();
+        }
+        None
     }
 
     /// Run `f` one level deeper, or give the unknown that says the chain is too deep.
