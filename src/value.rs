@@ -112,17 +112,29 @@ impl Lazy {
     /// while it is being computed (and is not remembered: each reference in a cycle says so at
     /// its own place).
     pub fn get(&self, compute: impl FnOnce() -> Value, cycle: impl FnOnce() -> Value) -> Value {
-        let state = std::mem::replace(&mut *self.slot.borrow_mut(), Slot::InProgress);
-        match state {
-            Slot::Done(value) => {
-                *self.slot.borrow_mut() = Slot::Done(value.clone());
-                value
-            }
-            Slot::InProgress => cycle(),
-            Slot::Pending => {
-                let value = compute();
-                *self.slot.borrow_mut() = Slot::Done(value.clone());
-                value
+        self.read(compute, cycle, Value::clone)
+    }
+
+    /// What `read` makes of the value, which is lent to it rather than copied as [`Lazy::get`]
+    /// does (a member of a large value needs no copy of the rest).
+    pub fn read<R>(
+        &self,
+        compute: impl FnOnce() -> Value,
+        cycle: impl FnOnce() -> Value,
+        read: impl FnOnce(&Value) -> R,
+    ) -> R {
+        let pending = matches!(*self.slot.borrow(), Slot::Pending);
+        if pending {
+            *self.slot.borrow_mut() = Slot::InProgress;
+            let value = compute();
+            *self.slot.borrow_mut() = Slot::Done(value);
+        }
+        let slot = self.slot.borrow();
+        match &*slot {
+            Slot::Done(value) => read(value),
+            Slot::Pending | Slot::InProgress => {
+                drop(slot);
+                read(&cycle())
             }
         }
     }
